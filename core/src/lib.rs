@@ -1,0 +1,67 @@
+//! # d1_tracking
+//!
+//! Folds the notifications of the Thales D1 **Tracking hub** — delivered at
+//! least once, duplicated, out of order, in batches — into one trustworthy
+//! status per card. No I/O, no clock, no randomness: bytes in, reports and
+//! views out. The host does transport, storage and time.
+//!
+//! **The promise:** the state of a card is a pure function of the *set* of
+//! distinct notifications received for it. Any order of arrival, any number of
+//! duplicates, any split into batches and any [`Tracker::merge`] give the same
+//! state, byte for byte in [`Tracker::snapshot`].
+//!
+//! ```
+//! use d1_tracking::{Config, Outcome, Phase, Tracker};
+//!
+//! let pending = br#"{"operations":[{"operationId":"op-7","operation":"STANDALONE_TRACKING",
+//!   "status":"PENDING","startTime":"2026-03-02T09:00:00Z","cardId":"card-0001",
+//!   "details":{"trackingType":"SHIPMENT"}}]}"#;
+//! let delivered = br#"{"operations":[{"operationId":"op-7","operation":"STANDALONE_TRACKING",
+//!   "status":"SUCCESSFUL","startTime":"2026-03-02T09:00:00Z","endTime":"2026-03-05T11:00:00Z",
+//!   "cardId":"card-0001","details":{"trackingType":"SHIPMENT","status":"CARD_SHIPPED",
+//!   "shipment":{"carrier":"dhl","status":"Delivered"}}}]}"#;
+//!
+//! // Out of order: the delivery arrives before the PENDING.
+//! let mut tracker = Tracker::new(Config::default());
+//! tracker.apply(delivered, 0)?;
+//! let late = tracker.apply(pending, 0)?;
+//! assert_eq!(late.operations[0].outcome, Outcome::Recorded); // kept, hides nothing
+//! assert_eq!(tracker.card("card-0001").unwrap().phase, Phase::Delivered);
+//!
+//! // Same set, other order: same bytes.
+//! let mut other = Tracker::new(Config::default());
+//! other.apply(pending, 0)?;
+//! other.apply(delivered, 0)?;
+//! assert_eq!(tracker.snapshot(), other.snapshot());
+//! # Ok::<(), d1_tracking::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod card;
+mod error;
+mod json;
+mod limits;
+mod model;
+mod operation;
+mod parse;
+mod phase;
+mod report;
+mod snapshot;
+mod time;
+mod tracker;
+mod view;
+
+pub use error::{Error, ErrorCode};
+pub use json::canonical_string;
+pub use limits::Config;
+pub use model::{
+    BusinessStatus, Notification, OperationStatus, Shipment, ShipmentPhase, TrackingType,
+};
+pub use parse::STANDALONE_TRACKING;
+pub use phase::{phase_diagram, phase_of, Condition, Phase, PHASE_RULES};
+pub use report::{ApplyReport, Change, OperationReport, Outcome};
+pub use snapshot::SNAPSHOT_FORMAT;
+pub use time::Timestamp;
+pub use tracker::Tracker;
+pub use view::{CardView, OperationView, ShipmentView, TrackingView};

@@ -1,0 +1,323 @@
+//! From bytes to validated notifications, with an error that names the field.
+//!
+//! Every operation is parsed with `serde_json` into a value first, so unknown
+//! fields survive in its canonical form; then the documented fields are read
+//! into the typed [`Notification`] in D1's documented order, and the first
+//! field in error is reported (D1's own habit).
+
+use serde_json::{Map, Value};
+
+use crate::error::{invalid_format, invalid_value, limit, missing, Error};
+use crate::json::{canonical_string, check_bounds, field, index, type_name};
+use crate::limits::Config;
+use crate::model::{
+    is_identifier, BusinessStatus, Notification, OperationStatus, Shipment, TrackingType,
+};
+use crate::time::Timestamp;
+
+/// The only operation this tracker folds.
+pub const STANDALONE_TRACKING: &str = "STANDALONE_TRACKING";
+
+const OPERATION_ID_MAX: usize = 64;
+const CARD_ID_MAX: usize = 48;
+
+/// One operation of a body, read.
+#[derive(Debug, Clone)]
+pub(crate) enum ParsedOperation {
+    /// A `STANDALONE_TRACKING` notification and its canonical content.
+    Tracking {
+        notification: Notification,
+        canonical: String,
+    },
+    /// A well-formed operation of another kind (e.g. `PRODUCE`).
+    Ignored {
+        operation: String,
+        operation_id: String,
+        card_id: String,
+    },
+}
+
+/// Reads the envelope `{"operations": [...]}`. Errors here reject the body
+/// as a whole.
+pub(crate) fn parse_envelope(bytes: &[u8], config: &Config) -> Result<Vec<Value>, Error> {
+    if bytes.len() > config.max_body_bytes {
+        return Err(Error::PayloadTooLarge {
+            size: bytes.len(),
+            limit: config.max_body_bytes,
+        });
+    }
+    let root: Value = serde_json::from_slice(bytes).map_err(|e| Error::Parsing {
+        message: format!("the body is not valid JSON: {e}"),
+    })?;
+    let Value::Object(mut map) = root else {
+        return Err(Error::Parsing {
+            message: format!(
+                "expected a JSON object {{\"operations\": [...]}}, found {}",
+                type_name(&root)
+            ),
+        });
+    };
+    let operations = match map.remove("operations") {
+        None | Some(Value::Null) => {
+            return Err(missing("operations", "an array of operations"));
+        }
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            return Err(invalid_format(
+                "operations",
+                format!("expected an array, found {}", type_name(&other)),
+            ));
+        }
+    };
+    if operations.len() > config.max_operations_per_body {
+        return Err(limit(
+            "operations",
+            format!(
+                "{} operations in one body; the limit is {}",
+                operations.len(),
+                config.max_operations_per_body
+            ),
+        ));
+    }
+    Ok(operations)
+}
+
+/// Reads and validates one operation object found at `path`.
+pub(crate) fn parse_operation(
+    value: &Value,
+    path: &str,
+    config: &Config,
+) -> Result<ParsedOperation, Error> {
+    let Value::Object(map) = value else {
+        return Err(invalid_format(
+            path,
+            format!("expected an operation object, found {}", type_name(value)),
+        ));
+    };
+    check_bounds(value, path, config.max_string_bytes, config.max_depth)?;
+    let canonical = canonical_string(value);
+    if canonical.len() > config.max_operation_bytes {
+        return Err(limit(
+            path,
+            format!(
+                "the operation is {} bytes in canonical form; the limit is {}",
+                canonical.len(),
+                config.max_operation_bytes
+            ),
+        ));
+    }
+    let r = Reader { map, path };
+    let operation_id = r.identifier("operationId", OPERATION_ID_MAX)?;
+    let operation = r.required_str("operation", "a string such as \"STANDALONE_TRACKING\"")?;
+    if operation.is_empty() {
+        return Err(invalid_format(
+            &field(path, "operation"),
+            "expected a non-empty operation name".to_string(),
+        ));
+    }
+    let card_id = r.identifier("cardId", CARD_ID_MAX)?;
+    if operation != STANDALONE_TRACKING {
+        return Ok(ParsedOperation::Ignored {
+            operation: operation.to_string(),
+            operation_id,
+            card_id,
+        });
+    }
+    let status_text = r.required_str("status", "one of PENDING, SUCCESSFUL, FAILED")?;
+    let status = OperationStatus::parse(status_text).ok_or_else(|| {
+        invalid_value(
+            &field(path, "status"),
+            format!(
+                "expected one of PENDING, SUCCESSFUL, FAILED, found {}",
+                quoted(status_text)
+            ),
+        )
+    })?;
+    let start_time = r.timestamp("startTime")?.ok_or_else(|| {
+        missing(
+            &field(path, "startTime"),
+            "an RFC 3339 date-time such as \"2025-01-17T06:28:02.492Z\"",
+        )
+    })?;
+    let end_time = r.timestamp("endTime")?;
+
+    let details_path = field(path, "details");
+    let details = match map.get("details") {
+        None | Some(Value::Null) => return Err(missing(&details_path, "an object")),
+        Some(Value::Object(d)) => d,
+        Some(other) => {
+            return Err(invalid_format(
+                &details_path,
+                format!("expected an object, found {}", type_name(other)),
+            ))
+        }
+    };
+    let d = Reader {
+        map: details,
+        path: &details_path,
+    };
+    let tracking_text = d.required_str("trackingType", "one of PRODUCTION, SHIPMENT, RETURN")?;
+    let tracking_type = TrackingType::parse(tracking_text).ok_or_else(|| {
+        invalid_value(
+            &field(&details_path, "trackingType"),
+            format!(
+                "expected one of PRODUCTION, SHIPMENT, RETURN, found {}",
+                quoted(tracking_text)
+            ),
+        )
+    })?;
+    let details_status = d.optional_text("status")?.map(|s| BusinessStatus::new(&s));
+    let production_site = match details.get("productionSite") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(v.clone()),
+    };
+    let shipment = read_shipment(details, &details_path)?;
+
+    let notification = Notification {
+        operation_id,
+        card_id,
+        status,
+        start_time,
+        end_time,
+        tracking_type,
+        details_status,
+        production_site,
+        shipment,
+        error_code: r.optional_text("errorCode")?,
+        error: r.optional_str("error")?,
+        issuer_request_id: r.optional_text("issuerRequestId")?,
+    };
+    Ok(ParsedOperation::Tracking {
+        notification,
+        canonical,
+    })
+}
+
+fn read_shipment(
+    details: &Map<String, Value>,
+    details_path: &str,
+) -> Result<Option<Shipment>, Error> {
+    let path = field(details_path, "shipment");
+    let map = match details.get("shipment") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(m)) => m,
+        Some(other) => {
+            return Err(invalid_format(
+                &path,
+                format!("expected an object, found {}", type_name(other)),
+            ))
+        }
+    };
+    let r = Reader { map, path: &path };
+    const KNOWN: [&str; 5] = [
+        "carrier",
+        "trackingNumber",
+        "status",
+        "message",
+        "trackingUrl",
+    ];
+    let extra = map
+        .iter()
+        .filter(|(k, _)| !KNOWN.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Ok(Some(Shipment {
+        carrier: r.optional_text("carrier")?,
+        tracking_number: r.optional_text("trackingNumber")?,
+        status: r.optional_text("status")?,
+        message: r.optional_str("message")?,
+        tracking_url: r.optional_text("trackingUrl")?,
+        extra,
+    }))
+}
+
+/// Reads fields of one object, building paths only for errors.
+struct Reader<'a> {
+    map: &'a Map<String, Value>,
+    path: &'a str,
+}
+
+impl<'a> Reader<'a> {
+    fn get(&self, key: &str) -> Option<&'a Value> {
+        self.map.get(key).filter(|v| !v.is_null())
+    }
+
+    fn required_str(&self, key: &str, expected: &str) -> Result<&'a str, Error> {
+        match self.get(key) {
+            None => Err(missing(&field(self.path, key), expected)),
+            Some(Value::String(s)) => Ok(s),
+            Some(other) => Err(invalid_format(
+                &field(self.path, key),
+                format!("expected a string, found {}", type_name(other)),
+            )),
+        }
+    }
+
+    fn identifier(&self, key: &str, max: usize) -> Result<String, Error> {
+        let pattern = format!("a string matching ^[A-Za-z0-9_-]{{1,{max}}}$");
+        let s = self.required_str(key, &pattern)?;
+        if !is_identifier(s, max) {
+            return Err(invalid_format(
+                &field(self.path, key),
+                format!("expected {pattern}, found {}", quoted(s)),
+            ));
+        }
+        Ok(s.to_string())
+    }
+
+    /// An optional string; any text, including empty.
+    fn optional_str(&self, key: &str) -> Result<Option<String>, Error> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(invalid_format(
+                &field(self.path, key),
+                format!("expected a string, found {}", type_name(other)),
+            )),
+        }
+    }
+
+    /// An optional code-like string: must not be empty.
+    fn optional_text(&self, key: &str) -> Result<Option<String>, Error> {
+        let s = self.optional_str(key)?;
+        if s.as_deref() == Some("") {
+            return Err(invalid_format(
+                &field(self.path, key),
+                "expected a non-empty string".to_string(),
+            ));
+        }
+        Ok(s)
+    }
+
+    fn timestamp(&self, key: &str) -> Result<Option<Timestamp>, Error> {
+        let Some(s) = self.optional_str(key)? else {
+            return Ok(None);
+        };
+        Timestamp::parse(&s).map(Some).ok_or_else(|| {
+            invalid_format(
+                &field(self.path, key),
+                format!(
+                    "expected an RFC 3339 date-time such as \"2025-01-17T06:28:02.492Z\", found {}",
+                    quoted(&s)
+                ),
+            )
+        })
+    }
+}
+
+/// A value for an error message: quoted, and cut short when long (a message
+/// must not echo a megabyte back).
+pub(crate) fn quoted(s: &str) -> String {
+    const MAX_CHARS: usize = 64;
+    if s.chars().count() <= MAX_CHARS {
+        serde_json::to_string(s).unwrap_or_default()
+    } else {
+        let head: String = s.chars().take(MAX_CHARS).collect();
+        format!("{}…", serde_json::to_string(&head).unwrap_or_default())
+    }
+}
+
+/// The path of operation `i` of a body.
+pub(crate) fn operation_path(i: usize) -> String {
+    index("operations", i)
+}

@@ -1,0 +1,286 @@
+//! Snapshots (canonical, versioned JSON of the kept notifications), per-card
+//! export/import, and merge.
+//!
+//! A snapshot holds notifications only; restoring re-derives every view, so a
+//! snapshot cannot be internally inconsistent. Format:
+//!
+//! ```json
+//! {"cards":[{"cardId":"card-0001","notifications":[{…canonical operation…}]}],
+//!  "format":"d1-tracking/1"}
+//! ```
+//!
+//! Keys are sorted, there is no white space, cards are sorted by id and each
+//! card's notifications by (tracking type, operation id, fold order). Equal
+//! states give equal bytes.
+
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::json::{field, index, type_name};
+use crate::limits::Config;
+use crate::model::is_identifier;
+use crate::operation::Stored;
+use crate::parse::{parse_operation, quoted, ParsedOperation};
+use crate::tracker::Tracker;
+
+/// The format tag written into, and required of, every snapshot.
+pub const SNAPSHOT_FORMAT: &str = "d1-tracking/1";
+
+impl Tracker {
+    /// The whole state as canonical JSON (see the module docs of the format).
+    ///
+    /// ```
+    /// use d1_tracking::{Config, Tracker};
+    /// let tracker = Tracker::new(Config::default());
+    /// assert_eq!(tracker.snapshot(), r#"{"cards":[],"format":"d1-tracking/1"}"#);
+    /// ```
+    pub fn snapshot(&self) -> String {
+        self.write_snapshot(self.cards.keys().map(String::as_str))
+    }
+
+    /// One card's state, in the snapshot format (a snapshot holding one card),
+    /// or `None` when the card is unknown. A host can keep one row per card.
+    pub fn export_card(&self, card_id: &str) -> Option<String> {
+        self.cards
+            .contains_key(card_id)
+            .then(|| self.write_snapshot(std::iter::once(card_id)))
+    }
+
+    fn write_snapshot<'a>(&self, ids: impl Iterator<Item = &'a str>) -> String {
+        let mut out = String::from("{\"cards\":[");
+        for (i, id) in ids.enumerate() {
+            let Some(card) = self.cards.get(id) else {
+                continue;
+            };
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"cardId\":");
+            out.push_str(&serde_json::to_string(id).unwrap_or_default());
+            out.push_str(",\"notifications\":[");
+            let items = card.operations.values().flat_map(|op| op.items());
+            for (j, stored) in items.enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                out.push_str(&stored.canonical);
+            }
+            out.push_str("]}");
+        }
+        out.push_str("],\"format\":\"");
+        out.push_str(SNAPSHOT_FORMAT);
+        out.push_str("\"}");
+        out
+    }
+
+    /// Replaces the whole state with the one in `snapshot`.
+    ///
+    /// # Errors
+    /// [`Error::SnapshotInvalid`] for a corrupt, truncated, foreign or
+    /// newer-format snapshot; [`Error::LimitExceeded`] when it holds more than
+    /// this tracker's bounds allow. Either way the state is unchanged.
+    pub fn restore(&mut self, snapshot: &[u8]) -> Result<(), Error> {
+        let restored = read_snapshot(snapshot, &self.config)?;
+        self.cards = restored.cards;
+        Ok(())
+    }
+
+    /// Merges a snapshot (typically one card's, from [`export_card`]) into
+    /// this tracker: the result holds the union of both.
+    ///
+    /// [`export_card`]: Tracker::export_card
+    ///
+    /// # Errors
+    /// As [`restore`](Tracker::restore); on error the state is unchanged.
+    pub fn import_card(&mut self, snapshot: &[u8]) -> Result<(), Error> {
+        let other = read_snapshot(snapshot, &self.config)?;
+        self.merge(&other)
+    }
+
+    /// Makes this tracker's state the union of its own and `other`'s:
+    /// commutative, associative and idempotent.
+    ///
+    /// ```
+    /// use d1_tracking::{Config, Tracker};
+    /// let body = |status: &str| format!(r#"{{"operations":[{{"operationId":"op-1",
+    ///   "operation":"STANDALONE_TRACKING","status":"{status}","startTime":"2026-03-02T09:00:00Z",
+    ///   "cardId":"card-1","details":{{"trackingType":"SHIPMENT"}}}}]}}"#);
+    /// let mut a = Tracker::new(Config::default());
+    /// let mut b = Tracker::new(Config::default());
+    /// a.apply(body("PENDING").as_bytes(), 0)?;
+    /// b.apply(body("SUCCESSFUL").as_bytes(), 0)?;
+    /// let mut ab = a.clone();
+    /// ab.merge(&b)?;
+    /// b.merge(&a)?;
+    /// assert_eq!(ab.snapshot(), b.snapshot());
+    /// # Ok::<(), d1_tracking::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] when the union would exceed this tracker's
+    /// card or per-card operation bounds; the state is then unchanged.
+    pub fn merge(&mut self, other: &Tracker) -> Result<(), Error> {
+        self.check_merge_room(other)?;
+        for card in other.cards.values() {
+            for op in card.operations.values() {
+                for stored in op.items() {
+                    self.insert_unreported(stored.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_merge_room(&self, other: &Tracker) -> Result<(), Error> {
+        let new_cards = other
+            .cards
+            .keys()
+            .filter(|id| !self.cards.contains_key(*id))
+            .count();
+        if self.cards.len() + new_cards > self.config.max_cards {
+            return Err(crate::error::limit(
+                "cards",
+                format!(
+                    "the union holds {} cards; the limit is {}",
+                    self.cards.len() + new_cards,
+                    self.config.max_cards
+                ),
+            ));
+        }
+        for (id, card) in &other.cards {
+            let Some(mine) = self.cards.get(id) else {
+                if card.operations.len() > self.config.max_operations_per_card {
+                    return Err(too_many_operations(id, card.operations.len(), &self.config));
+                }
+                continue;
+            };
+            let union = mine.operations.len()
+                + card
+                    .operations
+                    .keys()
+                    .filter(|k| !mine.operations.contains_key(*k))
+                    .count();
+            if union > self.config.max_operations_per_card {
+                return Err(too_many_operations(id, union, &self.config));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn too_many_operations(card_id: &str, n: usize, config: &Config) -> Error {
+    crate::error::limit(
+        "cards",
+        format!(
+            "card {} would hold {n} operations; the limit is {}",
+            quoted(card_id),
+            config.max_operations_per_card
+        ),
+    )
+}
+
+fn invalid(path: &str, message: String) -> Error {
+    Error::SnapshotInvalid {
+        path: path.to_string(),
+        message,
+    }
+}
+
+/// Reads a snapshot into a fresh tracker with `config`'s bounds.
+fn read_snapshot(bytes: &[u8], config: &Config) -> Result<Tracker, Error> {
+    let root: Value =
+        serde_json::from_slice(bytes).map_err(|e| invalid("", format!("not valid JSON: {e}")))?;
+    let Value::Object(map) = root else {
+        return Err(invalid(
+            "",
+            format!("expected a snapshot object, found {}", type_name(&root)),
+        ));
+    };
+    match map.get("format") {
+        Some(Value::String(f)) if f == SNAPSHOT_FORMAT => {}
+        Some(Value::String(f)) => {
+            return Err(invalid(
+                "format",
+                format!(
+                    "format {} is not readable by this version, which reads \"{SNAPSHOT_FORMAT}\"",
+                    quoted(f)
+                ),
+            ))
+        }
+        _ => {
+            return Err(invalid(
+                "format",
+                format!("expected \"{SNAPSHOT_FORMAT}\": this is not a d1-tracking snapshot"),
+            ))
+        }
+    }
+    let Some(Value::Array(cards)) = map.get("cards") else {
+        return Err(invalid("cards", "expected an array of cards".to_string()));
+    };
+    let mut tracker = Tracker::new(config.clone());
+    for (i, card) in cards.iter().enumerate() {
+        read_card(card, &index("cards", i), &mut tracker)?;
+    }
+    Ok(tracker)
+}
+
+fn read_card(card: &Value, path: &str, tracker: &mut Tracker) -> Result<(), Error> {
+    let card_id = match card.get("cardId") {
+        Some(Value::String(id)) if is_identifier(id, 48) => id,
+        _ => {
+            return Err(invalid(
+                &field(path, "cardId"),
+                "expected a card id matching ^[A-Za-z0-9_-]{1,48}$".to_string(),
+            ))
+        }
+    };
+    let Some(Value::Array(notifications)) = card.get("notifications") else {
+        return Err(invalid(
+            &field(path, "notifications"),
+            "expected an array of notifications".to_string(),
+        ));
+    };
+    let list_path = field(path, "notifications");
+    for (j, value) in notifications.iter().enumerate() {
+        let n_path = index(&list_path, j);
+        let parsed =
+            parse_operation(value, &n_path, &tracker.config).map_err(into_snapshot_error)?;
+        let ParsedOperation::Tracking {
+            notification,
+            canonical,
+        } = parsed
+        else {
+            return Err(invalid(
+                &field(&n_path, "operation"),
+                "expected a STANDALONE_TRACKING notification".to_string(),
+            ));
+        };
+        if notification.card_id != *card_id {
+            return Err(invalid(
+                &field(&n_path, "cardId"),
+                format!(
+                    "the notification is for card {}, filed under {}",
+                    quoted(&notification.card_id),
+                    quoted(card_id)
+                ),
+            ));
+        }
+        let stored = Stored::new(notification, canonical);
+        tracker.check_room(&stored, &n_path)?;
+        tracker.insert_unreported(stored);
+    }
+    Ok(())
+}
+
+/// An error found inside a snapshot's notification: a bound stays a bound
+/// (the snapshot is fine, this tracker's configuration is smaller); anything
+/// else means the snapshot is corrupt.
+fn into_snapshot_error(error: Error) -> Error {
+    match error {
+        Error::LimitExceeded { .. } => error,
+        other => Error::SnapshotInvalid {
+            path: other.path().unwrap_or_default().to_string(),
+            message: format!("{}: {}", other.code(), other.message()),
+        },
+    }
+}

@@ -1,0 +1,207 @@
+//! RFC 3339 timestamps, parsed without a clock or a date library.
+//!
+//! D1 writes times like `2025-01-17T06:28:02.492Z`. The fold compares them as
+//! instants (so `+01:00` offsets order correctly) but always shows and stores
+//! the string exactly as given.
+
+use std::cmp::Ordering;
+
+/// A timestamp as D1 sent it, with the instant it denotes.
+///
+/// Ordered by instant, then by the text, so that two spellings of one instant
+/// still have one order on every platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timestamp {
+    raw: String,
+    /// Nanoseconds since the Unix epoch (negative before 1970).
+    nanos: i128,
+}
+
+impl Timestamp {
+    /// Parses an RFC 3339 date-time (`YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`;
+    /// `t` and `z` may be lower case). Fractions beyond nanoseconds are read
+    /// but do not change the instant.
+    ///
+    /// ```
+    /// use d1_tracking::Timestamp;
+    /// let a = Timestamp::parse("2026-03-02T10:00:00+01:00").unwrap();
+    /// let b = Timestamp::parse("2026-03-02T09:00:00.000Z").unwrap();
+    /// assert_eq!(a.unix_nanos(), b.unix_nanos());
+    /// assert!(Timestamp::parse("2026-02-30T00:00:00Z").is_none());
+    /// ```
+    pub fn parse(raw: &str) -> Option<Timestamp> {
+        let b = raw.as_bytes();
+        if b.len() < 20 {
+            return None;
+        }
+        let year = digits(b, 0, 4)?;
+        let month = digits(b, 5, 2)?;
+        let day = digits(b, 8, 2)?;
+        let hour = digits(b, 11, 2)?;
+        let minute = digits(b, 14, 2)?;
+        let second = digits(b, 17, 2)?;
+        if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') {
+            return None;
+        }
+        if b[13] != b':' || b[16] != b':' {
+            return None;
+        }
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        // 60 is a leap second; it denotes the same instant as :59 + 1 s.
+        if hour > 23 || minute > 59 || second > 60 {
+            return None;
+        }
+        let mut i = 19;
+        let mut frac_nanos: i128 = 0;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let start = i;
+            let mut scale = 100_000_000i128;
+            while let Some(d) = b.get(i).filter(|d| d.is_ascii_digit()) {
+                frac_nanos += i128::from(d - b'0') * scale;
+                scale /= 10;
+                i += 1;
+            }
+            if i == start {
+                return None;
+            }
+        }
+        let offset_secs: i64 = match b.get(i) {
+            Some(b'Z' | b'z') if i + 1 == b.len() => 0,
+            Some(sign @ (b'+' | b'-')) if i + 6 == b.len() && b[i + 3] == b':' => {
+                let oh = digits(b, i + 1, 2)?;
+                let om = digits(b, i + 4, 2)?;
+                if oh > 23 || om > 59 {
+                    return None;
+                }
+                let s = oh * 3600 + om * 60;
+                if *sign == b'+' {
+                    s
+                } else {
+                    -s
+                }
+            }
+            _ => return None,
+        };
+        let days = days_from_civil(year, month, day);
+        let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
+        Some(Timestamp {
+            raw: raw.to_string(),
+            nanos: i128::from(secs) * 1_000_000_000 + frac_nanos,
+        })
+    }
+
+    /// The text exactly as received.
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    /// The instant, in nanoseconds since the Unix epoch.
+    pub fn unix_nanos(&self) -> i128 {
+        self.nanos
+    }
+}
+
+impl Ord for Timestamp {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.nanos
+            .cmp(&other.nanos)
+            .then_with(|| self.raw.cmp(&other.raw))
+    }
+}
+
+impl PartialOrd for Timestamp {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+fn digits(b: &[u8], at: usize, n: usize) -> Option<i64> {
+    let slice = b.get(at..at + n)?;
+    slice.iter().try_fold(0i64, |acc, d| {
+        d.is_ascii_digit().then(|| acc * 10 + i64::from(d - b'0'))
+    })
+}
+
+fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// well-known civil-from-days inverse).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nanos(s: &str) -> i128 {
+        Timestamp::parse(s)
+            .map(|t| t.unix_nanos())
+            .unwrap_or(i128::MIN)
+    }
+
+    #[test]
+    fn known_instants() {
+        assert_eq!(nanos("1970-01-01T00:00:00Z"), 0);
+        assert_eq!(nanos("2025-01-17T06:28:02.492Z"), 1_737_095_282_492_000_000);
+        assert_eq!(nanos("2000-02-29T00:00:00Z"), 951_782_400_000_000_000);
+        assert_eq!(nanos("1969-12-31T23:59:59Z"), -1_000_000_000);
+        assert_eq!(
+            nanos("2026-03-02T10:00:00+01:00"),
+            nanos("2026-03-02T09:00:00Z")
+        );
+        assert_eq!(
+            nanos("2026-03-02T09:00:00.1234567891Z"),
+            nanos("2026-03-02T09:00:00.123456789Z")
+        );
+    }
+
+    #[test]
+    fn rejects_what_is_not_rfc3339() {
+        for bad in [
+            "",
+            "2026-03-02",
+            "2026-03-02T09:00:00",
+            "2026-03-02 09:00:00Z",
+            "2026-13-02T09:00:00Z",
+            "2025-02-29T09:00:00Z",
+            "2026-03-02T24:00:00Z",
+            "2026-03-02T09:00:00.Z",
+            "2026-03-02T09:00:00+0100",
+            "2026-03-02T09:00:00Zjunk",
+            "２026-03-02T09:00:00Z",
+            "+2026-03-02T09:00:00Z",
+        ] {
+            assert!(Timestamp::parse(bad).is_none(), "{bad} was accepted");
+        }
+    }
+
+    #[test]
+    fn spellings_of_one_instant_order_by_text() {
+        let z = Timestamp::parse("2026-03-02T09:00:00Z");
+        let plus = Timestamp::parse("2026-03-02T10:00:00+01:00");
+        assert!(z.is_some() && plus.is_some());
+        assert_ne!(z, plus);
+        assert!(z < plus);
+    }
+}

@@ -1,0 +1,253 @@
+//! The tracker: every card's state, and the one entry point that folds bodies.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::card::CardState;
+use crate::error::{limit, Error};
+use crate::json::field;
+use crate::limits::Config;
+use crate::model::is_identifier;
+use crate::operation::{Insert, Stored};
+use crate::parse::{operation_path, parse_envelope, parse_operation, ParsedOperation};
+use crate::report::{diff, ApplyReport, Change, OperationReport, Outcome};
+use crate::view::{CardView, OperationView};
+
+/// Folds D1 notifications into one view per card. Sans-I/O: bytes in,
+/// reports and views out; the host does transport, storage and time.
+///
+/// The state is a pure function of the *set* of distinct notifications
+/// received: any order, any duplicates, any batching and any [`merge`]
+/// give the same state, byte for byte in [`snapshot`].
+///
+/// ```
+/// use d1_tracking::{Config, Outcome, Phase, Tracker};
+///
+/// let body = br#"{"operations":[{"operationId":"5f0c6a52-3a4e","operation":"STANDALONE_TRACKING",
+///   "status":"SUCCESSFUL","startTime":"2026-03-02T09:00:00.000Z","endTime":"2026-03-04T16:12:09.000Z",
+///   "cardId":"card-0001","details":{"trackingType":"SHIPMENT","status":"CARD_SHIPPED",
+///   "shipment":{"carrier":"ups","trackingNumber":"1Z999AA10123456784","status":"InTransit"}}}]}"#;
+///
+/// let mut tracker = Tracker::new(Config::default());
+/// let report = tracker.apply(body, 1_772_442_000_000)?;
+/// assert_eq!(report.operations[0].outcome, Outcome::Applied);
+///
+/// // D1 delivers at least once: the same body again changes nothing.
+/// let again = tracker.apply(body, 1_772_442_060_000)?;
+/// assert_eq!(again.operations[0].outcome, Outcome::Duplicate);
+///
+/// assert_eq!(tracker.card("card-0001").unwrap().phase, Phase::InTransit);
+/// # Ok::<(), d1_tracking::Error>(())
+/// ```
+///
+/// [`merge`]: Tracker::merge
+/// [`snapshot`]: Tracker::snapshot
+#[derive(Debug, Clone)]
+pub struct Tracker {
+    pub(crate) config: Config,
+    pub(crate) cards: BTreeMap<String, CardState>,
+}
+
+impl Tracker {
+    /// An empty tracker with these bounds.
+    pub fn new(config: Config) -> Tracker {
+        Tracker {
+            config,
+            cards: BTreeMap::new(),
+        }
+    }
+
+    /// The bounds this tracker enforces.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// How many cards the tracker holds.
+    pub fn len(&self) -> usize {
+        self.cards.len()
+    }
+
+    /// True when the tracker holds no card.
+    pub fn is_empty(&self) -> bool {
+        self.cards.is_empty()
+    }
+
+    /// The ids of every card, sorted.
+    pub fn card_ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.cards.keys().map(String::as_str)
+    }
+
+    /// The view of one card, or `None` when nothing is known of it.
+    pub fn card(&self, card_id: &str) -> Option<CardView> {
+        self.cards.get(card_id).map(|c| c.view(card_id))
+    }
+
+    /// Every card's view, sorted by card id.
+    pub fn cards(&self) -> impl Iterator<Item = CardView> + '_ {
+        self.cards.iter().map(|(id, c)| c.view(id))
+    }
+
+    /// Every operation of one card (not only the current ones), in order of
+    /// tracking type then operation id.
+    pub fn operations(&self, card_id: &str) -> Option<Vec<OperationView>> {
+        self.cards.get(card_id).map(CardState::operation_views)
+    }
+
+    /// Folds one body as D1 POSTs it (`{"operations": [...]}`).
+    ///
+    /// Each operation is reported in order: applied, recorded, duplicate,
+    /// ignored or rejected (see [`Outcome`]). A rejected operation changes
+    /// nothing, and the others of the body still apply.
+    ///
+    /// `received_at_ms` is the host's clock when the body arrived
+    /// (milliseconds since the Unix epoch). It never orders notifications;
+    /// the fold does not read it.
+    ///
+    /// # Errors
+    /// The body as a whole is rejected, and nothing changes, when it is over
+    /// [`Config::max_body_bytes`] ([`Error::PayloadTooLarge`]), not JSON or not
+    /// an object ([`Error::Parsing`]), lacks `operations` ([`Error::FieldMissing`]),
+    /// has `operations` of another type ([`Error::FieldInvalidFormat`]) or more
+    /// of them than [`Config::max_operations_per_body`] ([`Error::LimitExceeded`]).
+    pub fn apply(&mut self, body: &[u8], received_at_ms: u64) -> Result<ApplyReport, Error> {
+        let _ = received_at_ms;
+        let operations = parse_envelope(body, &self.config)?;
+        let reports = operations
+            .iter()
+            .enumerate()
+            .map(|(index, value)| self.apply_operation(index, value))
+            .collect();
+        Ok(ApplyReport {
+            operations: reports,
+        })
+    }
+
+    fn apply_operation(&mut self, index: usize, value: &Value) -> OperationReport {
+        let path = operation_path(index);
+        let mut report = OperationReport {
+            index,
+            outcome: Outcome::Rejected,
+            operation: None,
+            card_id: None,
+            operation_id: None,
+            tracking_type: None,
+            changes: Vec::new(),
+            error: None,
+        };
+        match parse_operation(value, &path, &self.config) {
+            Err(error) => {
+                // Name what can be read, so a host can log which card it was.
+                let text = |key: &str| value.get(key).and_then(Value::as_str);
+                report.operation = text("operation")
+                    .filter(|s| s.len() <= 64)
+                    .map(str::to_string);
+                report.card_id = text("cardId")
+                    .filter(|s| is_identifier(s, 48))
+                    .map(str::to_string);
+                report.operation_id = text("operationId")
+                    .filter(|s| is_identifier(s, 64))
+                    .map(str::to_string);
+                report.error = Some(error);
+            }
+            Ok(ParsedOperation::Ignored {
+                operation,
+                operation_id,
+                card_id,
+            }) => {
+                report.outcome = Outcome::Ignored;
+                report.operation = Some(operation);
+                report.card_id = Some(card_id);
+                report.operation_id = Some(operation_id);
+            }
+            Ok(ParsedOperation::Tracking {
+                notification,
+                canonical,
+            }) => {
+                report.operation = Some(crate::parse::STANDALONE_TRACKING.to_string());
+                report.card_id = Some(notification.card_id.clone());
+                report.operation_id = Some(notification.operation_id.clone());
+                report.tracking_type = Some(notification.tracking_type);
+                match self.fold(Stored::new(notification, canonical), &path) {
+                    Ok((outcome, changes)) => {
+                        report.outcome = outcome;
+                        report.changes = changes;
+                    }
+                    Err(error) => report.error = Some(error),
+                }
+            }
+        }
+        report
+    }
+
+    /// Checks the card and operation bounds for `stored` without changing
+    /// anything.
+    pub(crate) fn check_room(&self, stored: &Stored, path: &str) -> Result<(), Error> {
+        let n = &stored.notification;
+        match self.cards.get(&n.card_id) {
+            None if self.cards.len() >= self.config.max_cards => Err(limit(
+                &field(path, "cardId"),
+                format!(
+                    "the tracker holds {} cards, the limit",
+                    self.config.max_cards
+                ),
+            )),
+            Some(card)
+                if !card.has_operation(n.tracking_type, &n.operation_id)
+                    && card.operations.len() >= self.config.max_operations_per_card =>
+            {
+                Err(limit(
+                    &field(path, "operationId"),
+                    format!(
+                        "the card has {} operations, the limit",
+                        self.config.max_operations_per_card
+                    ),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Folds one validated notification. On error nothing has changed.
+    pub(crate) fn fold(
+        &mut self,
+        stored: Stored,
+        path: &str,
+    ) -> Result<(Outcome, Vec<Change>), Error> {
+        let card_id = stored.notification.card_id.clone();
+        if self
+            .cards
+            .get(&card_id)
+            .is_some_and(|c| c.is_duplicate(&stored))
+        {
+            return Ok((Outcome::Duplicate, Vec::new()));
+        }
+        self.check_room(&stored, path)?;
+        let max_kept = self.config.max_notifications_per_operation;
+        let card = self.cards.entry(card_id.clone()).or_default();
+        let before = (!card.operations.is_empty()).then(|| card.view(&card_id));
+        match card.insert(stored, max_kept) {
+            Insert::Duplicate => return Ok((Outcome::Duplicate, Vec::new())),
+            Insert::New { .. } => {}
+        }
+        let after = card.view(&card_id);
+        let changes = diff(before.as_ref(), &after);
+        let outcome = if changes.is_empty() {
+            Outcome::Recorded
+        } else {
+            Outcome::Applied
+        };
+        Ok((outcome, changes))
+    }
+
+    /// Inserts without reporting (restore and merge). Bounds are checked by
+    /// the caller.
+    pub(crate) fn insert_unreported(&mut self, stored: Stored) {
+        let max_kept = self.config.max_notifications_per_operation;
+        let card_id = stored.notification.card_id.clone();
+        self.cards
+            .entry(card_id)
+            .or_default()
+            .insert(stored, max_kept);
+    }
+}
