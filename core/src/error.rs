@@ -125,7 +125,7 @@ pub enum Error {
         message: String,
     },
     /// See [`ErrorCode::PayloadTooLarge`].
-    #[error("PAYLOAD_TOO_LARGE: the body is {size} bytes, the limit is {limit}")]
+    #[error("PAYLOAD_TOO_LARGE: the body is {size} bytes, the limit (maxBodyBytes) is {limit}")]
     PayloadTooLarge {
         /// Size of the body in bytes.
         size: usize,
@@ -143,7 +143,8 @@ pub enum Error {
     /// See [`ErrorCode::SnapshotInvalid`].
     #[error("SNAPSHOT_INVALID at {path}: {message}")]
     SnapshotInvalid {
-        /// JSON path inside the snapshot (empty for the whole document).
+        /// JSON path inside the snapshot (empty for the whole document, which
+        /// [`Error::path`] reports as `None`).
         path: String,
         /// What is wrong.
         message: String,
@@ -171,7 +172,7 @@ impl Error {
             | Error::FieldInvalidFormat { path, .. }
             | Error::FieldInvalidValue { path, .. }
             | Error::LimitExceeded { path, .. }
-            | Error::SnapshotInvalid { path, .. } => Some(path),
+            | Error::SnapshotInvalid { path, .. } => Some(path.as_str()).filter(|p| !p.is_empty()),
             Error::Parsing { .. } | Error::PayloadTooLarge { .. } => None,
         }
     }
@@ -186,7 +187,7 @@ impl Error {
             | Error::LimitExceeded { message, .. }
             | Error::SnapshotInvalid { message, .. } => message.clone(),
             Error::PayloadTooLarge { size, limit } => {
-                format!("the body is {size} bytes, the limit is {limit}")
+                format!("the body is {size} bytes, the limit (maxBodyBytes) is {limit}")
             }
         }
     }

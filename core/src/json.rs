@@ -113,13 +113,13 @@ fn walk(
         Value::String(s) if s.len() > max_string => Err((
             Vec::new(),
             format!(
-                "a string of {} bytes is longer than the limit of {max_string}",
+                "a string of {} bytes is longer than the limit (maxStringBytes) of {max_string}",
                 s.len()
             ),
         )),
         Value::Object(_) | Value::Array(_) if depth > max_depth => Err((
             Vec::new(),
-            format!("nesting deeper than the limit of {max_depth}"),
+            format!("nesting deeper than the limit (maxDepth) of {max_depth}"),
         )),
         Value::Object(map) => {
             for (k, child) in map {
@@ -128,7 +128,7 @@ fn walk(
                     return Err((
                         Vec::new(),
                         format!(
-                            "a key of {} bytes is longer than the limit of {max_string}",
+                            "a key of {} bytes is longer than the limit (maxStringBytes) of {max_string}",
                             k.len()
                         ),
                     ));

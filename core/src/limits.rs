@@ -63,3 +63,84 @@ impl Default for Config {
         }
     }
 }
+
+/// The camelCase names of the bounds, as JSON options use them.
+const FIELDS: [&str; 8] = [
+    "maxBodyBytes",
+    "maxOperationsPerBody",
+    "maxStringBytes",
+    "maxOperationBytes",
+    "maxDepth",
+    "maxNotificationsPerOperation",
+    "maxOperationsPerCard",
+    "maxCards",
+];
+
+impl Config {
+    /// Reads bounds from a JSON object with camelCase names (the form the npm
+    /// package and the C library take); absent bounds keep their defaults.
+    ///
+    /// ```
+    /// use d1_tracking::Config;
+    /// let config = Config::from_json(br#"{"maxCards": 10, "maxDepth": 8}"#).unwrap();
+    /// assert_eq!((config.max_cards, config.max_depth), (10, 8));
+    /// let err = Config::from_json(br#"{"maxCard": 10}"#).unwrap_err();
+    /// assert_eq!(err.path(), Some("maxCard"));
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Parsing`] when the bytes are not a JSON object;
+    /// [`Error::FieldInvalidValue`] for an unknown name;
+    /// [`Error::FieldInvalidFormat`] for a value that is not a whole number
+    /// of at least 1.
+    ///
+    /// [`Error::Parsing`]: crate::Error::Parsing
+    /// [`Error::FieldInvalidValue`]: crate::Error::FieldInvalidValue
+    /// [`Error::FieldInvalidFormat`]: crate::Error::FieldInvalidFormat
+    pub fn from_json(bytes: &[u8]) -> Result<Config, crate::Error> {
+        let value: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| crate::Error::Parsing {
+                message: format!("the options are not valid JSON: {e}"),
+            })?;
+        Config::from_value(&value)
+    }
+
+    /// As [`Config::from_json`], from a parsed value.
+    pub fn from_value(value: &serde_json::Value) -> Result<Config, crate::Error> {
+        let Some(map) = value.as_object() else {
+            return Err(crate::Error::Parsing {
+                message: "expected a JSON object of options".to_string(),
+            });
+        };
+        let mut config = Config::default();
+        for (key, v) in map {
+            let slot = match key.as_str() {
+                "maxBodyBytes" => &mut config.max_body_bytes,
+                "maxOperationsPerBody" => &mut config.max_operations_per_body,
+                "maxStringBytes" => &mut config.max_string_bytes,
+                "maxOperationBytes" => &mut config.max_operation_bytes,
+                "maxDepth" => &mut config.max_depth,
+                "maxNotificationsPerOperation" => &mut config.max_notifications_per_operation,
+                "maxOperationsPerCard" => &mut config.max_operations_per_card,
+                "maxCards" => &mut config.max_cards,
+                _ => {
+                    return Err(crate::error::invalid_value(
+                        key,
+                        format!("unknown option; expected one of {}", FIELDS.join(", ")),
+                    ))
+                }
+            };
+            *slot = v
+                .as_u64()
+                .filter(|n| *n >= 1)
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| {
+                    crate::error::invalid_format(
+                        key,
+                        "expected a whole number of at least 1".to_string(),
+                    )
+                })?;
+        }
+        Ok(config)
+    }
+}

@@ -73,7 +73,7 @@ pub(crate) fn parse_envelope(bytes: &[u8], config: &Config) -> Result<Vec<Value>
         return Err(limit(
             "operations",
             format!(
-                "{} operations in one body; the limit is {}",
+                "{} operations in one body; the limit (maxOperationsPerBody) is {}",
                 operations.len(),
                 config.max_operations_per_body
             ),
@@ -100,7 +100,7 @@ pub(crate) fn parse_operation(
         return Err(limit(
             path,
             format!(
-                "the operation is {} bytes in canonical form; the limit is {}",
+                "the operation is {} bytes in canonical form; the limit (maxOperationBytes) is {}",
                 canonical.len(),
                 config.max_operation_bytes
             ),

@@ -141,7 +141,7 @@ impl Tracker {
             return Err(crate::error::limit(
                 "cards",
                 format!(
-                    "the union holds {} cards; the limit is {}",
+                    "the union holds {} cards; the limit (maxCards) is {}",
                     self.cards.len() + new_cards,
                     self.config.max_cards
                 ),
@@ -172,7 +172,7 @@ fn too_many_operations(card_id: &str, n: usize, config: &Config) -> Error {
     crate::error::limit(
         "cards",
         format!(
-            "card {} would hold {n} operations; the limit is {}",
+            "card {} would hold {n} operations; the limit (maxOperationsPerCard) is {}",
             quoted(card_id),
             config.max_operations_per_card
         ),

@@ -188,7 +188,7 @@ impl Tracker {
             None if self.cards.len() >= self.config.max_cards => Err(limit(
                 &field(path, "cardId"),
                 format!(
-                    "the tracker holds {} cards, the limit",
+                    "the tracker already holds {} cards, the limit set by maxCards",
                     self.config.max_cards
                 ),
             )),
@@ -199,7 +199,7 @@ impl Tracker {
                 Err(limit(
                     &field(path, "operationId"),
                     format!(
-                        "the card has {} operations, the limit",
+                        "the card already has {} operations, the limit set by maxOperationsPerCard",
                         self.config.max_operations_per_card
                     ),
                 ))

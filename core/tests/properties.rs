@@ -19,9 +19,14 @@ fn config(max_kept: usize) -> Config {
 fn fold(items: &[Delivery], cuts: &[usize], max_kept: usize) -> Tracker {
     let mut tracker = Tracker::new(config(max_kept));
     for batch in batches(items, cuts) {
-        let report = tracker.apply(body(&batch).as_bytes(), 0).expect("body accepted");
+        let report = tracker
+            .apply(body(&batch).as_bytes(), 0)
+            .expect("body accepted");
         assert!(
-            report.operations.iter().all(|r| r.outcome != Outcome::Rejected),
+            report
+                .operations
+                .iter()
+                .all(|r| r.outcome != Outcome::Rejected),
             "{report:?}"
         );
     }

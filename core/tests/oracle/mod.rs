@@ -76,7 +76,13 @@ fn shipment_view(s: &Value) -> Value {
         "carrier": f("carrier"), "trackingNumber": f("trackingNumber"), "status": f("status"),
         "phase": phase.as_str(), "message": f("message"), "trackingUrl": f("trackingUrl"),
     });
-    let known = ["carrier", "trackingNumber", "status", "message", "trackingUrl"];
+    let known = [
+        "carrier",
+        "trackingNumber",
+        "status",
+        "message",
+        "trackingUrl",
+    ];
     let extra: Map<String, Value> = s
         .as_object()
         .into_iter()

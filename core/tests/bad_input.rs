@@ -1,0 +1,129 @@
+//! The Rust run of the bad-input catalogue (`tests/bad-input/catalogue.json`,
+//! shared with the Node and C suites): each case gives the exact code and
+//! path, and leaves the tracker byte-for-byte as it was.
+
+use std::path::PathBuf;
+
+use d1_tracking::{Config, Error, Outcome, Tracker};
+use serde_json::Value;
+
+fn catalogue() -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/bad-input/catalogue.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("readable")).expect("JSON")
+}
+
+/// The case's input bytes, after expansion.
+fn input(case: &Value) -> Vec<u8> {
+    if let Some(hex) = case.get("hex").and_then(Value::as_str) {
+        return (0..hex.len() / 2)
+            .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex"))
+            .collect();
+    }
+    let mut text = case["text"].as_str().expect("text or hex").to_string();
+    if let Some(Value::Object(expand)) = case.get("expand") {
+        for (marker, how) in expand {
+            let piece = how["repeat"].as_str().expect("repeat");
+            let times = how["times"].as_u64().expect("times") as usize;
+            text = text.replace(marker, &piece.repeat(times));
+        }
+    }
+    text.into_bytes()
+}
+
+fn check(name: &str, error: &Error, case: &Value) {
+    assert_eq!(error.code().as_str(), case["code"], "{name}: {error}");
+    assert_eq!(error.path(), case["path"].as_str(), "{name}: {error}");
+    assert!(!error.message().is_empty(), "{name}");
+}
+
+#[test]
+fn every_bad_input_is_named_and_changes_nothing() {
+    let catalogue = catalogue();
+    let mut tracker = Tracker::new(Config::default());
+    for body in catalogue["setup"].as_array().expect("setup") {
+        tracker
+            .apply(body.as_str().expect("string").as_bytes(), 0)
+            .expect("setup applies");
+    }
+    let before = tracker.snapshot();
+    let cases = catalogue["cases"].as_array().expect("cases");
+    assert!(cases.len() >= 60);
+    for case in cases {
+        let name = case["name"].as_str().expect("name");
+        let bytes = input(case);
+        match case["target"].as_str().expect("target") {
+            "apply" => match (tracker.apply(&bytes, 0), case["scope"].as_str()) {
+                (Err(error), Some("body")) => check(name, &error, case),
+                (Ok(report), Some("operation")) => {
+                    assert_eq!(report.operations.len(), 1, "{name}");
+                    let op = &report.operations[0];
+                    assert_eq!(op.outcome, Outcome::Rejected, "{name}");
+                    assert!(op.changes.is_empty(), "{name}");
+                    check(name, op.error.as_ref().expect("an error"), case);
+                }
+                (other, scope) => panic!("{name}: {scope:?} expected, got {other:?}"),
+            },
+            "restore" => check(name, &tracker.restore(&bytes).unwrap_err(), case),
+            "import" => check(name, &tracker.import_card(&bytes).unwrap_err(), case),
+            "config" => check(name, &Config::from_json(&bytes).unwrap_err(), case),
+            other => panic!("{name}: unknown target {other}"),
+        }
+        assert_eq!(tracker.snapshot(), before, "{name} changed the state");
+    }
+}
+
+#[test]
+fn limits_on_cards_and_operations_change_nothing() {
+    let config = Config {
+        max_cards: 1,
+        max_operations_per_card: 1,
+        ..Config::default()
+    };
+    let op = |id: &str, card: &str| {
+        format!(
+            r#"{{"operations":[{{"operationId":"{id}","operation":"STANDALONE_TRACKING","status":"PENDING",
+            "startTime":"2026-03-02T09:00:00Z","cardId":"{card}","details":{{"trackingType":"SHIPMENT"}}}}]}}"#
+        )
+    };
+    let mut tracker = Tracker::new(config.clone());
+    tracker.apply(op("op-1", "card-1").as_bytes(), 0).unwrap();
+    let before = tracker.snapshot();
+    for (body, path) in [
+        (op("op-1", "card-2"), "operations[0].cardId"),
+        (op("op-2", "card-1"), "operations[0].operationId"),
+    ] {
+        let report = tracker.apply(body.as_bytes(), 0).unwrap();
+        let error = report.operations[0].error.as_ref().unwrap();
+        assert_eq!(error.code().as_str(), "LIMIT_EXCEEDED");
+        assert_eq!(error.path(), Some(path));
+        assert_eq!(tracker.snapshot(), before);
+    }
+    // Merge and import respect the same bounds, atomically.
+    let mut other = Tracker::new(Config::default());
+    other.apply(op("op-1", "card-2").as_bytes(), 0).unwrap();
+    other.apply(op("op-2", "card-1").as_bytes(), 0).unwrap();
+    assert_eq!(
+        tracker.merge(&other).unwrap_err().code().as_str(),
+        "LIMIT_EXCEEDED"
+    );
+    let export = other.export_card("card-1").unwrap();
+    assert_eq!(
+        tracker
+            .import_card(export.as_bytes())
+            .unwrap_err()
+            .code()
+            .as_str(),
+        "LIMIT_EXCEEDED"
+    );
+    let mut small = Tracker::new(config);
+    assert_eq!(
+        small
+            .restore(other.snapshot().as_bytes())
+            .unwrap_err()
+            .code()
+            .as_str(),
+        "LIMIT_EXCEEDED"
+    );
+    assert!(small.is_empty());
+    assert_eq!(tracker.snapshot(), before);
+}

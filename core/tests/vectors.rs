@@ -1,0 +1,78 @@
+//! Runs every vector of `tests/vectors/` (shared with the Node and C suites)
+//! and compares the canonical bytes of reports, card views and snapshot.
+//!
+//! `D1T_BLESS=1 cargo test --test vectors` writes the current results into
+//! the files' `expect` (review the diff before committing).
+
+use std::path::PathBuf;
+
+use d1_tracking::{canonical_string, Config, Tracker};
+use serde_json::{json, Value};
+
+fn vectors_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors")
+}
+
+/// What a vector's steps produce, in the binding-neutral shape.
+fn run(vector: &Value) -> Value {
+    let config = match vector.get("config") {
+        Some(c) => Config::from_value(c).expect("vector config is valid"),
+        None => Config::default(),
+    };
+    let mut tracker = Tracker::new(config);
+    let mut reports = Vec::new();
+    for step in vector["steps"].as_array().expect("steps") {
+        let bytes = match (step.get("body"), step.get("bodyText")) {
+            (Some(body), None) => serde_json::to_vec(body).expect("serialisable"),
+            (None, Some(Value::String(text))) => text.as_bytes().to_vec(),
+            _ => panic!("a step has exactly one of body, bodyText: {step}"),
+        };
+        let received = step
+            .get("receivedAtMs")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        reports.push(match tracker.apply(&bytes, received) {
+            Ok(report) => serde_json::to_value(&report).expect("serialisable"),
+            Err(error) => json!({ "error": error.to_json() }),
+        });
+    }
+    let cards: Vec<Value> = tracker
+        .cards()
+        .map(|c| serde_json::to_value(&c).expect("serialisable"))
+        .collect();
+    json!({ "reports": reports, "cards": cards, "snapshot": tracker.snapshot() })
+}
+
+#[test]
+fn every_vector_gives_the_expected_bytes() {
+    let bless = std::env::var_os("D1T_BLESS").is_some();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(vectors_dir())
+        .expect("tests/vectors exists")
+        .map(|e| e.expect("readable").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 25, "only {} vectors", paths.len());
+    let mut failures = Vec::new();
+    for path in &paths {
+        let text = std::fs::read_to_string(path).expect("readable");
+        let mut vector: Value = serde_json::from_str(&text).expect("vector is JSON");
+        let actual = run(&vector);
+        if bless {
+            vector["expect"] = actual;
+            let out = serde_json::to_string_pretty(&vector).expect("serialisable") + "\n";
+            std::fs::write(path, out).expect("writable");
+            continue;
+        }
+        let expected = vector.get("expect").map(canonical_string);
+        if expected.as_deref() != Some(canonical_string(&actual).as_str()) {
+            failures.push(format!(
+                "{}\n  expected: {}\n  actual:   {}",
+                path.display(),
+                expected.unwrap_or_default(),
+                canonical_string(&actual)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
