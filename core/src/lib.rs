@@ -65,3 +65,8 @@ pub use snapshot::SNAPSHOT_FORMAT;
 pub use time::Timestamp;
 pub use tracker::Tracker;
 pub use view::{CardView, OperationView, ShipmentView, TrackingView};
+
+/// The README's Rust examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

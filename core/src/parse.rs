@@ -26,7 +26,7 @@ const CARD_ID_MAX: usize = 48;
 pub(crate) enum ParsedOperation {
     /// A `STANDALONE_TRACKING` notification and its canonical content.
     Tracking {
-        notification: Notification,
+        notification: Box<Notification>,
         canonical: String,
     },
     /// A well-formed operation of another kind (e.g. `PRODUCE`).
@@ -188,7 +188,7 @@ pub(crate) fn parse_operation(
         issuer_request_id: r.optional_text("issuerRequestId")?,
     };
     Ok(ParsedOperation::Tracking {
-        notification,
+        notification: Box::new(notification),
         canonical,
     })
 }

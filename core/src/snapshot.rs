@@ -265,7 +265,7 @@ fn read_card(card: &Value, path: &str, tracker: &mut Tracker) -> Result<(), Erro
                 ),
             ));
         }
-        let stored = Stored::new(notification, canonical);
+        let stored = Stored::new(*notification, canonical);
         tracker.check_room(&stored, &n_path)?;
         tracker.insert_unreported(stored);
     }

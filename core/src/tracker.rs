@@ -168,7 +168,7 @@ impl Tracker {
                 report.card_id = Some(notification.card_id.clone());
                 report.operation_id = Some(notification.operation_id.clone());
                 report.tracking_type = Some(notification.tracking_type);
-                match self.fold(Stored::new(notification, canonical), &path) {
+                match self.fold(Stored::new(*notification, canonical), &path) {
                     Ok((outcome, changes)) => {
                         report.outcome = outcome;
                         report.changes = changes;
