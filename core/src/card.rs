@@ -13,6 +13,8 @@ use crate::view::{CardView, OperationView, TrackingView};
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CardState {
     pub(crate) operations: BTreeMap<(TrackingType, String), OperationState>,
+    /// When the host last asked D1 to track each type (ms; joined with max).
+    pub(crate) requests: BTreeMap<TrackingType, u64>,
 }
 
 impl CardState {
@@ -28,6 +30,11 @@ impl CardState {
         self.operations
             .get(&(n.tracking_type, n.operation_id.clone()))
             .is_some_and(|op| op.contains(stored))
+    }
+
+    pub(crate) fn record_request(&mut self, tracking_type: TrackingType, at_ms: u64) {
+        let slot = self.requests.entry(tracking_type).or_insert(at_ms);
+        *slot = (*slot).max(at_ms);
     }
 
     pub(crate) fn insert(&mut self, stored: Stored, max_kept: usize) -> Insert {
@@ -79,7 +86,7 @@ impl CardState {
         let trackings = self.trackings();
         CardView {
             card_id: card_id.to_string(),
-            phase: phase_of(&trackings),
+            phase: phase_of(&trackings, !self.requests.is_empty()),
             trackings,
         }
     }

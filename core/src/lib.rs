@@ -46,7 +46,9 @@ mod model;
 mod operation;
 mod parse;
 mod phase;
+mod reconcile;
 mod report;
+mod request;
 mod snapshot;
 mod time;
 mod tracker;
@@ -60,7 +62,11 @@ pub use model::{
 };
 pub use parse::STANDALONE_TRACKING;
 pub use phase::{phase_diagram, phase_of, Condition, Phase, PHASE_RULES};
+pub use reconcile::{DueReason, DueTracking};
 pub use report::{ApplyReport, Change, OperationReport, Outcome};
+pub use request::{
+    HttpRequest, TrackCardRequest, DEFAULT_PATH_TEMPLATE, PRODUCTION_BASE_URL, STAGING_BASE_URL,
+};
 pub use snapshot::SNAPSHOT_FORMAT;
 pub use time::Timestamp;
 pub use tracker::Tracker;

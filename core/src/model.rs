@@ -38,6 +38,28 @@ impl TrackingType {
     pub fn parse(s: &str) -> Option<TrackingType> {
         TrackingType::ALL.into_iter().find(|t| t.as_str() == s)
     }
+
+    /// Parses a tracking type given by a caller as text, reporting
+    /// `FIELD_INVALID_VALUE` at `path` for anything else (the bindings take
+    /// strings).
+    ///
+    /// ```
+    /// use d1_tracking::TrackingType;
+    /// assert_eq!(TrackingType::parse_field("RETURN", "trackingType"), Ok(TrackingType::Return));
+    /// let err = TrackingType::parse_field("return", "trackingType").unwrap_err();
+    /// assert_eq!(err.code().as_str(), "FIELD_INVALID_VALUE");
+    /// ```
+    pub fn parse_field(s: &str, path: &str) -> Result<TrackingType, crate::Error> {
+        TrackingType::parse(s).ok_or_else(|| {
+            crate::error::invalid_value(
+                path,
+                format!(
+                    "expected one of PRODUCTION, SHIPMENT, RETURN, found {}",
+                    crate::parse::quoted(s)
+                ),
+            )
+        })
+    }
 }
 
 /// The operation's own status (`status`), ranked `PENDING` < `SUCCESSFUL` <

@@ -157,15 +157,8 @@ pub(crate) fn parse_operation(
         path: &details_path,
     };
     let tracking_text = d.required_str("trackingType", "one of PRODUCTION, SHIPMENT, RETURN")?;
-    let tracking_type = TrackingType::parse(tracking_text).ok_or_else(|| {
-        invalid_value(
-            &field(&details_path, "trackingType"),
-            format!(
-                "expected one of PRODUCTION, SHIPMENT, RETURN, found {}",
-                quoted(tracking_text)
-            ),
-        )
-    })?;
+    let tracking_type =
+        TrackingType::parse_field(tracking_text, &field(&details_path, "trackingType"))?;
     let details_status = d.optional_text("status")?.map(|s| BusinessStatus::new(&s));
     let production_site = match details.get("productionSite") {
         None | Some(Value::Null) => None,

@@ -14,6 +14,8 @@ use crate::view::TrackingView;
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
 pub enum Phase {
+    /// The host asked D1 to track the card; no notification yet.
+    TrackingRequested,
     /// D1 is tracking the card but has reported nothing this table ranks yet.
     Tracking,
     /// Production is tracked and not finished.
@@ -44,6 +46,7 @@ impl Phase {
     /// The name as views show it (`IN_TRANSIT`).
     pub fn as_str(self) -> &'static str {
         match self {
+            Phase::TrackingRequested => "TRACKING_REQUESTED",
             Phase::Tracking => "TRACKING",
             Phase::InProduction => "IN_PRODUCTION",
             Phase::Produced => "PRODUCED",
@@ -75,6 +78,8 @@ pub enum Condition {
     HasShipment,
     /// A tracking of this type exists.
     Has(TrackingType),
+    /// The host recorded a request, and no notification came yet.
+    RequestedOnly,
     /// Always true: the last row.
     Otherwise,
 }
@@ -139,11 +144,12 @@ pub const PHASE_RULES: &[(Condition, Phase)] = &[
         Condition::Has(TrackingType::Production),
         Phase::InProduction,
     ),
+    (Condition::RequestedOnly, Phase::TrackingRequested),
     (Condition::Otherwise, Phase::Tracking),
 ];
 
 impl Condition {
-    fn holds(self, trackings: &BTreeMap<TrackingType, TrackingView>) -> bool {
+    fn holds(self, trackings: &BTreeMap<TrackingType, TrackingView>, requested: bool) -> bool {
         let shipment_phase = || {
             trackings
                 .get(&TrackingType::Shipment)
@@ -161,6 +167,7 @@ impl Condition {
             Condition::ShipmentPhaseIn(set) => shipment_phase().is_some_and(|p| set.contains(&p)),
             Condition::HasShipment => shipment_phase().is_some(),
             Condition::Has(t) => trackings.contains_key(&t),
+            Condition::RequestedOnly => requested && trackings.is_empty(),
             Condition::Otherwise => true,
         }
     }
@@ -179,16 +186,18 @@ impl Condition {
             }
             Condition::HasShipment => "SHIPMENT has shipment data".to_string(),
             Condition::Has(t) => format!("{} is tracked", t.as_str()),
+            Condition::RequestedOnly => "a request recorded, no notification yet".to_string(),
             Condition::Otherwise => "otherwise".to_string(),
         }
     }
 }
 
-/// The phase of a card with these current trackings.
-pub fn phase_of(trackings: &BTreeMap<TrackingType, TrackingView>) -> Phase {
+/// The phase of a card with these current trackings; `requested` says
+/// whether the host recorded a Track Card request for it.
+pub fn phase_of(trackings: &BTreeMap<TrackingType, TrackingView>, requested: bool) -> Phase {
     PHASE_RULES
         .iter()
-        .find(|(condition, _)| condition.holds(trackings))
+        .find(|(condition, _)| condition.holds(trackings, requested))
         .map_or(Phase::Tracking, |(_, phase)| *phase)
 }
 

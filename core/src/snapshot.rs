@@ -5,9 +5,13 @@
 //! snapshot cannot be internally inconsistent. Format:
 //!
 //! ```json
-//! {"cards":[{"cardId":"card-0001","notifications":[{…canonical operation…}]}],
+//! {"cards":[{"cardId":"card-0001","notifications":[{…canonical operation…}],
+//!            "requests":{"SHIPMENT":1772442000000}}],
 //!  "format":"d1-tracking/1"}
 //! ```
+//!
+//! `requests` (when the host recorded Track Card requests) maps a tracking
+//! type to the latest request time, in ms since the Unix epoch.
 //!
 //! Keys are sorted, there is no white space, cards are sorted by id and each
 //! card's notifications by (tracking type, operation id, fold order). Equal
@@ -18,7 +22,7 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::json::{field, index, type_name};
 use crate::limits::Config;
-use crate::model::is_identifier;
+use crate::model::{is_identifier, TrackingType};
 use crate::operation::Stored;
 use crate::parse::{parse_operation, quoted, ParsedOperation};
 use crate::tracker::Tracker;
@@ -65,7 +69,20 @@ impl Tracker {
                 }
                 out.push_str(&stored.canonical);
             }
-            out.push_str("]}");
+            out.push(']');
+            if !card.requests.is_empty() {
+                // TrackingType's order is its spelling's order, so the keys
+                // come out sorted as canonical JSON wants.
+                out.push_str(",\"requests\":{");
+                for (j, (t, ms)) in card.requests.iter().enumerate() {
+                    if j > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&format!("\"{}\":{ms}", t.as_str()));
+                }
+                out.push('}');
+            }
+            out.push('}');
         }
         out.push_str("],\"format\":\"");
         out.push_str(SNAPSHOT_FORMAT);
@@ -121,10 +138,16 @@ impl Tracker {
     /// card or per-card operation bounds; the state is then unchanged.
     pub fn merge(&mut self, other: &Tracker) -> Result<(), Error> {
         self.check_merge_room(other)?;
-        for card in other.cards.values() {
+        for (id, card) in &other.cards {
             for op in card.operations.values() {
                 for stored in op.items() {
                     self.insert_unreported(stored.clone());
+                }
+            }
+            if !card.requests.is_empty() {
+                let mine = self.cards.entry(id.clone()).or_default();
+                for (t, ms) in &card.requests {
+                    mine.record_request(*t, *ms);
                 }
             }
         }
@@ -268,6 +291,51 @@ fn read_card(card: &Value, path: &str, tracker: &mut Tracker) -> Result<(), Erro
         let stored = Stored::new(*notification, canonical);
         tracker.check_room(&stored, &n_path)?;
         tracker.insert_unreported(stored);
+    }
+    read_requests(card, card_id, path, tracker)
+}
+
+fn read_requests(
+    card: &Value,
+    card_id: &str,
+    path: &str,
+    tracker: &mut Tracker,
+) -> Result<(), Error> {
+    let requests_path = field(path, "requests");
+    let requests = match card.get("requests") {
+        None => return Ok(()),
+        Some(Value::Object(map)) => map,
+        Some(_) => {
+            return Err(invalid(
+                &requests_path,
+                "expected an object of request times".to_string(),
+            ))
+        }
+    };
+    for (key, value) in requests {
+        let entry_path = field(&requests_path, key);
+        let tracking_type = TrackingType::parse(key).ok_or_else(|| {
+            invalid(
+                &entry_path,
+                "expected a tracking type: PRODUCTION, SHIPMENT or RETURN".to_string(),
+            )
+        })?;
+        let at_ms = value.as_u64().ok_or_else(|| {
+            invalid(
+                &entry_path,
+                "expected a time in ms since the Unix epoch (a whole number)".to_string(),
+            )
+        })?;
+        tracker
+            .record_request(card_id, tracking_type, at_ms)
+            .map_err(|e| match e {
+                // The card id was checked above: only the card bound remains.
+                Error::LimitExceeded { message, .. } => Error::LimitExceeded {
+                    path: entry_path.clone(),
+                    message,
+                },
+                other => invalid(&entry_path, other.message()),
+            })?;
     }
     Ok(())
 }

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use d1_tracking::{canonical_string, Config, Tracker};
+use d1_tracking::{canonical_string, Config, Error, TrackCardRequest, Tracker, TrackingType};
 use serde_json::{json, Value};
 
 fn vectors_dir() -> PathBuf {
@@ -22,6 +22,10 @@ fn run(vector: &Value) -> Value {
     let mut tracker = Tracker::new(config);
     let mut reports = Vec::new();
     for step in vector["steps"].as_array().expect("steps") {
+        if let Some(result) = run_other_step(&mut tracker, step) {
+            reports.push(result);
+            continue;
+        }
         let bytes = match (step.get("body"), step.get("bodyText")) {
             (Some(body), None) => serde_json::to_vec(body).expect("serialisable"),
             (None, Some(Value::String(text))) => text.as_bytes().to_vec(),
@@ -41,6 +45,38 @@ fn run(vector: &Value) -> Value {
         .map(|c| serde_json::to_value(&c).expect("serialisable"))
         .collect();
     json!({ "reports": reports, "cards": cards, "snapshot": tracker.snapshot() })
+}
+
+/// The steps that are not bodies: request records, due lists, Track Card
+/// requests. Their result is the value, or `{"error": …}`.
+fn run_other_step(tracker: &mut Tracker, step: &Value) -> Option<Value> {
+    let outcome = |r: Result<Value, Error>| match r {
+        Ok(v) => v,
+        Err(error) => json!({ "error": error.to_json() }),
+    };
+    if let Some(record) = step.get("recordRequest") {
+        let text = |k: &str| record[k].as_str().expect("string argument");
+        return Some(outcome(
+            TrackingType::parse_field(text("trackingType"), "trackingType").and_then(|t| {
+                let at = record["atMs"].as_u64().expect("atMs");
+                tracker
+                    .record_request(text("cardId"), t, at)
+                    .map(|()| json!({ "ok": true }))
+            }),
+        ));
+    }
+    if let Some(due) = step.get("due") {
+        let arg = |k: &str| due[k].as_u64().expect("a whole number");
+        let list = tracker.due_for_reconciliation(arg("nowMs"), arg("olderThanMs"));
+        return Some(json!({ "due": list }));
+    }
+    if let Some(request) = step.get("trackCardRequest") {
+        return Some(outcome(
+            TrackCardRequest::from_value(request)
+                .map(|r| serde_json::to_value(r.build()).expect("serialisable")),
+        ));
+    }
+    None
 }
 
 #[test]

@@ -1,0 +1,292 @@
+//! The outbound Track Card call (issuer → D1), built and validated without
+//! I/O: the host adds the bearer token and sends it.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::{invalid_format, invalid_value, missing, Error};
+use crate::json::{canonical_string, field, type_name};
+use crate::model::{is_identifier, TrackingType};
+use crate::parse::quoted;
+
+/// D1's production base URL for the banking APIs.
+pub const PRODUCTION_BASE_URL: &str = "https://api.d1.thalescloud.io/banking/v1";
+/// D1's staging base URL for the banking APIs.
+pub const STAGING_BASE_URL: &str = "https://api.d1-stg.thalescloud.io/banking/v1";
+
+/// The default path of the Track Card call, relative to the base URL.
+///
+/// **An assumption to check against your D1 onboarding documents.** D1's
+/// reference gives Track Card's body but not its method and path; this
+/// template follows the sibling operations of the same API
+/// (`POST …/physicalCards/{cardId}/operations:production`). Pass your own
+/// template to [`TrackCardRequest::with_path_template`] if D1 gave you another.
+pub const DEFAULT_PATH_TEMPLATE: &str =
+    "/issuers/{issuerId}/physicalCards/{cardId}/operations:tracking";
+
+const ISSUER_ID_LEN: usize = 10;
+const CARD_ID_MAX: usize = 48;
+const CORRELATION_ID_MAX: usize = 64;
+
+/// A validated Track Card request: what to ask D1 to track.
+///
+/// ```
+/// use d1_tracking::{TrackCardRequest, TrackingType, PRODUCTION_BASE_URL};
+/// let request = TrackCardRequest::new("ISSUER0001", "card-0001", TrackingType::Shipment)?
+///     .with_correlation_id("corr-42")?;
+/// let call = request.build();
+/// assert_eq!(call.method, "POST");
+/// assert_eq!(call.path, "/issuers/ISSUER0001/physicalCards/card-0001/operations:tracking");
+/// assert_eq!(call.body, br#"{"trackingType":"SHIPMENT"}"#);
+/// assert!(call.headers.contains(&("x-correlation-id".to_string(), "corr-42".to_string())));
+/// // The host sends it: format!("{PRODUCTION_BASE_URL}{}", call.path), plus
+/// // its own `Authorization: Bearer <JWT>` header.
+/// # Ok::<(), d1_tracking::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackCardRequest {
+    issuer_id: String,
+    card_id: String,
+    tracking_type: TrackingType,
+    correlation_id: Option<String>,
+    extra_fields: Map<String, Value>,
+    path_template: String,
+}
+
+/// An HTTP call, ready for the host to send (it adds `Authorization`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpRequest {
+    /// Always `POST`.
+    pub method: String,
+    /// The path, relative to [`PRODUCTION_BASE_URL`] or [`STAGING_BASE_URL`].
+    pub path: String,
+    /// Headers, in this order: `content-type`, `accept`, then
+    /// `x-correlation-id` when one was given.
+    pub headers: Vec<(String, String)>,
+    /// The JSON body, canonical (sorted keys, no white space).
+    #[serde(serialize_with = "body_as_text")]
+    pub body: Vec<u8>,
+}
+
+fn body_as_text<S: serde::Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&String::from_utf8_lossy(body))
+}
+
+impl TrackCardRequest {
+    /// A request for D1 to track `card_id` of `issuer_id`.
+    ///
+    /// # Errors
+    /// `FIELD_INVALID_FORMAT` at `issuerId` unless it is exactly 10
+    /// characters of `[A-Za-z0-9_-]`; at `cardId` unless it matches
+    /// `^[A-Za-z0-9_-]{1,48}$`.
+    pub fn new(
+        issuer_id: &str,
+        card_id: &str,
+        tracking_type: TrackingType,
+    ) -> Result<TrackCardRequest, Error> {
+        if issuer_id.len() != ISSUER_ID_LEN || !is_identifier(issuer_id, ISSUER_ID_LEN) {
+            return Err(invalid_format(
+                "issuerId",
+                format!(
+                    "expected exactly {ISSUER_ID_LEN} characters of [A-Za-z0-9_-], found {}",
+                    quoted(issuer_id)
+                ),
+            ));
+        }
+        if !is_identifier(card_id, CARD_ID_MAX) {
+            return Err(invalid_format(
+                "cardId",
+                format!(
+                    "expected a string matching ^[A-Za-z0-9_-]{{1,{CARD_ID_MAX}}}$, found {}",
+                    quoted(card_id)
+                ),
+            ));
+        }
+        Ok(TrackCardRequest {
+            issuer_id: issuer_id.to_string(),
+            card_id: card_id.to_string(),
+            tracking_type,
+            correlation_id: None,
+            extra_fields: Map::new(),
+            path_template: DEFAULT_PATH_TEMPLATE.to_string(),
+        })
+    }
+
+    /// Adds the optional `x-correlation-id` header (for D1's logs; never
+    /// personal data).
+    ///
+    /// # Errors
+    /// `FIELD_INVALID_FORMAT` at `correlationId` unless it matches
+    /// `^[A-Za-z0-9_-]{1,64}$`.
+    pub fn with_correlation_id(mut self, id: &str) -> Result<TrackCardRequest, Error> {
+        if !is_identifier(id, CORRELATION_ID_MAX) {
+            return Err(invalid_format(
+                "correlationId",
+                format!(
+                    "expected a string matching ^[A-Za-z0-9_-]{{1,{CORRELATION_ID_MAX}}}$, found {}",
+                    quoted(id)
+                ),
+            ));
+        }
+        self.correlation_id = Some(id.to_string());
+        Ok(self)
+    }
+
+    /// Adds body fields that D1's reference does not list, passed through
+    /// unchanged.
+    ///
+    /// # Errors
+    /// `FIELD_INVALID_VALUE` at `extraFields.trackingType`: the tracking type
+    /// is set by [`TrackCardRequest::new`] and never overridden.
+    pub fn with_extra_fields(
+        mut self,
+        fields: Map<String, Value>,
+    ) -> Result<TrackCardRequest, Error> {
+        if fields.contains_key("trackingType") {
+            return Err(invalid_value(
+                "extraFields.trackingType",
+                "trackingType is set by the request's tracking type and cannot be overridden"
+                    .to_string(),
+            ));
+        }
+        self.extra_fields.extend(fields);
+        Ok(self)
+    }
+
+    /// Uses another path template. It must contain `{issuerId}` and
+    /// `{cardId}` and no other placeholder, and start with `/`.
+    ///
+    /// # Errors
+    /// `FIELD_INVALID_VALUE` at `pathTemplate` otherwise.
+    pub fn with_path_template(mut self, template: &str) -> Result<TrackCardRequest, Error> {
+        let rest = template.replace("{issuerId}", "").replace("{cardId}", "");
+        let valid = template.starts_with('/')
+            && template.contains("{issuerId}")
+            && template.contains("{cardId}")
+            && !rest.contains(['{', '}'])
+            && !template
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control());
+        if !valid {
+            return Err(invalid_value(
+                "pathTemplate",
+                format!(
+                    "expected a path starting with / that contains {{issuerId}} and {{cardId}} and no other placeholder, found {}",
+                    quoted(template)
+                ),
+            ));
+        }
+        self.path_template = template.to_string();
+        Ok(self)
+    }
+
+    /// The card to track.
+    pub fn card_id(&self) -> &str {
+        &self.card_id
+    }
+
+    /// What to track.
+    pub fn tracking_type(&self) -> TrackingType {
+        self.tracking_type
+    }
+
+    /// The call to send. Identifiers are `[A-Za-z0-9_-]` only, so the path
+    /// needs no escaping.
+    pub fn build(&self) -> HttpRequest {
+        let path = self
+            .path_template
+            .replace("{issuerId}", &self.issuer_id)
+            .replace("{cardId}", &self.card_id);
+        let mut headers = vec![
+            ("content-type".to_string(), "application/json".to_string()),
+            ("accept".to_string(), "application/json".to_string()),
+        ];
+        if let Some(id) = &self.correlation_id {
+            headers.push(("x-correlation-id".to_string(), id.clone()));
+        }
+        let mut body = self.extra_fields.clone();
+        body.insert(
+            "trackingType".to_string(),
+            Value::from(self.tracking_type.as_str()),
+        );
+        HttpRequest {
+            method: "POST".to_string(),
+            path,
+            headers,
+            body: canonical_string(&Value::Object(body)).into_bytes(),
+        }
+    }
+
+    /// Reads a request from the JSON object the npm package and the C library
+    /// take: `{"issuerId", "cardId", "trackingType", "correlationId"?,
+    /// "extraFields"?, "pathTemplate"?}`.
+    ///
+    /// ```
+    /// use d1_tracking::TrackCardRequest;
+    /// let value = serde_json::json!({"issuerId": "ISSUER0001", "cardId": "card-1",
+    ///     "trackingType": "RETURN", "extraFields": {"reason": "lost"}});
+    /// let call = TrackCardRequest::from_value(&value)?.build();
+    /// assert_eq!(call.body, br#"{"reason":"lost","trackingType":"RETURN"}"#);
+    /// # Ok::<(), d1_tracking::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As the builder methods, plus `FIELD_MISSING` for an absent required
+    /// field, `FIELD_INVALID_VALUE` for an unknown tracking type or an
+    /// unknown option, `FIELD_INVALID_FORMAT` for a field of the wrong type.
+    pub fn from_value(value: &Value) -> Result<TrackCardRequest, Error> {
+        let Some(map) = value.as_object() else {
+            return Err(Error::Parsing {
+                message: format!("expected a request object, found {}", type_name(value)),
+            });
+        };
+        const KNOWN: [&str; 6] = [
+            "issuerId",
+            "cardId",
+            "trackingType",
+            "correlationId",
+            "extraFields",
+            "pathTemplate",
+        ];
+        if let Some(unknown) = map.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+            return Err(invalid_value(
+                &field("", unknown),
+                format!("unknown field; expected one of {}", KNOWN.join(", ")),
+            ));
+        }
+        let text = |key: &str, required: bool| -> Result<Option<&str>, Error> {
+            match map.get(key) {
+                None | Some(Value::Null) if required => Err(missing(key, "a string")),
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s)),
+                Some(other) => Err(invalid_format(
+                    key,
+                    format!("expected a string, found {}", type_name(other)),
+                )),
+            }
+        };
+        let issuer_id = text("issuerId", true)?.unwrap_or_default();
+        let card_id = text("cardId", true)?.unwrap_or_default();
+        let tracking = text("trackingType", true)?.unwrap_or_default();
+        let tracking_type = TrackingType::parse_field(tracking, "trackingType")?;
+        let mut request = TrackCardRequest::new(issuer_id, card_id, tracking_type)?;
+        if let Some(id) = text("correlationId", false)? {
+            request = request.with_correlation_id(id)?;
+        }
+        match map.get("extraFields") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(fields)) => request = request.with_extra_fields(fields.clone())?,
+            Some(other) => {
+                return Err(invalid_format(
+                    "extraFields",
+                    format!("expected an object, found {}", type_name(other)),
+                ))
+            }
+        }
+        if let Some(template) = text("pathTemplate", false)? {
+            request = request.with_path_template(template)?;
+        }
+        Ok(request)
+    }
+}
