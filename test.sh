@@ -35,8 +35,10 @@ replay=target/release/examples/replay
 sample=core/examples/data/sample-log.jsonl
 "$replay" >target/replay.out 2>target/replay.err
 diff -u core/examples/data/sample-views.json target/replay.out
-grep -q '^replay: 17 lines (1 rejected whole), 19 operations: 13 applied, 2 recorded, 2 duplicate, 1 ignored, 1 rejected; 5 cards$' target/replay.err \
+grep -q '^replay: 19 lines (1 rejected whole, 2 request records), 19 operations: 13 applied, 2 recorded, 2 duplicate, 1 ignored, 1 rejected; 6 cards$' target/replay.err \
   || { echo "unexpected replay summary:"; cat target/replay.err; exit 1; }
+# The reconciliation list at a fixed "now" (2026-03-07T16:13:20Z, quiet for a day).
+"$replay" --due 1772900000000,86400000 2>/dev/null | diff -u core/examples/data/sample-due.json -
 # Order-independence end to end: the log read backwards from standard input
 # gives the same snapshot.
 "$replay" --snapshot "$sample" >target/replay.forward 2>/dev/null
@@ -48,6 +50,6 @@ set +e
 "$replay" target/no-such-file.jsonl 2>/dev/null; io_status=$?
 set -e
 [ "$usage_status" = 2 ] && [ "$io_status" = 2 ] || { echo "replay exit codes: usage $usage_status, I/O $io_status"; exit 1; }
-echo "replay output matches; backwards replay gives the same snapshot"
+echo "replay views and due list match; backwards replay gives the same snapshot"
 
 step "all checks passed in $(( $(date +%s) - started ))s"

@@ -5,9 +5,15 @@
 //! cargo run --release --example replay -- FILE         # JSON Lines, one body per line
 //! cargo run --release --example replay -- - < FILE     # the same, from standard input
 //! cargo run --release --example replay -- --snapshot   # print the snapshot instead
+//! cargo run --release --example replay -- --due 1772600000000,7200000
 //! ```
 //!
-//! Standard output: `{"cards":[…]}`, every card's view sorted by card id.
+//! A line is either a notification body, or a record of a Track Card request
+//! the issuer sent: `{"request":{"cardId":"card-0001","trackingType":"SHIPMENT","atMs":1772442000000}}`.
+//!
+//! Standard output: `{"cards":[…]}`, every card's view sorted by card id;
+//! with `--due NOW_MS,OLDER_THAN_MS`, `{"due":[…]}`, the trackings due for
+//! reconciliation at NOW_MS.
 //! Standard error: one line per rejected line or operation, then a summary.
 //! Exit status: 0 when the input was read (whatever was rejected), 2 for a
 //! usage or I/O error.
@@ -15,34 +21,59 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use d1_tracking::{Config, Outcome, Tracker};
+use d1_tracking::{Config, Error, Outcome, Tracker, TrackingType};
+use serde_json::Value;
 
 const SAMPLE_LOG: &str = include_str!("data/sample-log.jsonl");
 
-const USAGE: &str = "usage: replay [FILE | -] [--snapshot]
+const USAGE: &str = "usage: replay [FILE | -] [--snapshot | --due NOW_MS,OLDER_THAN_MS]
   FILE        JSON Lines: each non-blank line is one notification body {\"operations\":[...]}
+              or a request record {\"request\":{\"cardId\":...,\"trackingType\":...,\"atMs\":...}}
   -           read the lines from standard input
   (no FILE)   fold the bundled sample log
-  --snapshot  print the tracker's snapshot instead of the card views";
+  --snapshot  print the tracker's snapshot instead of the card views
+  --due N,T   print the trackings due for reconciliation at N ms, quiet for more than T ms";
 
 struct Args {
     input: Option<String>,
     snapshot: bool,
+    due: Option<(u64, u64)>,
+}
+
+fn parse_due(text: &str) -> Result<(u64, u64), String> {
+    let (now, older) = text
+        .split_once(',')
+        .ok_or_else(|| format!("--due takes NOW_MS,OLDER_THAN_MS, found {text:?}"))?;
+    let number = |s: &str| {
+        s.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("--due takes whole numbers of ms, found {s:?}"))
+    };
+    Ok((number(now)?, number(older)?))
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         input: None,
         snapshot: false,
+        due: None,
     };
-    for arg in std::env::args().skip(1) {
+    let mut argv = std::env::args().skip(1);
+    while let Some(arg) = argv.next() {
         match arg.as_str() {
             "--snapshot" => args.snapshot = true,
+            "--due" => {
+                let value = argv.next().ok_or("--due needs NOW_MS,OLDER_THAN_MS")?;
+                args.due = Some(parse_due(&value)?);
+            }
             "-h" | "--help" => return Err(String::new()),
             _ if arg.starts_with("--") => return Err(format!("unknown option {arg}")),
             _ if args.input.is_some() => return Err("more than one input".to_string()),
             _ => args.input = Some(arg),
         }
+    }
+    if args.snapshot && args.due.is_some() {
+        return Err("--snapshot and --due print different things; choose one".to_string());
     }
     Ok(args)
 }
@@ -64,6 +95,7 @@ fn read_input(input: Option<&str>) -> Result<String, String> {
 #[derive(Default)]
 struct Counts {
     lines: usize,
+    requests: usize,
     lines_rejected: usize,
     operations: usize,
     outcomes: [usize; 5],
@@ -104,16 +136,21 @@ fn main() -> ExitCode {
             continue;
         }
         counts.lines += 1;
+        if let Some(record) = request_record(line) {
+            match record.and_then(|(card, t, at)| tracker.record_request(&card, t, at)) {
+                Ok(()) => counts.requests += 1,
+                Err(error) => {
+                    counts.lines_rejected += 1;
+                    report_error(line_no, &error, "(request)");
+                }
+            }
+            continue;
+        }
         // The log has no arrival times; the line number stands in for one.
         match tracker.apply(line.as_bytes(), line_no as u64) {
             Err(error) => {
                 counts.lines_rejected += 1;
-                eprintln!(
-                    "line {line_no}: {} {} {}",
-                    error.path().unwrap_or("(body)"),
-                    error.code(),
-                    error.message()
-                );
+                report_error(line_no, &error, "(body)");
             }
             Ok(report) => {
                 for op in &report.operations {
@@ -124,12 +161,7 @@ fn main() -> ExitCode {
                         }
                     }
                     if let Some(error) = &op.error {
-                        eprintln!(
-                            "line {line_no}: {} {} {}",
-                            error.path().unwrap_or("(operation)"),
-                            error.code(),
-                            error.message()
-                        );
+                        report_error(line_no, error, "(operation)");
                     }
                 }
             }
@@ -139,8 +171,12 @@ fn main() -> ExitCode {
     if args.snapshot {
         println!("{}", tracker.snapshot());
     } else {
-        let cards: Vec<_> = tracker.cards().collect();
-        let out = serde_json::json!({ "cards": cards });
+        let out = match args.due {
+            Some((now, older)) => {
+                serde_json::json!({ "due": tracker.due_for_reconciliation(now, older) })
+            }
+            None => serde_json::json!({ "cards": tracker.cards().collect::<Vec<_>>() }),
+        };
         match serde_json::to_string_pretty(&out) {
             Ok(text) => println!("{text}"),
             Err(e) => {
@@ -156,12 +192,45 @@ fn main() -> ExitCode {
         .map(|((_, name), n)| format!("{n} {name}"))
         .collect();
     eprintln!(
-        "replay: {} lines ({} rejected whole), {} operations: {}; {} cards",
+        "replay: {} lines ({} rejected whole, {} request records), {} operations: {}; {} cards",
         counts.lines,
         counts.lines_rejected,
+        counts.requests,
         counts.operations,
         outcomes.join(", "),
         tracker.len()
     );
     ExitCode::SUCCESS
+}
+
+fn report_error(line_no: usize, error: &Error, whole: &str) {
+    eprintln!(
+        "line {line_no}: {} {} {}",
+        error.path().unwrap_or(whole),
+        error.code(),
+        error.message()
+    );
+}
+
+/// `Some` when the line is a request record (`{"request": {...}}`), with the
+/// record or why it is invalid.
+fn request_record(line: &str) -> Option<Result<(String, TrackingType, u64), Error>> {
+    let value: Value = serde_json::from_str(line).ok()?;
+    let record = value.get("request")?;
+    let field = |key: &str| record.get(key);
+    let card = field("cardId").and_then(Value::as_str);
+    let tracking = field("trackingType").and_then(Value::as_str);
+    let at = field("atMs").and_then(Value::as_u64);
+    Some(match (card, tracking, at) {
+        (Some(card), Some(tracking), Some(at)) => {
+            TrackingType::parse_field(tracking, "request.trackingType")
+                .map(|t| (card.to_string(), t, at))
+        }
+        _ => Err(Error::FieldMissing {
+            path: "request".to_string(),
+            message:
+                "expected {\"cardId\": string, \"trackingType\": string, \"atMs\": whole number}"
+                    .to_string(),
+        }),
+    })
 }
