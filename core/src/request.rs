@@ -218,6 +218,18 @@ impl TrackCardRequest {
         }
     }
 
+    /// As [`TrackCardRequest::from_value`], from JSON bytes.
+    ///
+    /// # Errors
+    /// `PARSING_ERROR` when the bytes are not JSON; otherwise as
+    /// [`TrackCardRequest::from_value`].
+    pub fn from_json(bytes: &[u8]) -> Result<TrackCardRequest, Error> {
+        let value: Value = serde_json::from_slice(bytes).map_err(|e| Error::Parsing {
+            message: format!("the request is not valid JSON: {e}"),
+        })?;
+        TrackCardRequest::from_value(&value)
+    }
+
     /// Reads a request from the JSON object the npm package and the C library
     /// take: `{"issuerId", "cardId", "trackingType", "correlationId"?,
     /// "extraFields"?, "pathTemplate"?}`.

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use d1_tracking::{Config, Error, Outcome, Tracker};
+use d1_tracking::{Config, Error, Outcome, TrackCardRequest, Tracker, TrackingType};
 use serde_json::Value;
 
 fn catalogue() -> Value {
@@ -66,6 +66,24 @@ fn every_bad_input_is_named_and_changes_nothing() {
             "restore" => check(name, &tracker.restore(&bytes).unwrap_err(), case),
             "import" => check(name, &tracker.import_card(&bytes).unwrap_err(), case),
             "config" => check(name, &Config::from_json(&bytes).unwrap_err(), case),
+            "trackCardRequest" => check(
+                name,
+                &TrackCardRequest::from_json(&bytes).unwrap_err(),
+                case,
+            ),
+            "recordRequest" => {
+                let args: Value = serde_json::from_slice(&bytes).expect("JSON arguments");
+                let text = |k: &str| args[k].as_str().expect("string");
+                let result = TrackingType::parse_field(text("trackingType"), "trackingType")
+                    .and_then(|t| {
+                        tracker.record_request(
+                            text("cardId"),
+                            t,
+                            args["atMs"].as_u64().expect("atMs"),
+                        )
+                    });
+                check(name, &result.unwrap_err(), case);
+            }
             other => panic!("{name}: unknown target {other}"),
         }
         assert_eq!(tracker.snapshot(), before, "{name} changed the state");

@@ -1,0 +1,124 @@
+//! Properties with Track Card request records in the mix (DESIGN 2.8):
+//! convergence still holds, and the due list is a pure function of the state
+//! and `now`.
+
+mod common;
+
+use common::{body, cases, deliveries, Delivery};
+use d1_tracking::{Config, Tracker, TrackingType};
+use proptest::prelude::*;
+
+/// A request record: card, tracking type, time.
+type Request = (&'static str, TrackingType, u64);
+
+#[derive(Debug, Clone)]
+enum Event {
+    Deliver(Delivery),
+    Request(Request),
+}
+
+/// Around the generated notifications' times (2026-03-01..06), by the hour.
+const T0: u64 = 1_772_323_200_000;
+const HOUR: u64 = 3_600_000;
+
+fn request() -> impl Strategy<Value = Request> {
+    (
+        prop::sample::select(&["card-a", "card-b", "card-c"][..]),
+        prop::sample::select(&TrackingType::ALL[..]),
+        0u64..200,
+    )
+        .prop_map(|(card, t, h)| (card, t, T0 + h * HOUR))
+}
+
+fn events() -> impl Strategy<Value = Vec<Event>> {
+    (deliveries(8), proptest::collection::vec(request(), 0..6)).prop_map(|(d, r)| {
+        d.into_iter()
+            .map(Event::Deliver)
+            .chain(r.into_iter().map(Event::Request))
+            .collect()
+    })
+}
+
+fn run(events: &[Event]) -> Tracker {
+    let mut tracker = Tracker::new(Config::default());
+    for event in events {
+        match event {
+            Event::Deliver(d) => {
+                tracker
+                    .apply(body(std::slice::from_ref(d)).as_bytes(), 0)
+                    .unwrap();
+            }
+            Event::Request((card, t, at)) => tracker.record_request(card, *t, *at).unwrap(),
+        }
+    }
+    tracker
+}
+
+fn shuffle<T>(items: &mut [T], mut seed: u64) {
+    for i in (1..items.len()).rev() {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        items.swap(i, (seed >> 33) as usize % (i + 1));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    /// Any order of notifications and request records: the same snapshot and
+    /// the same due list, at any `now` and threshold.
+    #[test]
+    fn requests_keep_convergence(
+        events in events(), seed in any::<u64>(), now_h in 0u64..400, older_h in 0u64..72,
+    ) {
+        let mut shuffled = events.clone();
+        shuffle(&mut shuffled, seed);
+        let (a, b) = (run(&events), run(&shuffled));
+        prop_assert_eq!(a.snapshot(), b.snapshot());
+        let (now, older) = (T0 + now_h * HOUR, older_h * HOUR);
+        prop_assert_eq!(a.due_for_reconciliation(now, older), b.due_for_reconciliation(now, older));
+    }
+
+    /// Merge with requests is commutative, idempotent and equals the union;
+    /// recording the same request twice is recording it once.
+    #[test]
+    fn merge_with_requests_is_a_join(a in events(), b in events()) {
+        let (ta, tb) = (run(&a), run(&b));
+        let mut ab = ta.clone();
+        ab.merge(&tb).unwrap();
+        let mut ba = tb.clone();
+        ba.merge(&ta).unwrap();
+        prop_assert_eq!(ab.snapshot(), ba.snapshot());
+        let mut aa = ta.clone();
+        aa.merge(&ta).unwrap();
+        prop_assert_eq!(aa.snapshot(), ta.snapshot());
+        let union: Vec<Event> = a.iter().chain(&b).cloned().collect();
+        prop_assert_eq!(ab.snapshot(), run(&union).snapshot());
+        let twice: Vec<Event> = a.iter().chain(&a).cloned().collect();
+        prop_assert_eq!(run(&twice).snapshot(), ta.snapshot());
+    }
+
+    /// The due list depends on nothing but the state and its arguments: a
+    /// tracker restored from the snapshot gives the same list; a later `now`
+    /// never drops an entry whose tracking nothing changed; a longer
+    /// threshold never adds one.
+    #[test]
+    fn due_list_is_a_pure_function(events in events(), now_h in 0u64..400, older_h in 0u64..72) {
+        let tracker = run(&events);
+        let mut restored = Tracker::new(Config::default());
+        restored.restore(tracker.snapshot().as_bytes()).unwrap();
+        prop_assert_eq!(restored.snapshot(), tracker.snapshot());
+        let (now, older) = (T0 + now_h * HOUR, older_h * HOUR);
+        let due = tracker.due_for_reconciliation(now, older);
+        prop_assert_eq!(&restored.due_for_reconciliation(now, older), &due);
+        prop_assert_eq!(&tracker.due_for_reconciliation(now, older), &due);
+        let later = tracker.due_for_reconciliation(now + 10 * HOUR, older);
+        prop_assert!(due.iter().all(|d| later.contains(d)));
+        let patient = tracker.due_for_reconciliation(now, older + 10 * HOUR);
+        prop_assert!(patient.iter().all(|d| due.contains(d)));
+        for d in &due {
+            prop_assert!(now - d.since_ms > older);
+        }
+    }
+}
