@@ -95,13 +95,13 @@ impl fmt::Display for ErrorCode {
 #[non_exhaustive]
 pub enum Error {
     /// See [`ErrorCode::ParsingError`].
-    #[error("PARSING_ERROR: {message}")]
+    #[error("{}", self.render())]
     Parsing {
         /// What the JSON reader reported, with line and column.
         message: String,
     },
     /// See [`ErrorCode::FieldMissing`].
-    #[error("FIELD_MISSING at {path}: {message}")]
+    #[error("{}", self.render())]
     FieldMissing {
         /// JSON path of the missing field.
         path: String,
@@ -109,7 +109,7 @@ pub enum Error {
         message: String,
     },
     /// See [`ErrorCode::FieldInvalidFormat`].
-    #[error("FIELD_INVALID_FORMAT at {path}: {message}")]
+    #[error("{}", self.render())]
     FieldInvalidFormat {
         /// JSON path of the field.
         path: String,
@@ -117,7 +117,7 @@ pub enum Error {
         message: String,
     },
     /// See [`ErrorCode::FieldInvalidValue`].
-    #[error("FIELD_INVALID_VALUE at {path}: {message}")]
+    #[error("{}", self.render())]
     FieldInvalidValue {
         /// JSON path of the field.
         path: String,
@@ -125,7 +125,7 @@ pub enum Error {
         message: String,
     },
     /// See [`ErrorCode::PayloadTooLarge`].
-    #[error("PAYLOAD_TOO_LARGE: the body is {size} bytes, the limit (maxBodyBytes) is {limit}")]
+    #[error("{}", self.render())]
     PayloadTooLarge {
         /// Size of the body in bytes.
         size: usize,
@@ -133,7 +133,7 @@ pub enum Error {
         limit: usize,
     },
     /// See [`ErrorCode::LimitExceeded`].
-    #[error("LIMIT_EXCEEDED at {path}: {message}")]
+    #[error("{}", self.render())]
     LimitExceeded {
         /// JSON path of the value that reached the bound.
         path: String,
@@ -141,7 +141,7 @@ pub enum Error {
         message: String,
     },
     /// See [`ErrorCode::SnapshotInvalid`].
-    #[error("SNAPSHOT_INVALID at {path}: {message}")]
+    #[error("{}", self.render())]
     SnapshotInvalid {
         /// JSON path inside the snapshot (empty for the whole document, which
         /// [`Error::path`] reports as `None`).
@@ -189,6 +189,15 @@ impl Error {
             Error::PayloadTooLarge { size, limit } => {
                 format!("the body is {size} bytes, the limit (maxBodyBytes) is {limit}")
             }
+        }
+    }
+
+    /// `CODE at path: message`, or `CODE: message` when no field is at fault:
+    /// one shape for every variant, so bindings can rely on it.
+    fn render(&self) -> String {
+        match self.path() {
+            Some(path) => format!("{} at {path}: {}", self.code(), self.message()),
+            None => format!("{}: {}", self.code(), self.message()),
         }
     }
 

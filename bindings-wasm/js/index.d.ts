@@ -1,0 +1,179 @@
+// Type declarations of the npm package d1-tracking. Every object that crosses
+// the boundary is typed here; nothing is `any`.
+
+/** Any JSON value (unknown fields D1 may add are kept as such). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export type TrackingType = 'PRODUCTION' | 'SHIPMENT' | 'RETURN';
+export type OperationStatus = 'PENDING' | 'SUCCESSFUL' | 'FAILED';
+export type ShipmentPhase =
+  | 'UNKNOWN' | 'PENDING' | 'INFO_RECEIVED' | 'IN_TRANSIT' | 'EXCEPTION' | 'ATTEMPT_FAIL'
+  | 'EXPIRED' | 'OUT_FOR_DELIVERY' | 'AVAILABLE_FOR_PICKUP' | 'DELIVERED';
+export type Phase =
+  | 'TRACKING_REQUESTED' | 'TRACKING' | 'IN_PRODUCTION' | 'PRODUCED' | 'SHIPPED' | 'IN_TRANSIT'
+  | 'OUT_FOR_DELIVERY' | 'AVAILABLE_FOR_PICKUP' | 'DELIVERY_EXCEPTION' | 'DELIVERED' | 'CANCELED'
+  | 'FAILED' | 'RETURNED';
+export type Outcome = 'applied' | 'recorded' | 'duplicate' | 'ignored' | 'rejected';
+
+/** The core's error codes, then this package's own. */
+export type ErrorCode =
+  | 'PARSING_ERROR' | 'FIELD_MISSING' | 'FIELD_INVALID_FORMAT' | 'FIELD_INVALID_VALUE'
+  | 'PAYLOAD_TOO_LARGE' | 'LIMIT_EXCEEDED' | 'SNAPSHOT_INVALID'
+  | 'INVALID_ARGUMENT' | 'TRACKER_FREED';
+
+/** Every error the package throws: a real `Error` with a stable `code`. */
+export interface D1TrackingError extends Error {
+  name: 'D1TrackingError';
+  code: ErrorCode;
+  /** The JSON path of the field at fault (`operations[2].cardId`), or null. */
+  path: string | null;
+  /** The core's stable number for the code (absent for the package's own codes). */
+  number?: number;
+}
+
+/** The error object inside reports: `{code, path, message}`. */
+export interface ErrorInfo {
+  code: ErrorCode;
+  path: string | null;
+  message: string;
+}
+
+export interface TrackerOptions {
+  /** Largest body `apply` reads, in bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Most operations in one body. Default 1,000. */
+  maxOperationsPerBody?: number;
+  /** Longest string or key inside an operation, in bytes. Default 2,048. */
+  maxStringBytes?: number;
+  /** Largest canonical form of one operation, in bytes. Default 16 KiB. */
+  maxOperationBytes?: number;
+  /** Deepest nesting inside one operation. Default 16. */
+  maxDepth?: number;
+  /** Notifications kept verbatim per operation (plus those defining the view). Default 32. */
+  maxNotificationsPerOperation?: number;
+  /** Most operations per card. Default 64. */
+  maxOperationsPerCard?: number;
+  /** Most cards per tracker. Default 10,000,000. */
+  maxCards?: number;
+}
+
+export interface ShipmentView {
+  carrier: string | null;
+  trackingNumber: string | null;
+  status: string | null;
+  phase: ShipmentPhase;
+  message: string | null;
+  trackingUrl: string | null;
+  /** Shipment fields this version does not know, as given (absent when none). */
+  extra?: { [key: string]: JsonValue };
+}
+
+export interface TrackingView {
+  operationId: string;
+  status: OperationStatus;
+  detailsStatus: string | null;
+  productionSite: JsonValue;
+  shipment: ShipmentView | null;
+  startTime: string;
+  endTime: string | null;
+  errorCode: string | null;
+  error: string | null;
+  notifications: number;
+  conflict: boolean;
+}
+
+export interface CardView {
+  cardId: string;
+  trackings: Partial<Record<TrackingType, TrackingView>>;
+  phase: Phase;
+}
+
+export interface OperationView extends TrackingView {
+  trackingType: TrackingType;
+  current: boolean;
+}
+
+export interface Change {
+  /** null for the card's `phase`. */
+  trackingType: TrackingType | null;
+  field: string;
+  old: JsonValue;
+  new: JsonValue;
+}
+
+export interface OperationReport {
+  index: number;
+  outcome: Outcome;
+  operation: string | null;
+  cardId: string | null;
+  operationId: string | null;
+  trackingType: TrackingType | null;
+  changes: Change[];
+  error: ErrorInfo | null;
+}
+
+export interface ApplyReport {
+  operations: OperationReport[];
+}
+
+export interface DueTracking {
+  cardId: string;
+  trackingType: TrackingType;
+  reason: 'AWAITING_NOTIFICATION' | 'STALE';
+  sinceMs: number;
+  operationId: string | null;
+}
+
+export interface TrackCardRequestInput {
+  /** Exactly 10 characters of [A-Za-z0-9_-]. */
+  issuerId: string;
+  /** ^[A-Za-z0-9_-]{1,48}$ */
+  cardId: string;
+  trackingType: TrackingType;
+  /** Optional x-correlation-id header, ^[A-Za-z0-9_-]{1,64}$ (never personal data). */
+  correlationId?: string;
+  /** Body fields passed through unchanged (never `trackingType`). */
+  extraFields?: { [key: string]: JsonValue };
+  /** Path template; default `/issuers/{issuerId}/physicalCards/{cardId}/operations:tracking` (an assumption: check it with D1). */
+  pathTemplate?: string;
+}
+
+export interface HttpRequest {
+  method: 'POST';
+  /** Relative to PRODUCTION_BASE_URL or STAGING_BASE_URL. */
+  path: string;
+  /** [name, value] pairs; add your own `authorization: Bearer <JWT>`. */
+  headers: [string, string][];
+  /** The JSON body text. */
+  body: string;
+}
+
+/** A webhook body: the raw bytes as received, or text. */
+export type Body = string | Uint8Array | ArrayBuffer;
+
+export declare class Tracker {
+  constructor(options?: TrackerOptions);
+  /** Folds one body `{"operations":[...]}`; throws when the body is rejected whole. */
+  apply(body: Body, receivedAtMs?: number): ApplyReport;
+  card(cardId: string): CardView | undefined;
+  cards(): CardView[];
+  cardIds(): string[];
+  operations(cardId: string): OperationView[] | undefined;
+  readonly size: number;
+  recordRequest(cardId: string, trackingType: TrackingType, atMs: number): void;
+  dueForReconciliation(nowMs: number, olderThanMs: number): DueTracking[];
+  snapshot(): string;
+  restore(snapshot: Body): void;
+  exportCard(cardId: string): string | undefined;
+  importCard(snapshot: Body): void;
+  merge(other: Tracker): void;
+  /** Releases the wasm memory now; the tracker cannot be used afterwards. */
+  free(): void;
+  readonly freed: boolean;
+  [Symbol.dispose](): void;
+}
+
+export declare function buildTrackCardRequest(request: TrackCardRequestInput): HttpRequest;
+export declare function wasmMemoryBytes(): number;
+export declare const PRODUCTION_BASE_URL: 'https://api.d1.thalescloud.io/banking/v1';
+export declare const STAGING_BASE_URL: 'https://api.d1-stg.thalescloud.io/banking/v1';
