@@ -8,7 +8,7 @@ const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 /// Reads a time in ms since the Unix epoch: a whole, non-negative, safe
 /// integer, else `FIELD_INVALID_FORMAT` at `name`.
 pub(crate) fn millis(value: f64, name: &str) -> Result<u64, Error> {
-    if value.is_finite() && value >= 0.0 && value <= MAX_SAFE_INTEGER && value.fract() == 0.0 {
+    if (0.0..=MAX_SAFE_INTEGER).contains(&value) && value.fract() == 0.0 {
         // In range and whole: the conversion is exact.
         Ok(value as u64)
     } else {
