@@ -16,6 +16,30 @@ for component in rustfmt clippy; do
   fi
 done
 
+step "wasm32 target"
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+
+step "wasm-bindgen CLI at Cargo.lock's version"
+wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindgen_version" ]; then
+  # Not --locked: the CLI's own lock file pins a crate version the registry
+  # mirror may not serve; the CLI version itself is exact.
+  cargo install wasm-bindgen-cli --version "$wasm_bindgen_version" --force
+fi
+wasm-bindgen --version
+
+step "Node.js and the Node tests' packages"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  apt-get update && apt-get install -y nodejs npm
+fi
+node --version
+if [ ! -f tests/node/node_modules/.package-lock.json ] \
+   || [ tests/node/package-lock.json -nt tests/node/node_modules/.package-lock.json ]; then
+  (cd tests/node && npm ci --no-audit --no-fund)
+fi
+
 # ---------------------------------------------------------------- checks
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -51,5 +75,11 @@ set +e
 set -e
 [ "$usage_status" = 2 ] && [ "$io_status" = 2 ] || { echo "replay exit codes: usage $usage_status, I/O $io_status"; exit 1; }
 echo "replay views and due list match; backwards replay gives the same snapshot"
+
+step "npm package: build and pack"
+./bindings-wasm/build.sh
+
+step "Node tests (vectors, bad input, package, types, memory, webhook)"
+node --test tests/node/
 
 step "all checks passed in $(( $(date +%s) - started ))s"
