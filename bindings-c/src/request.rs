@@ -1,0 +1,28 @@
+//! Building the Track Card call.
+
+use std::ffi::c_char;
+
+use core_api::TrackCardRequest;
+
+use crate::guard;
+use crate::ptr::{bytes, write_string, OutString};
+use crate::result::d1t_result;
+use crate::tracker::canonical_json;
+
+/// Builds a Track Card call from a JSON request object
+/// (`{"issuerId","cardId","trackingType","correlationId"?,"extraFields"?,"pathTemplate"?}`)
+/// into `*out`, canonical JSON `{"body":"…","headers":[["name","value"],…],"method":"POST","path":"…"}`
+/// (free it with `d1t_string_free`). The host adds `Authorization: Bearer …`.
+#[no_mangle]
+pub extern "C" fn d1t_build_track_card_request(
+    request_json: *const u8,
+    request_len: usize,
+    out: *mut *mut c_char,
+) -> d1t_result {
+    guard::call(|| {
+        let input = bytes(request_json, request_len, "request_json")?;
+        let out = OutString::new(out, "out")?;
+        let request = TrackCardRequest::from_json(input)?;
+        write_string(out, canonical_json(&request.build())?)
+    })
+}
