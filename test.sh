@@ -40,6 +40,18 @@ if [ ! -f tests/node/node_modules/.package-lock.json ] \
   (cd tests/node && npm ci --no-audit --no-fund)
 fi
 
+step "cbindgen (pinned) and valgrind"
+cbindgen_version=0.29.4
+if [ "$(cbindgen --version 2>/dev/null | awk '{print $2}')" != "$cbindgen_version" ]; then
+  cargo install cbindgen --version "$cbindgen_version" --locked --force \
+    || cargo install cbindgen --version "$cbindgen_version" --force
+fi
+cbindgen --version
+if ! command -v valgrind >/dev/null; then
+  apt-get update && apt-get install -y valgrind
+fi
+valgrind --version
+
 # ---------------------------------------------------------------- checks
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -81,5 +93,15 @@ step "npm package: build and pack"
 
 step "Node tests (vectors, bad input, package, types, memory, webhook)"
 node --test tests/node/
+
+step "C library: header up to date, build, C tests (ASan+UBSan, valgrind)"
+cbindgen --quiet --config bindings-c/cbindgen.toml --crate d1-tracking-c --output target/d1_tracking.h bindings-c
+diff -u bindings-c/include/d1_tracking.h target/d1_tracking.h \
+  || { echo "bindings-c/include/d1_tracking.h is stale: regenerate it with cbindgen (command above)"; exit 1; }
+cargo build --release --locked -p d1-tracking-c
+ls -l target/release/libd1_tracking.a target/release/libd1_tracking.so
+cargo test --locked -q -p d1-tracking-c --test fixtures
+tests/c/run.sh
+make -s -C bindings-c/examples clean all test
 
 step "all checks passed in $(( $(date +%s) - started ))s"

@@ -67,3 +67,29 @@ fn every_exported_function_is_in_the_header() {
         );
     }
 }
+
+#[test]
+fn version_strings_match_cargo() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let header = std::fs::read_to_string(dir.join("include/d1_tracking.h")).expect("header");
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        header.contains(&format!("#define D1T_VERSION_STRING \"{version}\"")),
+        "D1T_VERSION_STRING in cbindgen.toml's trailer is not {version}"
+    );
+    for (name, value) in [
+        ("D1T_VERSION_MAJOR", env!("CARGO_PKG_VERSION_MAJOR")),
+        ("D1T_VERSION_MINOR", env!("CARGO_PKG_VERSION_MINOR")),
+        ("D1T_VERSION_PATCH", env!("CARGO_PKG_VERSION_PATCH")),
+    ] {
+        assert!(
+            header.contains(&format!("#define {name} {value}")),
+            "{name} is not {value}"
+        );
+    }
+    let pc = std::fs::read_to_string(dir.join("d1_tracking.pc.in")).expect("pc template");
+    assert!(
+        pc.contains(&format!("Version: {version}\n")),
+        "d1_tracking.pc.in's Version is not {version}"
+    );
+}

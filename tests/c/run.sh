@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds and runs the C tests: with ASan and UBSan against the static library,
+# then under valgrind against the shared library; and checks the header
+# compiles as C99 and as C++. Called by test.sh after the library is built.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+lib=target/release
+include=bindings-c/include
+out=target/c-tests
+mkdir -p "$out"
+cflags=(-std=c99 -Wall -Wextra -Wpedantic -Werror -g -I"$include")
+sources=(tests/c/main.c tests/c/harness.c tests/c/test_api.c tests/c/test_fixtures.c)
+# What a Rust static library needs from the system (cargo rustc --print native-static-libs).
+native_libs=(-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
+
+echo "-- header: C99 and C++"
+printf '#include "d1_tracking.h"\nint main(void) { return d1t_version() == 0; }\n' > "$out/header.c"
+gcc "${cflags[@]}" -c "$out/header.c" -o "$out/header_c.o"
+printf '#include "d1_tracking.h"\nint main() { d1t_tracker *t = nullptr; d1t_tracker_free(t); return 0; }\n' > "$out/header.cpp"
+g++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -I"$include" -c "$out/header.cpp" -o "$out/header_cpp.o"
+
+echo "-- C tests with -fsanitize=address,undefined (static library)"
+gcc "${cflags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+  "${sources[@]}" "$lib/libd1_tracking.a" "${native_libs[@]}" -o "$out/tests-asan"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  "$out/tests-asan" target/c-fixtures
+
+echo "-- C tests under valgrind (shared library)"
+gcc "${cflags[@]}" -O1 "${sources[@]}" -L"$lib" -Wl,-rpath,"$PWD/$lib" -ld1_tracking -o "$out/tests-valgrind"
+valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,possible --error-exitcode=1 \
+  "$out/tests-valgrind" target/c-fixtures
