@@ -52,6 +52,15 @@ if ! command -v valgrind >/dev/null; then
 fi
 valgrind --version
 
+step "nightly toolchain and cargo-fuzz (fuzzing only)"
+if ! rustup toolchain list | grep -q '^nightly'; then
+  rustup toolchain install nightly --profile minimal
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  cargo install cargo-fuzz --locked || cargo install cargo-fuzz
+fi
+cargo fuzz --version
+
 # ---------------------------------------------------------------- checks
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -103,5 +112,8 @@ ls -l target/release/libd1_tracking.a target/release/libd1_tracking.so
 cargo test --locked -q -p d1-tracking-c --test fixtures
 tests/c/run.sh
 make -s -C bindings-c/examples clean all test
+
+step "fuzz: every target for ${FUZZ_SECONDS:=30}s (crash inputs are kept in tests/fuzz-crashes/)"
+./fuzz/run.sh "$FUZZ_SECONDS"
 
 step "all checks passed in $(( $(date +%s) - started ))s"

@@ -156,6 +156,22 @@ fn tracking_view(
         .ok_or_else(|| not_found("tracking for this card"))
 }
 
+/// The shape of every "one string of a tracking" accessor: `read` picks the
+/// field; absent is `D1T_ERR_NOT_FOUND` naming `what`.
+fn tracking_string(
+    tracker: *const d1t_tracker,
+    card_id: *const u8,
+    card_id_len: usize,
+    tracking: u32,
+    out: *mut *mut c_char,
+    what: &str,
+    read: impl FnOnce(TrackingView) -> Option<String>,
+) -> Result<(), Failure> {
+    let out = OutString::new(out, "out")?;
+    let view = tracking_view(tracker, card_id, card_id_len, tracking)?;
+    write_string(out, read(view).ok_or_else(|| not_found(what))?)
+}
+
 /// The card's phase (`D1T_PHASE_*`) into `*out`.
 #[no_mangle]
 pub extern "C" fn d1t_tracker_card_phase(
@@ -228,12 +244,15 @@ pub extern "C" fn d1t_tracker_business_status(
     out: *mut *mut c_char,
 ) -> d1t_result {
     guard::call(|| {
-        let out = OutString::new(out, "out")?;
-        let view = tracking_view(tracker, card_id, card_id_len, tracking_type)?;
-        let status = view
-            .details_status
-            .ok_or_else(|| not_found("business status"))?;
-        write_string(out, status)
+        tracking_string(
+            tracker,
+            card_id,
+            card_id_len,
+            tracking_type,
+            out,
+            "business status",
+            |v| v.details_status,
+        )
     })
 }
 
@@ -268,13 +287,15 @@ pub extern "C" fn d1t_tracker_carrier(
     out: *mut *mut c_char,
 ) -> d1t_result {
     guard::call(|| {
-        let out = OutString::new(out, "out")?;
-        let view = tracking_view(tracker, card_id, card_id_len, tracking_type)?;
-        let carrier = view
-            .shipment
-            .and_then(|s| s.carrier)
-            .ok_or_else(|| not_found("carrier"))?;
-        write_string(out, carrier)
+        tracking_string(
+            tracker,
+            card_id,
+            card_id_len,
+            tracking_type,
+            out,
+            "carrier",
+            |v| v.shipment.and_then(|s| s.carrier),
+        )
     })
 }
 
@@ -289,13 +310,15 @@ pub extern "C" fn d1t_tracker_tracking_number(
     out: *mut *mut c_char,
 ) -> d1t_result {
     guard::call(|| {
-        let out = OutString::new(out, "out")?;
-        let view = tracking_view(tracker, card_id, card_id_len, tracking_type)?;
-        let number = view
-            .shipment
-            .and_then(|s| s.tracking_number)
-            .ok_or_else(|| not_found("tracking number"))?;
-        write_string(out, number)
+        tracking_string(
+            tracker,
+            card_id,
+            card_id_len,
+            tracking_type,
+            out,
+            "tracking number",
+            |v| v.shipment.and_then(|s| s.tracking_number),
+        )
     })
 }
 

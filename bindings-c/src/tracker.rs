@@ -30,6 +30,23 @@ pub(crate) fn not_found(what: &str) -> Failure {
     Failure::new(D1T_ERR_NOT_FOUND, None, format!("no such {what}"))
 }
 
+/// The shape of every "card id in, string out" function: check the handle,
+/// the id and the output slot, then write what `read` finds, or
+/// `D1T_ERR_NOT_FOUND` for an unknown card.
+fn card_string(
+    tracker: *const d1t_tracker,
+    card_id: *const u8,
+    card_id_len: usize,
+    out: *mut *mut c_char,
+    read: impl FnOnce(&Tracker, &str) -> Result<Option<String>, Failure>,
+) -> Result<(), Failure> {
+    let t = handle(tracker, "tracker")?;
+    let id = text(card_id, card_id_len, "card_id")?;
+    let out = OutString::new(out, "out")?;
+    let found = read(&t.inner, id)?.ok_or_else(|| not_found("card"))?;
+    write_string(out, found)
+}
+
 /// Creates a tracker into `*out`. `options_json` (`options_len` bytes) holds
 /// the bounds as a JSON object with camelCase names
 /// (`{"maxCards":100000}`); NULL (with length 0) means the defaults.
@@ -109,11 +126,9 @@ pub extern "C" fn d1t_tracker_card_json(
     out: *mut *mut c_char,
 ) -> d1t_result {
     guard::call(|| {
-        let t = handle(tracker, "tracker")?;
-        let id = text(card_id, card_id_len, "card_id")?;
-        let out = OutString::new(out, "out")?;
-        let view = t.inner.card(id).ok_or_else(|| not_found("card"))?;
-        write_string(out, canonical_json(&view)?)
+        card_string(tracker, card_id, card_id_len, out, |t, id| {
+            t.card(id).map(|v| canonical_json(&v)).transpose()
+        })
     })
 }
 
@@ -142,11 +157,9 @@ pub extern "C" fn d1t_tracker_operations_json(
     out: *mut *mut c_char,
 ) -> d1t_result {
     guard::call(|| {
-        let t = handle(tracker, "tracker")?;
-        let id = text(card_id, card_id_len, "card_id")?;
-        let out = OutString::new(out, "out")?;
-        let ops = t.inner.operations(id).ok_or_else(|| not_found("card"))?;
-        write_string(out, canonical_json(&ops)?)
+        card_string(tracker, card_id, card_id_len, out, |t, id| {
+            t.operations(id).map(|ops| canonical_json(&ops)).transpose()
+        })
     })
 }
 
@@ -200,11 +213,9 @@ pub extern "C" fn d1t_tracker_export_card(
     out: *mut *mut c_char,
 ) -> d1t_result {
     guard::call(|| {
-        let t = handle(tracker, "tracker")?;
-        let id = text(card_id, card_id_len, "card_id")?;
-        let out = OutString::new(out, "out")?;
-        let row = t.inner.export_card(id).ok_or_else(|| not_found("card"))?;
-        write_string(out, row)
+        card_string(tracker, card_id, card_id_len, out, |t, id| {
+            Ok(t.export_card(id))
+        })
     })
 }
 
