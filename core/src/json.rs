@@ -52,8 +52,17 @@ pub(crate) fn write_canonical(value: &Value, out: &mut String) {
 }
 
 fn write_string(s: &str, out: &mut String) {
-    // Serialising a &str to JSON cannot fail.
-    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+    // Most strings need no escape: copy them. Others go through serde_json,
+    // so the escapes are exactly serde_json's.
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.reserve(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        // Serialising a &str to JSON cannot fail.
+        out.push_str(&serde_json::to_string(s).unwrap_or_default());
+    }
 }
 
 /// A JSON path being built, such as `operations[2].details.shipment`.

@@ -64,7 +64,7 @@ impl Stored {
 
 /// Which notification defines each field of the view (indices into the
 /// kept list, which is sorted ascending by key).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 struct Witnesses {
     last_successful: Option<usize>,
     last_failed: Option<usize>,
@@ -141,10 +141,13 @@ pub(crate) enum Insert {
     New { kept: bool },
 }
 
-/// The kept notifications of one operation, ascending by key.
+/// The kept notifications of one operation, ascending by key, and which of
+/// them define the view (kept in step with `items` by `insert`, so reading
+/// the view never rescans the history).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OperationState {
     items: Vec<Stored>,
+    witnesses: Witnesses,
 }
 
 impl OperationState {
@@ -163,6 +166,7 @@ impl OperationState {
             Err(pos) => {
                 self.items.insert(pos, stored);
                 let kept = self.prune(max_kept, pos);
+                self.witnesses = Witnesses::of(&self.items);
                 Insert::New { kept }
             }
         }
@@ -191,16 +195,14 @@ impl OperationState {
     /// The earliest `startTime` (the operation's start, used to pick the
     /// current operation of a tracking type).
     pub(crate) fn start(&self) -> Option<&Stored> {
-        Witnesses::of(&self.items)
-            .start_time
-            .and_then(|i| self.items.get(i))
+        self.witnesses.start_time.and_then(|i| self.items.get(i))
     }
 
     /// The view of this operation. `conflict_elsewhere` is the card-level
     /// conflict (the same `operationId` under another tracking type).
     pub(crate) fn view(&self, conflict_elsewhere: bool) -> Option<TrackingView> {
         let top = self.items.last()?;
-        let w = Witnesses::of(&self.items);
+        let w = &self.witnesses;
         let at = |i: Option<usize>| i.and_then(|i| self.items.get(i)).map(|s| &s.notification);
         let failed = at(w.last_failed);
         let start = at(w.start_time).unwrap_or(&top.notification);

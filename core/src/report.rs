@@ -86,11 +86,22 @@ impl ApplyReport {
 pub(crate) fn diff(before: Option<&CardView>, after: &CardView) -> Vec<Change> {
     let mut changes = Vec::new();
     for t in TrackingType::ALL {
-        let old = before.and_then(|b| b.trackings.get(&t)).map(to_map);
-        let new = after.trackings.get(&t).map(to_map);
-        if old == new {
+        let (old_view, new_view) = (
+            before.and_then(|b| b.trackings.get(&t)),
+            after.trackings.get(&t),
+        );
+        // Most trackings of a card do not change: compare the structs before
+        // paying for their JSON.
+        let unchanged = match (old_view, new_view) {
+            (None, None) => true,
+            (Some(a), Some(b)) => a.same_status(b),
+            _ => false,
+        };
+        if unchanged {
             continue;
         }
+        let old = old_view.map(to_map);
+        let new = new_view.map(to_map);
         let empty = Map::new();
         let old = old.as_ref().unwrap_or(&empty);
         let new = new.as_ref().unwrap_or(&empty);

@@ -65,6 +65,36 @@ pub struct TrackingView {
     pub conflict: bool,
 }
 
+impl TrackingView {
+    /// Equal in everything but `notifications` (a count of history, not
+    /// status): what decides whether a notification changed the view.
+    pub(crate) fn same_status(&self, other: &TrackingView) -> bool {
+        let TrackingView {
+            operation_id,
+            status,
+            details_status,
+            production_site,
+            shipment,
+            start_time,
+            end_time,
+            error_code,
+            error,
+            notifications: _,
+            conflict,
+        } = self;
+        *operation_id == other.operation_id
+            && *status == other.status
+            && *details_status == other.details_status
+            && *production_site == other.production_site
+            && *shipment == other.shipment
+            && *start_time == other.start_time
+            && *end_time == other.end_time
+            && *error_code == other.error_code
+            && *error == other.error
+            && *conflict == other.conflict
+    }
+}
+
 /// `details.shipment` as shown, with the normalised `phase`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -1,0 +1,160 @@
+//! Native benches (criterion): apply per body kind against the parse floor,
+//! bulk bodies, the realistic stream, the duplicate path, merge, snapshot and
+//! restore, and the C ABI against native Rust on the same stream.
+//! `D1T_BENCH_QUICK=1` runs each for a moment (the test command's smoke run).
+
+use std::hint::black_box;
+use std::ptr::null_mut;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use d1_tracking::{Config, Tracker};
+use d1_tracking_bench::floor;
+use d1_tracking_bench::workload::{bulk, singles, stream, KINDS};
+
+fn fold(bodies: &[Vec<u8>]) -> Tracker {
+    let mut t = Tracker::new(Config::default());
+    for b in bodies {
+        t.apply(b, 0).expect("accepted");
+    }
+    t
+}
+
+fn apply_vs_floor(c: &mut Criterion) {
+    let mut sets: Vec<(String, Vec<Vec<u8>>)> = KINDS
+        .iter()
+        .map(|k| (k.to_string(), singles(k, 1_000)))
+        .collect();
+    sets.push(("bulk100".to_string(), bulk(10)));
+    sets.push(("stream1k".to_string(), stream(1_000, 7)));
+    for (name, bodies) in &sets {
+        let ops: usize = bodies
+            .iter()
+            .map(|b| floor::parse(b).operations.len())
+            .sum();
+        let mut g = c.benchmark_group(format!("apply/{name}"));
+        g.throughput(Throughput::Elements(ops as u64));
+        g.bench_function("parse_floor", |b| {
+            b.iter(|| {
+                for x in bodies {
+                    black_box(floor::parse(x));
+                }
+            })
+        });
+        g.bench_function("apply", |b| {
+            b.iter_batched(
+                || Tracker::new(Config::default()),
+                |mut t| {
+                    for x in bodies {
+                        black_box(t.apply(x, 0).expect("accepted"));
+                    }
+                    t
+                },
+                BatchSize::LargeInput,
+            )
+        });
+        g.finish();
+    }
+}
+
+fn duplicates(c: &mut Criterion) {
+    let bodies = stream(1_000, 7);
+    let tracker = fold(&bodies);
+    let mut g = c.benchmark_group("duplicate/stream1k");
+    g.throughput(Throughput::Elements(bodies.len() as u64));
+    g.bench_function("apply_again", |b| {
+        b.iter_batched_ref(
+            || tracker.clone(),
+            |t| {
+                for x in &bodies {
+                    black_box(t.apply(x, 0).expect("accepted"));
+                }
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
+fn merge_and_snapshots(c: &mut Criterion) {
+    let all = stream(1_500, 7);
+    let a = fold(&all[..all.len() * 2 / 3]);
+    let b = fold(&all[all.len() / 3..]);
+    let mut g = c.benchmark_group("merge/1k+1k");
+    g.throughput(Throughput::Elements(b.len() as u64));
+    g.bench_function("merge", |bench| {
+        bench.iter_batched(
+            || a.clone(),
+            |mut m| {
+                m.merge(&b).expect("within bounds");
+                m
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+
+    let tracker = fold(&stream(1_000, 7));
+    let snapshot = tracker.snapshot();
+    let mut g = c.benchmark_group("snapshot/1k");
+    g.throughput(Throughput::Bytes(snapshot.len() as u64));
+    g.bench_function("snapshot", |bench| {
+        bench.iter(|| black_box(tracker.snapshot()))
+    });
+    g.bench_function("restore", |bench| {
+        bench.iter_batched_ref(
+            || Tracker::new(Config::default()),
+            |t| t.restore(snapshot.as_bytes()).expect("valid"),
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
+fn c_abi_vs_native(c: &mut Criterion) {
+    let bodies = stream(1_000, 7);
+    let mut g = c.benchmark_group("c_abi/stream1k");
+    g.throughput(Throughput::Elements(bodies.len() as u64));
+    g.bench_function("native", |b| b.iter(|| black_box(fold(&bodies))));
+    g.bench_function("c_abi", |b| {
+        b.iter(|| {
+            let mut t = null_mut();
+            assert_eq!(
+                c_abi::d1t_tracker_new(std::ptr::null(), 0, &mut t),
+                c_abi::D1T_OK
+            );
+            for x in &bodies {
+                black_box(c_abi::d1t_tracker_apply(
+                    t,
+                    x.as_ptr(),
+                    x.len(),
+                    0,
+                    null_mut(),
+                ));
+            }
+            c_abi::d1t_tracker_free(t);
+        })
+    });
+    g.finish();
+}
+
+fn config() -> Criterion {
+    let c = Criterion::default();
+    if std::env::var_os("D1T_BENCH_QUICK").is_some() {
+        c.sample_size(10)
+            .warm_up_time(Duration::from_millis(50))
+            .measurement_time(Duration::from_millis(200))
+            .without_plots()
+    } else {
+        c.sample_size(20)
+            .measurement_time(Duration::from_secs(3))
+            .without_plots()
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = apply_vs_floor, duplicates, merge_and_snapshots, c_abi_vs_native
+}
+criterion_main!(benches);
