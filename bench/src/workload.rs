@@ -22,7 +22,7 @@ impl Rng {
     }
 
     /// The next number.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -33,7 +33,7 @@ impl Rng {
     /// Fisher–Yates.
     pub fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
+            let j = (self.next_u64() % (i as u64 + 1)) as usize;
             items.swap(i, j);
         }
     }
@@ -160,7 +160,7 @@ pub fn stream(cards: usize, seed: u64) -> Vec<Vec<u8>> {
         .map(|o| body(vec![o]))
         .collect();
     let duplicates: Vec<Vec<u8>> = (0..bodies.len() / 5)
-        .map(|_| bodies[(rng.next() % bodies.len() as u64) as usize].clone())
+        .map(|_| bodies[(rng.next_u64() % bodies.len() as u64) as usize].clone())
         .collect();
     bodies.extend(duplicates);
     rng.shuffle(&mut bodies);
