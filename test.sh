@@ -116,4 +116,11 @@ make -s -C bindings-c/examples clean all test
 step "fuzz: every target for ${FUZZ_SECONDS:=30}s (crash inputs are kept in tests/fuzz-crashes/)"
 ./fuzz/run.sh "$FUZZ_SECONDS"
 
+step "benchmarks: smoke run of every bench (figures: see BENCHMARKS.md)"
+cargo run --release --locked -q -p d1-tracking-bench --bin workloads target/bench/workloads 100
+D1T_BENCH_QUICK=1 cargo bench --locked -q -p d1-tracking-bench >target/bench/smoke.log 2>&1 \
+  || { tail -40 target/bench/smoke.log; exit 1; }
+grep -E '^\{' target/bench/smoke.log
+test "$(grep -c 'time:' target/bench/smoke.log)" -ge 20
+
 step "all checks passed in $(( $(date +%s) - started ))s"
