@@ -122,5 +122,10 @@ D1T_BENCH_QUICK=1 cargo bench --locked -q -p d1-tracking-bench >target/bench/smo
   || { tail -40 target/bench/smoke.log; exit 1; }
 grep -E '^\{' target/bench/smoke.log
 test "$(grep -c 'time:' target/bench/smoke.log)" -ge 20
+if [ ! -f bench/node/node_modules/.package-lock.json ] \
+   || [ bench/node/package-lock.json -nt bench/node/node_modules/.package-lock.json ]; then
+  (cd bench/node && npm ci --no-audit --no-fund)
+fi
+node bench/node/bench.mjs target/bench/workloads 1
 
 step "all checks passed in $(( $(date +%s) - started ))s"

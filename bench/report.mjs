@@ -1,0 +1,85 @@
+// Writes BENCHMARKS.md (to stdout) from one run's results: criterion's
+// estimates under target/criterion and target/bench/results/*.jsonl.
+import { execSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+
+const root = new URL('..', import.meta.url).pathname;
+const median = (group, bench) => {
+  const file = `${root}target/criterion/${group}/${bench}/new/estimates.json`;
+  if (!existsSync(file)) return null;
+  return JSON.parse(readFileSync(file, 'utf8')).median.point_estimate; // ns per iteration
+};
+const ms = (ns) => (ns / 1e6).toFixed(2);
+const ratio = (a, b) => (a === null || b === null ? 'n/a' : `${(a / b).toFixed(2)}×`);
+const lines = (name) => readFileSync(`${root}target/bench/results/${name}`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const sh = (cmd) => { try { return execSync(cmd, { encoding: 'utf8' }).trim(); } catch { return 'unknown'; } };
+
+const out = [];
+out.push('# Benchmarks', '');
+out.push('Regenerate: `./bench/report.sh` (one run of every bench; this file is its output).', '');
+out.push('## Machine and method', '');
+out.push(`- ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${sh('rustc --version')}; ${sh('node --version')}.`);
+out.push('- Workloads come from one deterministic generator (`bench/src/workload.rs`): single bodies of each kind for 1,000 cards; bulk bodies of 100 operations; the realistic stream (typical cards: production, then a shipment PENDING and 4 updates, one body each; 20 % delivered twice; shuffled).');
+out.push('- Criterion, 20 samples of about 3 s each; the figure is the median time per iteration. Both sides of a ratio are measured in the same group of the same run.');
+out.push('');
+
+out.push('## apply against the parse floor (goal: ≤ 1.5×)', '');
+out.push('The floor is `serde_json` reading the same bytes into typed structs of the same fields (`bench/src/floor.rs`).', '');
+out.push('| workload | parse floor (ms) | apply (ms) | apply / floor |', '|---|---|---|---|');
+for (const w of ['production', 'shipment_first', 'shipment_update', 'return', 'failed', 'bulk100', 'stream1k']) {
+  const f = median(`apply/${w}`, 'parse_floor');
+  const a = median(`apply/${w}`, 'apply');
+  out.push(`| ${w} | ${f === null ? 'n/a' : ms(f)} | ${a === null ? 'n/a' : ms(a)} | ${ratio(a, f)} |`);
+}
+out.push('');
+
+out.push('## Other native paths', '');
+out.push('| bench | median (ms) | per item |', '|---|---|---|');
+const dup = median('duplicate/stream1k', 'apply_again');
+out.push(`| the stream again, every notification a duplicate (8,400 bodies) | ${dup === null ? 'n/a' : ms(dup)} | ${dup === null ? 'n/a' : (dup / 8400 / 1000).toFixed(2) + ' µs'} |`);
+const merge = median('merge/1k+1k', 'merge');
+out.push(`| merge of two 1,000-card trackers (half shared) | ${merge === null ? 'n/a' : ms(merge)} | |`);
+const snap = median('snapshot/1k', 'snapshot');
+const rest = median('snapshot/1k', 'restore');
+const snapBytes = existsSync(`${root}target/criterion/snapshot/1k/snapshot/new/benchmark.json`)
+  ? JSON.parse(readFileSync(`${root}target/criterion/snapshot/1k/snapshot/new/benchmark.json`, 'utf8')).throughput?.Bytes ?? null
+  : null;
+const mbps = (ns) => (snapBytes && ns ? `${(snapBytes / (ns / 1e9) / 1e6).toFixed(0)} MB/s` : '');
+out.push(`| snapshot of 1,000 cards${snapBytes ? ` (${(snapBytes / 1e6).toFixed(2)} MB)` : ''} | ${snap === null ? 'n/a' : ms(snap)} | ${mbps(snap)} |`);
+out.push(`| restore of it | ${rest === null ? 'n/a' : ms(rest)} | ${mbps(rest)} |`);
+out.push('');
+
+out.push('## C library against native Rust (goal: overhead ≤ 10 %)', '');
+const native = median('c_abi/stream1k', 'native');
+const cabi = median('c_abi/stream1k', 'c_abi');
+out.push('The stream folded through `Tracker::apply` and through `d1t_tracker_apply` (the exported function, called from Rust through the C ABI, report not requested).', '');
+out.push('| native (ms) | C ABI (ms) | overhead |', '|---|---|---|');
+out.push(`| ${native === null ? 'n/a' : ms(native)} | ${cabi === null ? 'n/a' : ms(cabi)} | ${native && cabi ? `${(((cabi - native) / native) * 100).toFixed(1)} %` : 'n/a'} |`);
+out.push('');
+
+out.push('## Memory and scaling', '');
+const results = lines('native-memory.jsonl');
+const mem = results.find((r) => r.bench === 'memory_per_typical_card');
+const scale = results.find((r) => r.bench === 'throughput_by_cards');
+out.push('| measure | value | goal |', '|---|---|---|');
+if (mem) out.push(`| heap bytes per typical card (counting allocator, ${mem.cards} cards) | ${mem.bytes} | ≤ 2,048 |`);
+if (scale) {
+  out.push(`| notifications/s folding ${scale.small_cards} cards | ${scale.small_per_s} | |`);
+  out.push(`| notifications/s folding ${scale.large_cards} cards | ${scale.large_per_s} | |`);
+  out.push(`| throughput at ${scale.large_cards} cards / at ${scale.small_cards} | ${(scale.ratio * 100).toFixed(0)} % | ≥ 80 % |`);
+}
+out.push('');
+out.push('## The npm package against its peers (goal: ahead of both)', '');
+out.push('The same bodies as `Buffer`s, into the package, a plain-JavaScript reducer with the same semantics (`bench/node/plain-reducer.mjs`) and the same fold on XState (`bench/node/xstate-reducer.mjs`); run interleaved, 7 rounds, median. Before timing, both peers\' card views are checked equal to the package\'s on the whole stream.', '');
+out.push('| workload | package (ms) | plain JS (ms) | XState (ms) | plain / package | XState / package |', '|---|---|---|---|---|---|');
+if (existsSync(`${root}target/bench/results/node.jsonl`)) {
+  for (const r of lines('node.jsonl')) {
+    out.push(`| ${r.workload} (${r.bodies} bodies) | ${r.ms.package.toFixed(1)} | ${r.ms.plain.toFixed(1)} | ${r.ms.xstate.toFixed(1)} | ${r.plain_over_package.toFixed(2)} | ${r.xstate_over_package.toFixed(2)} |`);
+  }
+}
+out.push('', 'A ratio above 1 means the package is ahead.', '');
+out.push('## Not measured yet', '');
+out.push('- A C program timing the library from C itself: the C ABI figure above calls the same exported function from Rust.');
+out.push('');
+process.stdout.write(out.join('\n'));
