@@ -127,5 +127,9 @@ if [ ! -f bench/node/node_modules/.package-lock.json ] \
   (cd bench/node && npm ci --no-audit --no-fund)
 fi
 node bench/node/bench.mjs target/bench/workloads 1
+gcc -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror -I bindings-c/include bench/c/fold_bench.c \
+  target/release/libd1_tracking.a -lpthread -ldl -lm -o target/bench/fold_bench
+target/bench/fold_bench target/bench/workloads/stream.jsonl 1
+cargo run --release --locked -q -p d1-tracking-bench --bin native_fold target/bench/workloads/stream.jsonl 1
 
 step "all checks passed in $(( $(date +%s) - started ))s"

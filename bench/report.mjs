@@ -13,6 +13,7 @@ const median = (group, bench) => {
 const ms = (ns) => (ns / 1e6).toFixed(2);
 const ratio = (a, b) => (a === null || b === null ? 'n/a' : `${(a / b).toFixed(2)}×`);
 const lines = (name) => readFileSync(`${root}target/bench/results/${name}`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const median_of = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sh = (cmd) => { try { return execSync(cmd, { encoding: 'utf8' }).trim(); } catch { return 'unknown'; } };
 
 const out = [];
@@ -79,7 +80,15 @@ if (existsSync(`${root}target/bench/results/node.jsonl`)) {
   }
 }
 out.push('', 'A ratio above 1 means the package is ahead.', '');
-out.push('## Not measured yet', '');
-out.push('- A C program timing the library from C itself: the C ABI figure above calls the same exported function from Rust.');
+if (existsSync(`${root}target/bench/results/c.jsonl`)) {
+  const runs = lines('c.jsonl');
+  const med = (kind) => median_of(runs.filter((r) => r.bench === kind).flatMap((r) => r.ms));
+  const n = med('native');
+  const c = med('c');
+  out.push('## A C program against native Rust', '');
+  out.push('`bench/c/fold_bench.c` (gcc -O2, static library) and its twin `bench/src/bin/native_fold.rs` fold the stream (7,200 bodies) with the same loop, alternating, 15 rounds each; median.', '');
+  out.push('| native (ms) | C program (ms) | overhead |', '|---|---|---|');
+  out.push(`| ${n.toFixed(2)} | ${c.toFixed(2)} | ${(((c - n) / n) * 100).toFixed(1)} % |`, '');
+}
 out.push('');
 process.stdout.write(out.join('\n'));

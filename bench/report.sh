@@ -10,5 +10,13 @@ cargo run --locked --release -q -p d1-tracking-bench --bin workloads target/benc
 ./bindings-wasm/build.sh
 (cd bench/node && npm ci --no-audit --no-fund --silent)
 node bench/node/bench.mjs target/bench/workloads 7 | tee target/bench/results/node.jsonl
+# C from C against native Rust: the same loop, alternating, 5 times 3 rounds.
+cargo build --locked --release -q -p d1-tracking-c -p d1-tracking-bench
+gcc -std=c99 -O2 -Wall -Wextra -Werror -I bindings-c/include bench/c/fold_bench.c \
+  target/release/libd1_tracking.a -lpthread -ldl -lm -o target/bench/fold_bench
+for _ in 1 2 3 4 5; do
+  target/release/native_fold target/bench/workloads/stream.jsonl 3
+  target/bench/fold_bench target/bench/workloads/stream.jsonl 3
+done | tee target/bench/results/c.jsonl
 node bench/report.mjs > BENCHMARKS.md
 echo "BENCHMARKS.md written"

@@ -1,0 +1,61 @@
+/* Times folding a workload (JSON Lines, one body per line) through the C
+ * library, from C: fold_bench FILE ROUNDS. Prints {"bench":"c","ms":[...]}
+ * with the time of each round; bench/src/bin/native_fold.rs is its twin. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "d1_tracking.h"
+
+int main(int argc, char **argv) {
+  if (argc < 3) {
+    fprintf(stderr, "usage: %s FILE ROUNDS\n", argv[0]);
+    return 2;
+  }
+  FILE *f = fopen(argv[1], "r");
+  if (f == NULL) {
+    perror(argv[1]);
+    return 2;
+  }
+  size_t n = 0, cap = 1024;
+  char **lines = malloc(cap * sizeof *lines);
+  size_t *lens = malloc(cap * sizeof *lens);
+  char *line = NULL;
+  size_t line_cap = 0;
+  ssize_t got;
+  while (lines && lens && (got = getline(&line, &line_cap, f)) > 0) {
+    if (n == cap) {
+      cap *= 2;
+      lines = realloc(lines, cap * sizeof *lines);
+      lens = realloc(lens, cap * sizeof *lens);
+      if (!lines || !lens) return 2;
+    }
+    lens[n] = (size_t)got - (line[got - 1] == '\n');
+    lines[n++] = line;
+    line = NULL;
+    line_cap = 0;
+  }
+  free(line);
+  fclose(f);
+  int rounds = atoi(argv[2]);
+  printf("{\"bench\":\"c\",\"bodies\":%zu,\"ms\":[", n);
+  for (int r = 0; r < rounds; r++) {
+    d1t_tracker *t = NULL;
+    if (d1t_tracker_new(NULL, 0, &t) != D1T_OK) return 2;
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (size_t i = 0; i < n; i++) {
+      if (d1t_tracker_apply(t, (const uint8_t *)lines[i], lens[i], 0, NULL) != D1T_OK) return 1;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    d1t_tracker_free(t);
+    printf("%s%.3f", r ? "," : "", (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6);
+  }
+  printf("]}\n");
+  for (size_t i = 0; i < n; i++) free(lines[i]);
+  free(lines);
+  free(lens);
+  return 0;
+}
