@@ -21,5 +21,9 @@ fn main() {
         times.push(format!("{:.3}", began.elapsed().as_secs_f64() * 1e3));
         drop(t);
     }
-    println!("{{\"bench\":\"native\",\"bodies\":{},\"ms\":[{}]}}", bodies.len(), times.join(","));
+    println!(
+        "{{\"bench\":\"native\",\"bodies\":{},\"ms\":[{}]}}",
+        bodies.len(),
+        times.join(",")
+    );
 }
