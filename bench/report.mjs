@@ -5,8 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 
 const root = new URL('..', import.meta.url).pathname;
+// Criterion stores group "apply/x" in the directory "apply_x".
+const dirOf = (group) => group.replace(/\//g, '_');
 const median = (group, bench) => {
-  const file = `${root}target/criterion/${group}/${bench}/new/estimates.json`;
+  const file = `${root}target/criterion/${dirOf(group)}/${bench}/new/estimates.json`;
   if (!existsSync(file)) return null;
   return JSON.parse(readFileSync(file, 'utf8')).median.point_estimate; // ns per iteration
 };
@@ -22,6 +24,7 @@ out.push('Regenerate: `./bench/report.sh` (one run of every bench; this file is 
 out.push('## Machine and method', '');
 out.push(`- ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${sh('rustc --version')}; ${sh('node --version')}.`);
 out.push('- Workloads come from one deterministic generator (`bench/src/workload.rs`): single bodies of each kind for 1,000 cards; bulk bodies of 100 operations; the realistic stream (typical cards: production, then a shipment PENDING and 4 updates, one body each; 20 % delivered twice; shuffled).');
+if (process.env.D1T_BENCH_NOTE) out.push(`- Conditions: ${process.env.D1T_BENCH_NOTE}`);
 out.push('- Criterion, 20 samples of about 3 s each; the figure is the median time per iteration. Both sides of a ratio are measured in the same group of the same run.');
 out.push('');
 
@@ -43,9 +46,8 @@ const merge = median('merge/1k+1k', 'merge');
 out.push(`| merge of two 1,000-card trackers (half shared) | ${merge === null ? 'n/a' : ms(merge)} | |`);
 const snap = median('snapshot/1k', 'snapshot');
 const rest = median('snapshot/1k', 'restore');
-const snapBytes = existsSync(`${root}target/criterion/snapshot/1k/snapshot/new/benchmark.json`)
-  ? JSON.parse(readFileSync(`${root}target/criterion/snapshot/1k/snapshot/new/benchmark.json`, 'utf8')).throughput?.Bytes ?? null
-  : null;
+const snapFile = `${root}target/criterion/${dirOf('snapshot/1k')}/snapshot/new/benchmark.json`;
+const snapBytes = existsSync(snapFile) ? JSON.parse(readFileSync(snapFile, 'utf8')).throughput?.Bytes ?? null : null;
 const mbps = (ns) => (snapBytes && ns ? `${(snapBytes / (ns / 1e9) / 1e6).toFixed(0)} MB/s` : '');
 out.push(`| snapshot of 1,000 cards${snapBytes ? ` (${(snapBytes / 1e6).toFixed(2)} MB)` : ''} | ${snap === null ? 'n/a' : ms(snap)} | ${mbps(snap)} |`);
 out.push(`| restore of it | ${rest === null ? 'n/a' : ms(rest)} | ${mbps(rest)} |`);

@@ -18,5 +18,6 @@ for _ in 1 2 3 4 5; do
   target/release/native_fold target/bench/workloads/stream.jsonl 3
   target/bench/fold_bench target/bench/workloads/stream.jsonl 3
 done | tee target/bench/results/c.jsonl
+# D1T_BENCH_NOTE="…" adds a line about the conditions of the run.
 node bench/report.mjs > BENCHMARKS.md
 echo "BENCHMARKS.md written"
