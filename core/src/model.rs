@@ -34,6 +34,15 @@ impl TrackingType {
         }
     }
 
+    /// The position in [`TrackingType::ALL`].
+    pub(crate) const fn index(self) -> usize {
+        match self {
+            TrackingType::Production => 0,
+            TrackingType::Shipment => 1,
+            TrackingType::Return => 2,
+        }
+    }
+
     /// Parses D1's spelling (exact, upper case).
     pub fn parse(s: &str) -> Option<TrackingType> {
         TrackingType::ALL.into_iter().find(|t| t.as_str() == s)
@@ -215,14 +224,15 @@ impl ShipmentPhase {
     /// assert_eq!(ShipmentPhase::classify("Teleported"), ShipmentPhase::Unknown);
     /// ```
     pub fn classify(raw: &str) -> ShipmentPhase {
-        let norm: String = raw
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '_' | '-'))
-            .flat_map(char::to_lowercase)
-            .collect();
+        // Compared char by char, not collected: this runs on every view.
+        let norm = || {
+            raw.chars()
+                .filter(|c| !matches!(c, ' ' | '_' | '-'))
+                .flat_map(char::to_lowercase)
+        };
         SHIPMENT_TAGS
             .iter()
-            .find(|(tag, _, _)| *tag == norm)
+            .find(|(tag, _, _)| norm().eq(tag.chars()))
             .map_or(ShipmentPhase::Unknown, |(_, phase, _)| *phase)
     }
 

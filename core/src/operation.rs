@@ -12,8 +12,9 @@
 
 use std::cmp::Ordering;
 
-use crate::model::{Notification, OperationStatus};
-use crate::view::{ShipmentView, TrackingView};
+use crate::model::{BusinessStatus, Notification, OperationStatus};
+use crate::time::Timestamp;
+use crate::view::ViewRef;
 
 /// One distinct notification, with the parts of its key precomputed.
 #[derive(Debug, Clone)]
@@ -62,59 +63,104 @@ impl Stored {
     }
 }
 
-/// Which notification defines each field of the view (indices into the
-/// kept list, which is sorted ascending by key).
-#[derive(Debug, Clone, Default)]
-struct Witnesses {
-    last_successful: Option<usize>,
-    last_failed: Option<usize>,
-    details_status: Option<usize>,
-    shipment: Option<usize>,
-    production_site: Option<usize>,
-    end_time: Option<usize>,
-    start_time: Option<usize>,
+/// Which notification defines each field of the view. `W` names a
+/// notification: an index into the kept list when cached, a reference when a
+/// view is computed with a notification not inserted yet.
+#[derive(Debug, Clone, Copy)]
+struct Witnesses<W> {
+    top: Option<W>,
+    last_successful: Option<W>,
+    last_failed: Option<W>,
+    details_status: Option<W>,
+    shipment: Option<W>,
+    production_site: Option<W>,
+    end_time: Option<W>,
+    start_time: Option<W>,
 }
 
-impl Witnesses {
-    fn of(items: &[Stored]) -> Witnesses {
-        let mut w = Witnesses::default();
-        for (i, s) in items.iter().enumerate() {
-            let n = &s.notification;
-            // Items ascend by key, so a later index is a greater key: "the
-            // greatest key carrying the field" is the last one seen.
-            match n.status {
-                OperationStatus::Successful => w.last_successful = Some(i),
-                OperationStatus::Failed => w.last_failed = Some(i),
-                OperationStatus::Pending => {}
+impl<W> Default for Witnesses<W> {
+    fn default() -> Self {
+        Witnesses {
+            top: None,
+            last_successful: None,
+            last_failed: None,
+            details_status: None,
+            shipment: None,
+            production_site: None,
+            end_time: None,
+            start_time: None,
+        }
+    }
+}
+
+impl<W: Copy> Witnesses<W> {
+    /// Takes `s` (named `id`) into account: every field is a join, so its
+    /// witness is either the one it had or `s`. `get` resolves a name.
+    fn absorb<'s>(&mut self, id: W, s: &'s Stored, get: impl Fn(W) -> &'s Stored) {
+        let greater = |w: Option<W>| w.is_none_or(|w| s.cmp_key(get(w)) == Ordering::Greater);
+        let n = &s.notification;
+        if greater(self.top) {
+            self.top = Some(id);
+        }
+        match n.status {
+            OperationStatus::Successful if greater(self.last_successful) => {
+                self.last_successful = Some(id)
             }
-            if n.details_status.is_some() {
-                let better = w
-                    .details_status
-                    .and_then(|j| items.get(j))
-                    .is_none_or(|best| s.business_rank >= best.business_rank);
-                if better {
-                    w.details_status = Some(i);
-                }
-            }
-            if n.shipment.is_some() {
-                w.shipment = Some(i);
-            }
-            if n.production_site.is_some() {
-                w.production_site = Some(i);
-            }
-            if n.end_time.is_some() {
-                w.end_time = Some(i);
-            }
-            // Earliest start; among equal starts the smallest key.
-            let earlier = w
-                .start_time
-                .and_then(|j| items.get(j))
-                .is_none_or(|best| n.start_time < best.notification.start_time);
-            if earlier {
-                w.start_time = Some(i);
+            OperationStatus::Failed if greater(self.last_failed) => self.last_failed = Some(id),
+            _ => {}
+        }
+        if n.details_status.is_some() {
+            // The highest rank; among equal ranks the greatest key.
+            let better = self.details_status.is_none_or(|w| {
+                let best = get(w);
+                (s.business_rank, s.cmp_key(best)) > (best.business_rank, Ordering::Equal)
+            });
+            if better {
+                self.details_status = Some(id);
             }
         }
-        w
+        if n.shipment.is_some() && greater(self.shipment) {
+            self.shipment = Some(id);
+        }
+        if n.production_site.is_some() && greater(self.production_site) {
+            self.production_site = Some(id);
+        }
+        if n.end_time.is_some() && greater(self.end_time) {
+            self.end_time = Some(id);
+        }
+        // The earliest start; among equal starts the smallest key.
+        let earlier = self.start_time.is_none_or(|w| {
+            let best = get(w);
+            (&n.start_time, s.cmp_key(best)) < (&best.notification.start_time, Ordering::Equal)
+        });
+        if earlier {
+            self.start_time = Some(id);
+        }
+    }
+
+    /// Renames every witness (`None` when `f` cannot).
+    fn map<V>(self, f: impl Fn(W) -> Option<V>) -> Witnesses<V> {
+        let f = |w: Option<W>| w.and_then(&f);
+        Witnesses {
+            top: f(self.top),
+            last_successful: f(self.last_successful),
+            last_failed: f(self.last_failed),
+            details_status: f(self.details_status),
+            shipment: f(self.shipment),
+            production_site: f(self.production_site),
+            end_time: f(self.end_time),
+            start_time: f(self.start_time),
+        }
+    }
+}
+
+impl Witnesses<usize> {
+    fn of(items: &[Stored]) -> Witnesses<usize> {
+        let mut w: Witnesses<(usize, &Stored)> = Witnesses::default();
+        for (i, s) in items.iter().enumerate() {
+            w.absorb((i, s), s, |(_, s)| s);
+        }
+        w.map(|(i, _)| Some(i))
     }
 
     fn contains(&self, i: usize) -> bool {
@@ -147,7 +193,7 @@ pub(crate) enum Insert {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OperationState {
     items: Vec<Stored>,
-    witnesses: Witnesses,
+    witnesses: Witnesses<usize>,
 }
 
 impl OperationState {
@@ -198,34 +244,70 @@ impl OperationState {
         self.witnesses.start_time.and_then(|i| self.items.get(i))
     }
 
-    /// The view of this operation. `conflict_elsewhere` is the card-level
-    /// conflict (the same `operationId` under another tracking type).
-    pub(crate) fn view(&self, conflict_elsewhere: bool) -> Option<TrackingView> {
-        let top = self.items.last()?;
-        let w = &self.witnesses;
-        let at = |i: Option<usize>| i.and_then(|i| self.items.get(i)).map(|s| &s.notification);
-        let failed = at(w.last_failed);
-        let start = at(w.start_time).unwrap_or(&top.notification);
-        Some(TrackingView {
-            operation_id: top.notification.operation_id.clone(),
-            // The greatest key has the highest status: status leads the key.
-            status: top.notification.status,
-            details_status: at(w.details_status)
-                .and_then(|n| n.details_status.as_ref())
-                .map(|b| b.as_str().to_string()),
-            production_site: at(w.production_site).and_then(|n| n.production_site.clone()),
-            shipment: at(w.shipment)
-                .and_then(|n| n.shipment.as_ref())
-                .map(ShipmentView::from),
-            start_time: start.start_time.as_str().to_string(),
-            end_time: at(w.end_time)
-                .and_then(|n| n.end_time.as_ref())
-                .map(|t| t.as_str().to_string()),
-            error_code: failed.and_then(|n| n.error_code.clone()),
-            error: failed.and_then(|n| n.error.clone()),
-            notifications: self.items.len(),
-            conflict: conflict_elsewhere
-                || (w.last_successful.is_some() && w.last_failed.is_some()),
-        })
+    /// The view of this operation, borrowed: as it is, or as it would be
+    /// once `pending` (a new, distinct notification of this operation) is
+    /// folded. `conflict_elsewhere` is the card-level conflict (the same
+    /// `operationId` under another tracking type).
+    pub(crate) fn view_ref<'a>(
+        &'a self,
+        pending: Option<&'a Stored>,
+        conflict_elsewhere: bool,
+    ) -> Option<ViewRef<'a>> {
+        let items = &self.items;
+        let mut w = self.witnesses.map(|i| items.get(i));
+        if let Some(p) = pending {
+            w.absorb(p, p, |s| s);
+        }
+        view_of(
+            &w,
+            items.len() + usize::from(pending.is_some()),
+            conflict_elsewhere,
+        )
     }
+
+    /// The view of an operation not in the state yet, made by `pending`.
+    pub(crate) fn pending_view(pending: &Stored, conflict_elsewhere: bool) -> Option<ViewRef<'_>> {
+        let mut w = Witnesses::default();
+        w.absorb(pending, pending, |s| s);
+        view_of(&w, 1, conflict_elsewhere)
+    }
+
+    /// The earliest `startTime`, counting `pending` too.
+    pub(crate) fn start_with<'a>(&'a self, pending: Option<&'a Stored>) -> Option<&'a Timestamp> {
+        let own = self.start().map(|s| &s.notification.start_time);
+        let pending = pending.map(|p| &p.notification.start_time);
+        match (own, pending) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+fn view_of<'a>(
+    w: &Witnesses<&'a Stored>,
+    notifications: usize,
+    conflict_elsewhere: bool,
+) -> Option<ViewRef<'a>> {
+    let top = &w.top?.notification;
+    let at = |x: Option<&'a Stored>| x.map(|s| &s.notification);
+    let failed = at(w.last_failed);
+    let start = at(w.start_time).unwrap_or(top);
+    Some(ViewRef {
+        operation_id: &top.operation_id,
+        // The greatest key has the highest status: status leads the key.
+        status: top.status,
+        details_status: at(w.details_status)
+            .and_then(|n| n.details_status.as_ref())
+            .map(BusinessStatus::as_str),
+        production_site: at(w.production_site).and_then(|n| n.production_site.as_ref()),
+        shipment: at(w.shipment).and_then(|n| n.shipment.as_ref()),
+        start_time: start.start_time.as_str(),
+        end_time: at(w.end_time)
+            .and_then(|n| n.end_time.as_ref())
+            .map(Timestamp::as_str),
+        error_code: failed.and_then(|n| n.error_code.as_deref()),
+        error: failed.and_then(|n| n.error.as_deref()),
+        notifications,
+        conflict: conflict_elsewhere || (w.last_successful.is_some() && w.last_failed.is_some()),
+    })
 }

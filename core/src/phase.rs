@@ -148,26 +148,32 @@ pub const PHASE_RULES: &[(Condition, Phase)] = &[
     (Condition::Otherwise, Phase::Tracking),
 ];
 
+/// What the phase table reads of one current tracking.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PhaseInput<'a> {
+    pub(crate) status: OperationStatus,
+    pub(crate) details_status: Option<&'a str>,
+    pub(crate) shipment_phase: Option<ShipmentPhase>,
+}
+
+/// One entry per tracking type, in the order of [`TrackingType::ALL`].
+pub(crate) type PhaseInputs<'a> = [Option<PhaseInput<'a>>; 3];
+
 impl Condition {
-    fn holds(self, trackings: &BTreeMap<TrackingType, TrackingView>, requested: bool) -> bool {
-        let shipment_phase = || {
-            trackings
-                .get(&TrackingType::Shipment)
-                .and_then(|t| t.shipment.as_ref())
-                .map(|s| s.phase)
-        };
+    fn holds(self, trackings: &PhaseInputs<'_>, requested: bool) -> bool {
+        let of = |t: TrackingType| trackings[t.index()];
+        let mut all = trackings.iter().flatten();
+        let shipment_phase = || of(TrackingType::Shipment).and_then(|v| v.shipment_phase);
         match self {
-            Condition::StatusIs(t, s) => trackings.get(&t).is_some_and(|v| v.status == s),
-            Condition::AnyStatusIs(s) => trackings.values().any(|v| v.status == s),
-            Condition::AnyBusinessStatusIn(set) => trackings.values().any(|v| {
-                v.details_status
-                    .as_deref()
-                    .is_some_and(|d| set.contains(&d))
-            }),
+            Condition::StatusIs(t, s) => of(t).is_some_and(|v| v.status == s),
+            Condition::AnyStatusIs(s) => all.any(|v| v.status == s),
+            Condition::AnyBusinessStatusIn(set) => {
+                all.any(|v| v.details_status.is_some_and(|d| set.contains(&d)))
+            }
             Condition::ShipmentPhaseIn(set) => shipment_phase().is_some_and(|p| set.contains(&p)),
             Condition::HasShipment => shipment_phase().is_some(),
-            Condition::Has(t) => trackings.contains_key(&t),
-            Condition::RequestedOnly => requested && trackings.is_empty(),
+            Condition::Has(t) => of(t).is_some(),
+            Condition::RequestedOnly => requested && all.next().is_none(),
             Condition::Otherwise => true,
         }
     }
@@ -195,6 +201,18 @@ impl Condition {
 /// The phase of a card with these current trackings; `requested` says
 /// whether the host recorded a Track Card request for it.
 pub fn phase_of(trackings: &BTreeMap<TrackingType, TrackingView>, requested: bool) -> Phase {
+    let inputs = TrackingType::ALL.map(|t| {
+        trackings.get(&t).map(|v| PhaseInput {
+            status: v.status,
+            details_status: v.details_status.as_deref(),
+            shipment_phase: v.shipment.as_ref().map(|s| s.phase),
+        })
+    });
+    phase_of_inputs(&inputs, requested)
+}
+
+/// [`phase_of`] on what the table reads.
+pub(crate) fn phase_of_inputs(trackings: &PhaseInputs<'_>, requested: bool) -> Phase {
     PHASE_RULES
         .iter()
         .find(|(condition, _)| condition.holds(trackings, requested))

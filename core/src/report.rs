@@ -1,11 +1,13 @@
 //! What `apply` reports, per operation of a body (DESIGN 2.5).
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use crate::card::TrackingRefs;
 use crate::error::Error;
-use crate::model::TrackingType;
-use crate::view::CardView;
+use crate::model::{Shipment, TrackingType};
+use crate::phase::Phase;
+use crate::view::{ShipmentView, ViewRef};
 
 /// What happened to one operation of a body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -81,65 +83,103 @@ impl ApplyReport {
     }
 }
 
-/// Field-by-field difference of two views of one card. `notifications` is a
-/// count of history, not status, and is left out.
-pub(crate) fn diff(before: Option<&CardView>, after: &CardView) -> Vec<Change> {
+/// Field-by-field difference of a card's current trackings and phase, before
+/// and after a notification (`before` is `None` for a card without
+/// operations). `notifications` is a count of history, not status, and is
+/// left out. Trackings in order of type, fields by name, then `phase`.
+pub(crate) fn diff(
+    before: Option<(&TrackingRefs<'_>, Phase)>,
+    after: (&TrackingRefs<'_>, Phase),
+) -> Vec<Change> {
     let mut changes = Vec::new();
     for t in TrackingType::ALL {
-        let (old_view, new_view) = (
-            before.and_then(|b| b.trackings.get(&t)),
-            after.trackings.get(&t),
-        );
-        // Most trackings of a card do not change: compare the structs before
-        // paying for their JSON.
-        let unchanged = match (old_view, new_view) {
+        let old = before.and_then(|(b, _)| b[t.index()].as_ref());
+        let new = after.0[t.index()].as_ref();
+        let unchanged = match (old, new) {
             (None, None) => true,
-            (Some(a), Some(b)) => a.same_status(b),
+            (Some(a), Some(b)) => {
+                ViewRef {
+                    notifications: b.notifications,
+                    ..*a
+                } == *b
+            }
             _ => false,
         };
         if unchanged {
             continue;
         }
-        let old = old_view.map(to_map);
-        let new = new_view.map(to_map);
-        let empty = Map::new();
-        let old = old.as_ref().unwrap_or(&empty);
-        let new = new.as_ref().unwrap_or(&empty);
-        // Sorted explicitly: map order is a build-wide serde_json feature.
-        let mut fields: Vec<&String> = new.keys().chain(old.keys()).collect();
-        fields.sort_unstable();
-        fields.dedup();
-        for field in fields {
-            if field == "notifications" {
-                continue;
-            }
-            let o = old.get(field).cloned().unwrap_or(Value::Null);
-            let n = new.get(field).cloned().unwrap_or(Value::Null);
+        for (field, get) in FIELDS {
+            let (o, n) = (
+                old.map_or(FieldRef::Null, get),
+                new.map_or(FieldRef::Null, get),
+            );
             if o != n {
                 changes.push(Change {
                     tracking_type: Some(t),
-                    field: field.clone(),
-                    old: o,
-                    new: n,
+                    field: field.to_string(),
+                    old: o.to_value(),
+                    new: n.to_value(),
                 });
             }
         }
     }
-    let old_phase = before.map(|b| b.phase);
-    if old_phase != Some(after.phase) {
+    let old_phase = before.map(|(_, p)| p);
+    if old_phase != Some(after.1) {
         changes.push(Change {
             tracking_type: None,
             field: "phase".to_string(),
             old: old_phase.map_or(Value::Null, |p| Value::from(p.as_str())),
-            new: Value::from(after.phase.as_str()),
+            new: Value::from(after.1.as_str()),
         });
     }
     changes
 }
 
-fn to_map<T: Serialize>(v: &T) -> Map<String, Value> {
-    match serde_json::to_value(v) {
-        Ok(Value::Object(m)) => m,
-        _ => Map::new(),
+/// One field of a view, borrowed; `Null` when absent (as the JSON shows it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum FieldRef<'a> {
+    Null,
+    Bool(bool),
+    Str(&'a str),
+    Json(&'a Value),
+    Shipment(&'a Shipment),
+}
+
+impl FieldRef<'_> {
+    fn to_value(self) -> Value {
+        match self {
+            FieldRef::Null => Value::Null,
+            FieldRef::Bool(b) => Value::Bool(b),
+            FieldRef::Str(s) => Value::from(s),
+            FieldRef::Json(v) => v.clone(),
+            FieldRef::Shipment(s) => {
+                serde_json::to_value(ShipmentView::from(s)).unwrap_or(Value::Null)
+            }
+        }
     }
 }
+
+fn text(s: Option<&str>) -> FieldRef<'_> {
+    s.map_or(FieldRef::Null, FieldRef::Str)
+}
+
+type Getter = for<'a, 'b> fn(&'b ViewRef<'a>) -> FieldRef<'a>;
+
+/// The view's fields as its JSON names them, sorted by name, without
+/// `notifications`.
+const FIELDS: [(&str, Getter); 10] = [
+    ("conflict", |v| FieldRef::Bool(v.conflict)),
+    ("detailsStatus", |v| text(v.details_status)),
+    ("endTime", |v| text(v.end_time)),
+    ("error", |v| text(v.error)),
+    ("errorCode", |v| text(v.error_code)),
+    ("operationId", |v| FieldRef::Str(v.operation_id)),
+    ("productionSite", |v| {
+        v.production_site.map_or(FieldRef::Null, FieldRef::Json)
+    }),
+    ("shipment", |v| {
+        v.shipment.map_or(FieldRef::Null, FieldRef::Shipment)
+    }),
+    ("startTime", |v| FieldRef::Str(v.start_time)),
+    ("status", |v| FieldRef::Str(v.status.as_str())),
+];

@@ -9,7 +9,7 @@ use crate::error::{limit, Error};
 use crate::json::field;
 use crate::limits::Config;
 use crate::model::is_identifier;
-use crate::operation::{Insert, Stored};
+use crate::operation::Stored;
 use crate::parse::{operation_path, parse_envelope, parse_operation, ParsedOperation};
 use crate::report::{diff, ApplyReport, Change, OperationReport, Outcome};
 use crate::view::{CardView, OperationView};
@@ -214,24 +214,33 @@ impl Tracker {
         stored: Stored,
         path: &str,
     ) -> Result<(Outcome, Vec<Change>), Error> {
-        let card_id = stored.notification.card_id.clone();
-        if self
-            .cards
-            .get(&card_id)
-            .is_some_and(|c| c.is_duplicate(&stored))
-        {
+        let n = &stored.notification;
+        let card = self.cards.get(&n.card_id);
+        if card.is_some_and(|c| c.is_duplicate(&stored)) {
             return Ok((Outcome::Duplicate, Vec::new()));
         }
         self.check_room(&stored, path)?;
+        // Plan with borrowed views (the state as it is, and as it will be),
+        // then commit: nothing is copied unless it changed.
+        let empty = CardState::default();
+        let state = card.unwrap_or(&empty);
+        let before = (!state.operations.is_empty()).then(|| state.tracking_refs(None));
+        let after = state.tracking_refs(Some(&stored));
+        let changes = diff(
+            before.as_ref().map(|b| (b, state.phase_of_refs(b))),
+            (&after, state.phase_of_refs(&after)),
+        );
         let max_kept = self.config.max_notifications_per_operation;
-        let card = self.cards.entry(card_id.clone()).or_default();
-        let before = (!card.operations.is_empty()).then(|| card.view(&card_id));
-        match card.insert(stored, max_kept) {
-            Insert::Duplicate => return Ok((Outcome::Duplicate, Vec::new())),
-            Insert::New { .. } => {}
-        }
-        let after = card.view(&card_id);
-        let changes = diff(before.as_ref(), &after);
+        match self.cards.get_mut(&stored.notification.card_id) {
+            Some(card) => card.insert(stored, max_kept),
+            None => {
+                let mut card = CardState::default();
+                let card_id = stored.notification.card_id.clone();
+                let inserted = card.insert(stored, max_kept);
+                self.cards.insert(card_id, card);
+                inserted
+            }
+        };
         let outcome = if changes.is_empty() {
             Outcome::Recorded
         } else {

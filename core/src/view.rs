@@ -65,33 +65,39 @@ pub struct TrackingView {
     pub conflict: bool,
 }
 
-impl TrackingView {
-    /// Equal in everything but `notifications` (a count of history, not
-    /// status): what decides whether a notification changed the view.
-    pub(crate) fn same_status(&self, other: &TrackingView) -> bool {
-        let TrackingView {
-            operation_id,
-            status,
-            details_status,
-            production_site,
-            shipment,
-            start_time,
-            end_time,
-            error_code,
-            error,
-            notifications: _,
-            conflict,
-        } = self;
-        *operation_id == other.operation_id
-            && *status == other.status
-            && *details_status == other.details_status
-            && *production_site == other.production_site
-            && *shipment == other.shipment
-            && *start_time == other.start_time
-            && *end_time == other.end_time
-            && *error_code == other.error_code
-            && *error == other.error
-            && *conflict == other.conflict
+/// A [`TrackingView`] borrowed from the notifications that define it: what
+/// the fold compares to find changes without copying anything.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ViewRef<'a> {
+    pub(crate) operation_id: &'a str,
+    pub(crate) status: OperationStatus,
+    pub(crate) details_status: Option<&'a str>,
+    pub(crate) production_site: Option<&'a Value>,
+    pub(crate) shipment: Option<&'a Shipment>,
+    pub(crate) start_time: &'a str,
+    pub(crate) end_time: Option<&'a str>,
+    pub(crate) error_code: Option<&'a str>,
+    pub(crate) error: Option<&'a str>,
+    pub(crate) notifications: usize,
+    pub(crate) conflict: bool,
+}
+
+impl ViewRef<'_> {
+    /// The owned view.
+    pub(crate) fn to_view(self) -> TrackingView {
+        TrackingView {
+            operation_id: self.operation_id.to_string(),
+            status: self.status,
+            details_status: self.details_status.map(str::to_string),
+            production_site: self.production_site.cloned(),
+            shipment: self.shipment.map(ShipmentView::from),
+            start_time: self.start_time.to_string(),
+            end_time: self.end_time.map(str::to_string),
+            error_code: self.error_code.map(str::to_string),
+            error: self.error.map(str::to_string),
+            notifications: self.notifications,
+            conflict: self.conflict,
+        }
     }
 }
 

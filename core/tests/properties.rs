@@ -182,6 +182,36 @@ proptest! {
         }
     }
 
+    /// The changes a report lists are exactly the fields of the card's public
+    /// view that differ before and after (the fold computes them without
+    /// building views); `applied` has changes and `recorded` has none.
+    #[test]
+    fn reported_changes_are_the_view_difference(
+        items in deliveries(10),
+        max_kept in prop_oneof![Just(1usize), Just(32)],
+    ) {
+        let mut tracker = Tracker::new(config(max_kept));
+        for d in &items {
+            let card = d.0["cardId"].as_str().unwrap().to_string();
+            let before = tracker.card(&card).filter(|v| !v.trackings.is_empty());
+            let report = tracker.apply(body(std::slice::from_ref(d)).as_bytes(), 0).unwrap();
+            let after = tracker.card(&card).unwrap();
+            let op = &report.operations[0];
+            let expected = view_difference(before.as_ref(), &after);
+            match op.outcome {
+                Outcome::Applied => prop_assert!(!expected.is_empty()),
+                Outcome::Recorded | Outcome::Duplicate => prop_assert!(expected.is_empty()),
+                other => prop_assert!(false, "unexpected outcome {other:?}"),
+            }
+            let got: Vec<(Option<String>, String, Value, Value)> = op
+                .changes
+                .iter()
+                .map(|c| (c.tracking_type.map(|t| t.as_str().to_string()), c.field.clone(), c.old.clone(), c.new.clone()))
+                .collect();
+            prop_assert_eq!(got, expected);
+        }
+    }
+
     /// Rejected operations change nothing, and the rest of their body still
     /// applies; a body rejected whole changes nothing at all.
     #[test]
@@ -216,6 +246,52 @@ proptest! {
         }
         prop_assert_eq!(tracker.snapshot(), before);
     }
+}
+
+/// The field-by-field difference of two card views, through their JSON:
+/// trackings in type order, fields by name (`notifications` left out), then
+/// `phase`.
+fn view_difference(
+    before: Option<&d1_tracking::CardView>,
+    after: &d1_tracking::CardView,
+) -> Vec<(Option<String>, String, Value, Value)> {
+    let json = |v: Option<&d1_tracking::CardView>| v.map(|v| serde_json::to_value(v).unwrap());
+    let (old, new) = (json(before), json(Some(after)));
+    let mut out = Vec::new();
+    for t in ["PRODUCTION", "SHIPMENT", "RETURN"] {
+        let get = |v: &Option<Value>| {
+            v.as_ref()
+                .map_or(Value::Null, |v| v["trackings"][t].clone())
+        };
+        let (o, n) = (get(&old), get(&new));
+        let empty = serde_json::Map::new();
+        let (om, nm) = (
+            o.as_object().unwrap_or(&empty),
+            n.as_object().unwrap_or(&empty),
+        );
+        let mut fields: Vec<&String> = om.keys().chain(nm.keys()).collect();
+        fields.sort();
+        fields.dedup();
+        for f in fields.into_iter().filter(|f| *f != "notifications") {
+            let (a, b) = (
+                om.get(f).cloned().unwrap_or(Value::Null),
+                nm.get(f).cloned().unwrap_or(Value::Null),
+            );
+            if a != b {
+                out.push((Some(t.to_string()), f.clone(), a, b));
+            }
+        }
+    }
+    let old_phase = old.map_or(Value::Null, |v| v["phase"].clone());
+    if old_phase != new.as_ref().unwrap()["phase"] {
+        out.push((
+            None,
+            "phase".to_string(),
+            old_phase,
+            new.unwrap()["phase"].clone(),
+        ));
+    }
+    out
 }
 
 #[test]
