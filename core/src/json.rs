@@ -7,35 +7,38 @@
 use serde_json::Value;
 
 use crate::error::{limit, Error};
+use crate::node::Node;
 
 /// Writes `value` in canonical form: object keys sorted bytewise, no
 /// insignificant white space, strings escaped as `serde_json` escapes them,
 /// numbers as `serde_json` prints them.
+///
+/// ```
+/// let v: serde_json::Value = serde_json::from_str(r#"{ "b": [1, "x"], "a": null }"#).unwrap();
+/// assert_eq!(d1_tracking::canonical_string(&v), r#"{"a":null,"b":[1,"x"]}"#);
+/// ```
 pub fn canonical_string(value: &Value) -> String {
     let mut out = String::new();
-    write_canonical(value, &mut out);
+    write_canonical(&Node::from_value(value), &mut out);
     out
 }
 
-pub(crate) fn write_canonical(value: &Value, out: &mut String) {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_unstable();
+/// Writes `node` in canonical form (its members are already sorted).
+pub(crate) fn write_canonical(node: &Node<'_>, out: &mut String) {
+    match node {
+        Node::Object(members) => {
             out.push('{');
-            for (i, key) in keys.into_iter().enumerate() {
+            for (i, (key, v)) in members.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
                 write_string(key, out);
                 out.push(':');
-                if let Some(v) = map.get(key) {
-                    write_canonical(v, out);
-                }
+                write_canonical(v, out);
             }
             out.push('}');
         }
-        Value::Array(items) => {
+        Node::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -45,9 +48,11 @@ pub(crate) fn write_canonical(value: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        Value::String(s) => write_string(s, out),
-        // Scalars other than strings have one spelling in serde_json.
-        other => out.push_str(&other.to_string()),
+        Node::String(s) => write_string(s, out),
+        Node::Null => out.push_str("null"),
+        Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        // Numbers have one spelling in serde_json.
+        Node::Number(n) => out.push_str(&n.to_string()),
     }
 }
 
@@ -89,7 +94,7 @@ pub(crate) fn index(parent: &str, i: usize) -> String {
 /// first offending place. Recursion is bounded: `serde_json` refuses input
 /// nested deeper than 128, and the walk stops at `max_depth`.
 pub(crate) fn check_bounds(
-    value: &Value,
+    value: &Node<'_>,
     path: &str,
     max_string: usize,
     max_depth: usize,
@@ -113,25 +118,25 @@ enum Step {
 
 /// On error: the steps from the offending place up to the root, and why.
 fn walk(
-    v: &Value,
+    v: &Node<'_>,
     depth: usize,
     max_string: usize,
     max_depth: usize,
 ) -> Result<(), (Vec<Step>, String)> {
     match v {
-        Value::String(s) if s.len() > max_string => Err((
+        Node::String(s) if s.len() > max_string => Err((
             Vec::new(),
             format!(
                 "a string of {} bytes is longer than the limit (maxStringBytes) of {max_string}",
                 s.len()
             ),
         )),
-        Value::Object(_) | Value::Array(_) if depth > max_depth => Err((
+        Node::Object(_) | Node::Array(_) if depth > max_depth => Err((
             Vec::new(),
             format!("nesting deeper than the limit (maxDepth) of {max_depth}"),
         )),
-        Value::Object(map) => {
-            for (k, child) in map {
+        Node::Object(members) => {
+            for (k, child) in members {
                 if k.len() > max_string {
                     // The path names the object: the key itself is what is too long.
                     return Err((
@@ -143,13 +148,13 @@ fn walk(
                     ));
                 }
                 walk(child, depth + 1, max_string, max_depth).map_err(|(mut steps, m)| {
-                    steps.push(Step::Key(k.clone()));
+                    steps.push(Step::Key(k.to_string()));
                     (steps, m)
                 })?;
             }
             Ok(())
         }
-        Value::Array(items) => {
+        Node::Array(items) => {
             for (i, child) in items.iter().enumerate() {
                 walk(child, depth + 1, max_string, max_depth).map_err(|(mut steps, m)| {
                     steps.push(Step::Index(i));
@@ -171,6 +176,18 @@ pub(crate) fn type_name(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+/// The JSON type of a node, for messages ("found a number").
+pub(crate) fn node_type_name(node: &Node<'_>) -> &'static str {
+    match node {
+        Node::Null => "null",
+        Node::Bool(_) => "a boolean",
+        Node::Number(_) => "a number",
+        Node::String(_) => "a string",
+        Node::Array(_) => "an array",
+        Node::Object(_) => "an object",
     }
 }
 
@@ -216,7 +233,7 @@ mod tests {
 
     #[test]
     fn bounds_name_the_offending_place() {
-        let v: Value = serde_json::from_str(r#"{"a":{"b":["ok","toolong"]}}"#).expect("valid JSON");
+        let v: Node = serde_json::from_str(r#"{"a":{"b":["ok","toolong"]}}"#).expect("valid JSON");
         let err = check_bounds(&v, "operations[0]", 5, 16).unwrap_err();
         assert_eq!(err.path(), Some("operations[0].a.b[1]"));
         let err = check_bounds(&v, "op", 100, 2).unwrap_err();

@@ -43,6 +43,7 @@ mod error;
 mod json;
 mod limits;
 mod model;
+mod node;
 mod operation;
 mod parse;
 mod phase;

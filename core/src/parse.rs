@@ -1,18 +1,18 @@
 //! From bytes to validated notifications, with an error that names the field.
 //!
-//! Every operation is parsed with `serde_json` into a value first, so unknown
-//! fields survive in its canonical form; then the documented fields are read
+//! Every operation is parsed with `serde_json` into a [`Node`] first (strings
+//! borrowed from the body), so unknown fields survive in its canonical form;
+//! then the documented fields are read
 //! into the typed [`Notification`] in D1's documented order, and the first
 //! field in error is reported (D1's own habit).
 
-use serde_json::{Map, Value};
-
 use crate::error::{invalid_format, invalid_value, limit, missing, Error};
-use crate::json::{canonical_string, check_bounds, field, index, type_name};
+use crate::json::{check_bounds, field, index, node_type_name as type_name, write_canonical};
 use crate::limits::Config;
 use crate::model::{
     is_identifier, BusinessStatus, Notification, OperationStatus, Shipment, TrackingType,
 };
+use crate::node::Node;
 use crate::time::Timestamp;
 
 /// The only operation this tracker folds.
@@ -39,17 +39,17 @@ pub(crate) enum ParsedOperation {
 
 /// Reads the envelope `{"operations": [...]}`. Errors here reject the body
 /// as a whole.
-pub(crate) fn parse_envelope(bytes: &[u8], config: &Config) -> Result<Vec<Value>, Error> {
+pub(crate) fn parse_envelope<'a>(bytes: &'a [u8], config: &Config) -> Result<Vec<Node<'a>>, Error> {
     if bytes.len() > config.max_body_bytes {
         return Err(Error::PayloadTooLarge {
             size: bytes.len(),
             limit: config.max_body_bytes,
         });
     }
-    let root: Value = serde_json::from_slice(bytes).map_err(|e| Error::Parsing {
+    let root: Node = serde_json::from_slice(bytes).map_err(|e| Error::Parsing {
         message: format!("the body is not valid JSON: {e}"),
     })?;
-    let Value::Object(mut map) = root else {
+    let Node::Object(members) = root else {
         return Err(Error::Parsing {
             message: format!(
                 "expected a JSON object {{\"operations\": [...]}}, found {}",
@@ -57,11 +57,14 @@ pub(crate) fn parse_envelope(bytes: &[u8], config: &Config) -> Result<Vec<Value>
             ),
         });
     };
-    let operations = match map.remove("operations") {
-        None | Some(Value::Null) => {
+    let operations = members
+        .into_iter()
+        .find_map(|(k, v)| (k == "operations").then_some(v));
+    let operations = match operations {
+        None | Some(Node::Null) => {
             return Err(missing("operations", "an array of operations"));
         }
-        Some(Value::Array(items)) => items,
+        Some(Node::Array(items)) => items,
         Some(other) => {
             return Err(invalid_format(
                 "operations",
@@ -84,18 +87,19 @@ pub(crate) fn parse_envelope(bytes: &[u8], config: &Config) -> Result<Vec<Value>
 
 /// Reads and validates one operation object found at `path`.
 pub(crate) fn parse_operation(
-    value: &Value,
+    value: &Node<'_>,
     path: &str,
     config: &Config,
 ) -> Result<ParsedOperation, Error> {
-    let Value::Object(map) = value else {
+    let Node::Object(_) = value else {
         return Err(invalid_format(
             path,
             format!("expected an operation object, found {}", type_name(value)),
         ));
     };
     check_bounds(value, path, config.max_string_bytes, config.max_depth)?;
-    let canonical = canonical_string(value);
+    let mut canonical = String::with_capacity(512);
+    write_canonical(value, &mut canonical);
     if canonical.len() > config.max_operation_bytes {
         return Err(limit(
             path,
@@ -106,7 +110,7 @@ pub(crate) fn parse_operation(
             ),
         ));
     }
-    let r = Reader { map, path };
+    let r = Reader { node: value, path };
     let operation_id = r.identifier("operationId", OPERATION_ID_MAX)?;
     let operation = r.required_str("operation", "a string such as \"STANDALONE_TRACKING\"")?;
     if operation.is_empty() {
@@ -142,9 +146,9 @@ pub(crate) fn parse_operation(
     let end_time = r.timestamp("endTime")?;
 
     let details_path = field(path, "details");
-    let details = match map.get("details") {
-        None | Some(Value::Null) => return Err(missing(&details_path, "an object")),
-        Some(Value::Object(d)) => d,
+    let details = match value.get("details") {
+        None | Some(Node::Null) => return Err(missing(&details_path, "an object")),
+        Some(d @ Node::Object(_)) => d,
         Some(other) => {
             return Err(invalid_format(
                 &details_path,
@@ -153,7 +157,7 @@ pub(crate) fn parse_operation(
         }
     };
     let d = Reader {
-        map: details,
+        node: details,
         path: &details_path,
     };
     let tracking_text = d.required_str("trackingType", "one of PRODUCTION, SHIPMENT, RETURN")?;
@@ -161,8 +165,8 @@ pub(crate) fn parse_operation(
         TrackingType::parse_field(tracking_text, &field(&details_path, "trackingType"))?;
     let details_status = d.optional_text("status")?.map(|s| BusinessStatus::new(&s));
     let production_site = match details.get("productionSite") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(v.clone()),
+        None | Some(Node::Null) => None,
+        Some(v) => Some(v.to_value()),
     };
     let shipment = read_shipment(details, &details_path)?;
 
@@ -186,14 +190,11 @@ pub(crate) fn parse_operation(
     })
 }
 
-fn read_shipment(
-    details: &Map<String, Value>,
-    details_path: &str,
-) -> Result<Option<Shipment>, Error> {
+fn read_shipment(details: &Node<'_>, details_path: &str) -> Result<Option<Shipment>, Error> {
     let path = field(details_path, "shipment");
-    let map = match details.get("shipment") {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::Object(m)) => m,
+    let (node, members) = match details.get("shipment") {
+        None | Some(Node::Null) => return Ok(None),
+        Some(node @ Node::Object(members)) => (node, members),
         Some(other) => {
             return Err(invalid_format(
                 &path,
@@ -201,7 +202,7 @@ fn read_shipment(
             ))
         }
     };
-    let r = Reader { map, path: &path };
+    let r = Reader { node, path: &path };
     const KNOWN: [&str; 5] = [
         "carrier",
         "trackingNumber",
@@ -209,10 +210,10 @@ fn read_shipment(
         "message",
         "trackingUrl",
     ];
-    let extra = map
+    let extra = members
         .iter()
-        .filter(|(k, _)| !KNOWN.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .filter(|(k, _)| !KNOWN.contains(&k.as_ref()))
+        .map(|(k, v)| (k.to_string(), v.to_value()))
         .collect();
     Ok(Some(Shipment {
         carrier: r.optional_text("carrier")?,
@@ -225,20 +226,20 @@ fn read_shipment(
 }
 
 /// Reads fields of one object, building paths only for errors.
-struct Reader<'a> {
-    map: &'a Map<String, Value>,
+struct Reader<'a, 'b> {
+    node: &'a Node<'b>,
     path: &'a str,
 }
 
-impl<'a> Reader<'a> {
-    fn get(&self, key: &str) -> Option<&'a Value> {
-        self.map.get(key).filter(|v| !v.is_null())
+impl<'a, 'b> Reader<'a, 'b> {
+    fn get(&self, key: &str) -> Option<&'a Node<'b>> {
+        self.node.get(key).filter(|v| !v.is_null())
     }
 
     fn required_str(&self, key: &str, expected: &str) -> Result<&'a str, Error> {
         match self.get(key) {
             None => Err(missing(&field(self.path, key), expected)),
-            Some(Value::String(s)) => Ok(s),
+            Some(Node::String(s)) => Ok(s),
             Some(other) => Err(invalid_format(
                 &field(self.path, key),
                 format!("expected a string, found {}", type_name(other)),
@@ -262,7 +263,7 @@ impl<'a> Reader<'a> {
     fn optional_str(&self, key: &str) -> Result<Option<String>, Error> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Node::String(s)) => Ok(Some(s.to_string())),
             Some(other) => Err(invalid_format(
                 &field(self.path, key),
                 format!("expected a string, found {}", type_name(other)),

@@ -17,12 +17,11 @@
 //! card's notifications by (tracking type, operation id, fold order). Equal
 //! states give equal bytes.
 
-use serde_json::Value;
-
 use crate::error::Error;
-use crate::json::{field, index, type_name};
+use crate::json::{field, index, node_type_name};
 use crate::limits::Config;
 use crate::model::{is_identifier, TrackingType};
+use crate::node::Node;
 use crate::operation::Stored;
 use crate::parse::{parse_operation, quoted, ParsedOperation};
 use crate::tracker::Tracker;
@@ -211,17 +210,20 @@ fn invalid(path: &str, message: String) -> Error {
 
 /// Reads a snapshot into a fresh tracker with `config`'s bounds.
 fn read_snapshot(bytes: &[u8], config: &Config) -> Result<Tracker, Error> {
-    let root: Value =
+    let root: Node =
         serde_json::from_slice(bytes).map_err(|e| invalid("", format!("not valid JSON: {e}")))?;
-    let Value::Object(map) = root else {
+    let Node::Object(_) = root else {
         return Err(invalid(
             "",
-            format!("expected a snapshot object, found {}", type_name(&root)),
+            format!(
+                "expected a snapshot object, found {}",
+                node_type_name(&root)
+            ),
         ));
     };
-    match map.get("format") {
-        Some(Value::String(f)) if f == SNAPSHOT_FORMAT => {}
-        Some(Value::String(f)) => {
+    match root.get("format") {
+        Some(Node::String(f)) if f == SNAPSHOT_FORMAT => {}
+        Some(Node::String(f)) => {
             return Err(invalid(
                 "format",
                 format!(
@@ -237,7 +239,7 @@ fn read_snapshot(bytes: &[u8], config: &Config) -> Result<Tracker, Error> {
             ))
         }
     }
-    let Some(Value::Array(cards)) = map.get("cards") else {
+    let Some(Node::Array(cards)) = root.get("cards") else {
         return Err(invalid("cards", "expected an array of cards".to_string()));
     };
     let mut tracker = Tracker::new(config.clone());
@@ -247,9 +249,9 @@ fn read_snapshot(bytes: &[u8], config: &Config) -> Result<Tracker, Error> {
     Ok(tracker)
 }
 
-fn read_card(card: &Value, path: &str, tracker: &mut Tracker) -> Result<(), Error> {
+fn read_card(card: &Node<'_>, path: &str, tracker: &mut Tracker) -> Result<(), Error> {
     let card_id = match card.get("cardId") {
-        Some(Value::String(id)) if is_identifier(id, 48) => id,
+        Some(Node::String(id)) if is_identifier(id, 48) => id,
         _ => {
             return Err(invalid(
                 &field(path, "cardId"),
@@ -257,7 +259,7 @@ fn read_card(card: &Value, path: &str, tracker: &mut Tracker) -> Result<(), Erro
             ))
         }
     };
-    let Some(Value::Array(notifications)) = card.get("notifications") else {
+    let Some(Node::Array(notifications)) = card.get("notifications") else {
         return Err(invalid(
             &field(path, "notifications"),
             "expected an array of notifications".to_string(),
@@ -296,7 +298,7 @@ fn read_card(card: &Value, path: &str, tracker: &mut Tracker) -> Result<(), Erro
 }
 
 fn read_requests(
-    card: &Value,
+    card: &Node<'_>,
     card_id: &str,
     path: &str,
     tracker: &mut Tracker,
@@ -304,7 +306,7 @@ fn read_requests(
     let requests_path = field(path, "requests");
     let requests = match card.get("requests") {
         None => return Ok(()),
-        Some(Value::Object(map)) => map,
+        Some(Node::Object(members)) => members,
         Some(_) => {
             return Err(invalid(
                 &requests_path,
@@ -320,7 +322,11 @@ fn read_requests(
                 "expected a tracking type: PRODUCTION, SHIPMENT or RETURN".to_string(),
             )
         })?;
-        let at_ms = value.as_u64().ok_or_else(|| {
+        let at_ms = match value {
+            Node::Number(n) => n.as_u64(),
+            _ => None,
+        };
+        let at_ms = at_ms.ok_or_else(|| {
             invalid(
                 &entry_path,
                 "expected a time in ms since the Unix epoch (a whole number)".to_string(),

@@ -2,13 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use crate::card::CardState;
 use crate::error::{limit, Error};
 use crate::json::field;
 use crate::limits::Config;
 use crate::model::is_identifier;
+use crate::node::Node;
 use crate::operation::Stored;
 use crate::parse::{operation_path, parse_envelope, parse_operation, ParsedOperation};
 use crate::report::{diff, ApplyReport, Change, OperationReport, Outcome};
@@ -123,7 +122,7 @@ impl Tracker {
         })
     }
 
-    fn apply_operation(&mut self, index: usize, value: &Value) -> OperationReport {
+    fn apply_operation(&mut self, index: usize, value: &Node<'_>) -> OperationReport {
         let path = operation_path(index);
         let mut report = OperationReport {
             index,
@@ -138,7 +137,7 @@ impl Tracker {
         match parse_operation(value, &path, &self.config) {
             Err(error) => {
                 // Name what can be read, so a host can log which card it was.
-                let text = |key: &str| value.get(key).and_then(Value::as_str);
+                let text = |key: &str| value.get(key).and_then(Node::as_str);
                 report.operation = text("operation")
                     .filter(|s| s.len() <= 64)
                     .map(str::to_string);
