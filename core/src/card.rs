@@ -2,35 +2,59 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Shipment, TrackingType};
-use crate::operation::{Insert, OperationState, Stored};
+use crate::model::TrackingType;
+use crate::operation::{Insert, OperationState, Start, Stored};
 use crate::phase::{phase_of_inputs, Phase, PhaseInput};
-use crate::time::Timestamp;
 use crate::view::{CardView, OperationView, TrackingView, ViewRef};
 
-/// Operations of one card. Keyed by (tracking type, operation id): an id seen
-/// with two tracking types is two entries, both kept and both flagged
-/// `conflict` (rejecting one would depend on arrival order).
+/// One operation of a card, under its key.
+#[derive(Debug, Clone)]
+pub(crate) struct OperationEntry {
+    pub(crate) tracking_type: TrackingType,
+    pub(crate) id: Box<str>,
+    pub(crate) state: OperationState,
+}
+
+/// A notification about to be folded into a card.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pending<'a> {
+    pub(crate) tracking_type: TrackingType,
+    pub(crate) operation_id: &'a str,
+    pub(crate) stored: &'a Stored,
+}
+
+/// Operations of one card, sorted by (tracking type, operation id): an id
+/// seen with two tracking types is two entries, both kept and both flagged
+/// `conflict` (rejecting one would depend on arrival order). A card has a
+/// handful of operations: a sorted vector is smaller than a map.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CardState {
-    pub(crate) operations: BTreeMap<(TrackingType, String), OperationState>,
+    operations: Vec<OperationEntry>,
     /// When the host last asked D1 to track each type (ms; joined with max).
     pub(crate) requests: BTreeMap<TrackingType, u64>,
 }
 
 impl CardState {
-    pub(crate) fn has_operation(&self, tracking_type: TrackingType, operation_id: &str) -> bool {
-        // The tuple key needs an owned String; this probe is on the apply path
-        // only for a notification that is not a duplicate.
-        self.operations
-            .contains_key(&(tracking_type, operation_id.to_string()))
+    fn find(&self, tracking_type: TrackingType, operation_id: &str) -> Result<usize, usize> {
+        self.operations.binary_search_by(|e| {
+            (e.tracking_type, e.id.as_ref()).cmp(&(tracking_type, operation_id))
+        })
     }
 
-    pub(crate) fn is_duplicate(&self, stored: &Stored) -> bool {
-        let n = &stored.notification;
-        self.operations
-            .get(&(n.tracking_type, n.operation_id.clone()))
-            .is_some_and(|op| op.contains(stored))
+    /// Every operation, in order of tracking type, then id.
+    pub(crate) fn operations(&self) -> &[OperationEntry] {
+        &self.operations
+    }
+
+    pub(crate) fn has_operation(&self, tracking_type: TrackingType, operation_id: &str) -> bool {
+        self.find(tracking_type, operation_id).is_ok()
+    }
+
+    pub(crate) fn is_duplicate(&self, pending: Pending<'_>) -> bool {
+        self.find(pending.tracking_type, pending.operation_id)
+            .ok()
+            .and_then(|i| self.operations.get(i))
+            .is_some_and(|e| e.state.contains(pending.stored))
     }
 
     pub(crate) fn record_request(&mut self, tracking_type: TrackingType, at_ms: u64) {
@@ -38,15 +62,34 @@ impl CardState {
         *slot = (*slot).max(at_ms);
     }
 
-    pub(crate) fn insert(&mut self, stored: Stored, max_kept: usize) -> Insert {
-        let key = (
-            stored.notification.tracking_type,
-            stored.notification.operation_id.clone(),
-        );
-        self.operations
-            .entry(key)
-            .or_default()
-            .insert(stored, max_kept)
+    pub(crate) fn insert(
+        &mut self,
+        tracking_type: TrackingType,
+        operation_id: &str,
+        stored: Stored,
+        max_kept: usize,
+    ) -> Insert {
+        let i = match self.find(tracking_type, operation_id) {
+            Ok(i) => i,
+            Err(i) => {
+                // Exactly one more: cards rarely gain operations, and every
+                // card pays for spare capacity.
+                self.operations.reserve_exact(1);
+                self.operations.insert(
+                    i,
+                    OperationEntry {
+                        tracking_type,
+                        id: operation_id.into(),
+                        state: OperationState::default(),
+                    },
+                );
+                i
+            }
+        };
+        match self.operations.get_mut(i) {
+            Some(entry) => entry.state.insert(stored, max_kept),
+            None => Insert::Duplicate,
+        }
     }
 
     /// True when `operation_id` is also known under another tracking type.
@@ -58,55 +101,53 @@ impl CardState {
     }
 
     /// The operations of one tracking type.
-    fn of_type(
-        &self,
-        tracking_type: TrackingType,
-    ) -> impl Iterator<Item = (&String, &OperationState)> + '_ {
+    fn of_type(&self, tracking_type: TrackingType) -> impl Iterator<Item = &OperationEntry> + '_ {
+        let first = self
+            .operations
+            .partition_point(|e| e.tracking_type < tracking_type);
         self.operations
-            .range((tracking_type, String::new())..)
-            .take_while(move |((t, _), _)| *t == tracking_type)
-            .map(|((_, id), op)| (id, op))
+            .get(first..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(move |e| e.tracking_type == tracking_type)
     }
 
     /// The current operation's view per tracking type (in the order of
     /// [`TrackingType::ALL`]), borrowed from the state: as it is, or as it
     /// would be once `pending` (a new, distinct notification) is folded.
-    pub(crate) fn tracking_refs<'a>(&'a self, pending: Option<&'a Stored>) -> TrackingRefs<'a> {
-        let pending = pending.map(|p| {
-            let n = &p.notification;
-            (p, n, !self.has_operation(n.tracking_type, &n.operation_id))
-        });
+    pub(crate) fn tracking_refs<'a>(&'a self, pending: Option<Pending<'a>>) -> TrackingRefs<'a> {
+        let new_operation =
+            pending.is_some_and(|p| !self.has_operation(p.tracking_type, p.operation_id));
         TrackingType::ALL.map(|t| {
-            let pending_here = pending.filter(|(_, n, _)| n.tracking_type == t);
+            let pending_here = pending.filter(|p| p.tracking_type == t);
+            let mine = |id: &str| {
+                pending_here
+                    .filter(|p| p.operation_id == id)
+                    .map(|p| p.stored)
+            };
             // The current operation: greatest (start, id), starts counting
             // the pending notification.
-            let mut current: Option<(&Timestamp, &str, Option<&OperationState>)> = None;
-            let mut consider = |start: Option<&'a Timestamp>, id: &'a str, op| {
+            let mut current: Option<(Start<'a>, &'a str, Option<&'a OperationState>)> = None;
+            let mut consider = |start: Option<Start<'a>>, id: &'a str, op| {
                 if let Some(start) = start {
                     if current.is_none_or(|(s, i, _)| (start, id) > (s, i)) {
                         current = Some((start, id, op));
                     }
                 }
             };
-            for (id, op) in self.of_type(t) {
-                let mine = pending_here
-                    .filter(|(_, n, _)| n.operation_id == *id)
-                    .map(|(p, _, _)| p);
-                consider(op.start_with(mine), id, Some(op));
+            for e in self.of_type(t) {
+                consider(e.state.start_with(mine(&e.id)), &e.id, Some(&e.state));
             }
-            if let Some((_, n, true)) = pending_here {
-                consider(Some(&n.start_time), &n.operation_id, None);
+            if let Some(p) = pending_here.filter(|_| new_operation) {
+                consider(Some(p.stored.start()), p.operation_id, None);
             }
             let (_, id, op) = current?;
             let conflict = self.id_conflict(t, id)
                 || pending
-                    .is_some_and(|(_, n, new)| new && n.tracking_type != t && n.operation_id == id);
-            let mine = pending_here
-                .filter(|(_, n, _)| n.operation_id == id)
-                .map(|(p, _, _)| p);
-            match (op, mine) {
-                (Some(op), mine) => op.view_ref(mine, conflict),
-                (None, Some(p)) => OperationState::pending_view(p, conflict),
+                    .is_some_and(|p| new_operation && p.tracking_type != t && p.operation_id == id);
+            match (op, mine(id)) {
+                (Some(op), mine) => op.view_ref(id, mine, conflict),
+                (None, Some(p)) => OperationState::pending_view(id, p, conflict),
                 (None, None) => None,
             }
         })
@@ -118,7 +159,7 @@ impl CardState {
             v.map(|v| PhaseInput {
                 status: v.status,
                 details_status: v.details_status,
-                shipment_phase: v.shipment.map(Shipment::phase),
+                shipment_phase: v.shipment.map(|s| s.phase),
             })
         });
         phase_of_inputs(&inputs, !self.requests.is_empty())
@@ -149,11 +190,15 @@ impl CardState {
         let refs = self.tracking_refs(None);
         self.operations
             .iter()
-            .filter_map(|((t, id), op)| {
-                let current = refs[t.index()].is_some_and(|v| v.operation_id == id);
-                let view = op.view_ref(None, self.id_conflict(*t, id))?.to_view();
+            .filter_map(|e| {
+                let t = e.tracking_type;
+                let current = refs[t.index()].is_some_and(|v| v.operation_id == e.id.as_ref());
+                let view = e
+                    .state
+                    .view_ref(&e.id, None, self.id_conflict(t, &e.id))?
+                    .to_view();
                 Some(OperationView {
-                    tracking_type: *t,
+                    tracking_type: t,
                     current,
                     view,
                 })

@@ -56,7 +56,7 @@ pub(crate) fn write_canonical(node: &Node<'_>, out: &mut String) {
     }
 }
 
-fn write_string(s: &str, out: &mut String) {
+pub(crate) fn write_string(s: &str, out: &mut String) {
     // Most strings need no escape: copy them. Others go through serde_json,
     // so the escapes are exactly serde_json's.
     if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {

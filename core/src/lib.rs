@@ -39,6 +39,7 @@
 #![warn(missing_docs)]
 
 mod card;
+mod encoding;
 mod error;
 mod json;
 mod limits;
@@ -58,9 +59,7 @@ mod view;
 pub use error::{Error, ErrorCode};
 pub use json::canonical_string;
 pub use limits::Config;
-pub use model::{
-    BusinessStatus, Notification, OperationStatus, Shipment, ShipmentPhase, TrackingType,
-};
+pub use model::{BusinessStatus, OperationStatus, ShipmentPhase, TrackingType};
 pub use parse::STANDALONE_TRACKING;
 pub use phase::{phase_diagram, phase_of, Condition, Phase, PHASE_RULES};
 pub use reconcile::{DueReason, DueTracking};

@@ -11,7 +11,7 @@
 /// | `max_body_bytes` | 1 MiB (1,048,576) |
 /// | `max_operations_per_body` | 1,000 |
 /// | `max_string_bytes` | 2,048 (any JSON string or key inside an operation) |
-/// | `max_operation_bytes` | 16 KiB (an operation's canonical form) |
+/// | `max_operation_bytes` | 16 KiB (an operation's canonical form; at most 65,535) |
 /// | `max_depth` | 16 (nesting inside an operation) |
 /// | `max_notifications_per_operation` | 32 (plus the few that define the view) |
 /// | `max_operations_per_card` | 64 |
@@ -34,7 +34,9 @@ pub struct Config {
     pub max_operations_per_body: usize,
     /// Longest JSON string (value or object key) inside an operation, in bytes.
     pub max_string_bytes: usize,
-    /// Largest canonical form of one operation, in bytes.
+    /// Largest canonical form of one operation, in bytes. Values above
+    /// 65,535 act as 65,535: the state records positions inside an operation
+    /// in 16 bits (D1's notifications are well under 2 KB).
     pub max_operation_bytes: usize,
     /// Deepest nesting of arrays and objects inside one operation (the
     /// operation object itself is depth 1).

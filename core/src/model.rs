@@ -1,9 +1,6 @@
 //! The typed model of a D1 `STANDALONE_TRACKING` notification and its ranks.
 
 use serde::{Serialize, Serializer};
-use serde_json::{Map, Value};
-
-use crate::time::Timestamp;
 
 /// What D1 was asked to track (`details.trackingType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -144,16 +141,20 @@ pub struct BusinessStatus {
     rank: u8,
 }
 
+/// The rank of a business status; 0 for values this version does not know.
+pub(crate) fn business_rank(raw: &str) -> u8 {
+    BUSINESS_STATUSES
+        .iter()
+        .find(|(name, _)| *name == raw)
+        .map_or(0, |(_, r)| *r)
+}
+
 impl BusinessStatus {
     /// Classifies `raw`; an unknown value gets rank 0 and is kept as given.
     pub fn new(raw: &str) -> BusinessStatus {
-        let rank = BUSINESS_STATUSES
-            .iter()
-            .find(|(name, _)| *name == raw)
-            .map_or(0, |(_, r)| *r);
         BusinessStatus {
             raw: raw.to_string(),
-            rank,
+            rank: business_rank(raw),
         }
     }
 
@@ -259,63 +260,6 @@ impl ShipmentPhase {
             ShipmentPhase::Delivered => "DELIVERED",
         }
     }
-}
-
-/// `details.shipment`: every field optional; fields this version does not
-/// know are kept in `extra`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Shipment {
-    /// Carrier code (AfterShip slug), e.g. `ups`.
-    pub carrier: Option<String>,
-    /// The carrier's tracking number.
-    pub tracking_number: Option<String>,
-    /// The carrier's shipment status, as given.
-    pub status: Option<String>,
-    /// Display text.
-    pub message: Option<String>,
-    /// Where a person can follow the parcel.
-    pub tracking_url: Option<String>,
-    /// Fields this version does not know, kept as given.
-    pub extra: Map<String, Value>,
-}
-
-impl Shipment {
-    /// The phase of `status` ([`ShipmentPhase::Unknown`] when absent).
-    pub fn phase(&self) -> ShipmentPhase {
-        self.status
-            .as_deref()
-            .map_or(ShipmentPhase::Unknown, ShipmentPhase::classify)
-    }
-}
-
-/// One validated `STANDALONE_TRACKING` notification.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notification {
-    /// `operationId`: names the operation (one tracking request).
-    pub operation_id: String,
-    /// `cardId`.
-    pub card_id: String,
-    /// `status`.
-    pub status: OperationStatus,
-    /// `startTime`.
-    pub start_time: Timestamp,
-    /// `endTime`, when present.
-    pub end_time: Option<Timestamp>,
-    /// `details.trackingType`.
-    pub tracking_type: TrackingType,
-    /// `details.status`, when present.
-    pub details_status: Option<BusinessStatus>,
-    /// `details.productionSite`, when present (any JSON value; D1 does not
-    /// document its shape).
-    pub production_site: Option<Value>,
-    /// `details.shipment`, when present.
-    pub shipment: Option<Shipment>,
-    /// `errorCode`, when present.
-    pub error_code: Option<String>,
-    /// `error`, when present.
-    pub error: Option<String>,
-    /// `issuerRequestId`, when present.
-    pub issuer_request_id: Option<String>,
 }
 
 /// The identifier pattern D1 uses: `^[A-Za-z0-9_-]{1,max}$`.

@@ -48,6 +48,7 @@ impl<'a> Node<'a> {
     }
 
     /// The owned `serde_json` value.
+    #[cfg(test)]
     pub(crate) fn to_value(&self) -> Value {
         match self {
             Node::Null => Value::Null,

@@ -12,54 +12,151 @@
 
 use std::cmp::Ordering;
 
-use crate::model::{BusinessStatus, Notification, OperationStatus};
-use crate::time::Timestamp;
-use crate::view::ViewRef;
+use crate::encoding::{Encoded, Field};
+use crate::model::{OperationStatus, ShipmentPhase};
+use crate::view::{ShipmentRef, ViewRef};
 
-/// One distinct notification, with the parts of its key precomputed.
+/// An instant as (seconds, nanoseconds) since the Unix epoch: ordered like
+/// the nanosecond count, in 12 bytes instead of 16.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Instant {
+    secs: i64,
+    nanos: u32,
+}
+
+impl Instant {
+    pub(crate) fn from_nanos(nanos: i128) -> Instant {
+        Instant {
+            secs: i64::try_from(nanos.div_euclid(1_000_000_000)).unwrap_or(i64::MAX),
+            nanos: u32::try_from(nanos.rem_euclid(1_000_000_000)).unwrap_or(0),
+        }
+    }
+}
+
+/// A `startTime`: ordered by instant, then by its text (as [`Timestamp`]).
+///
+/// [`Timestamp`]: crate::Timestamp
+pub(crate) type Start<'a> = (Instant, &'a str);
+
+/// One distinct notification in compact form, with the parts of its key
+/// precomputed. Its card and operation ids are the keys it is filed under.
 #[derive(Debug, Clone)]
 pub(crate) struct Stored {
-    status_rank: u8,
-    end_nanos: Option<i128>,
-    shipment_rank: u8,
+    encoded: Encoded,
+    start_secs: i64,
+    /// Absent `endTime`: `end_nanos` is `u32::MAX`.
+    end_secs: i64,
+    start_nanos: u32,
+    end_nanos: u32,
+    status: OperationStatus,
     business_rank: u8,
-    /// The canonical content: identity, last tie-break, and what snapshots hold.
-    pub(crate) canonical: Box<str>,
-    pub(crate) notification: Notification,
+    shipment_rank: u8,
+    shipment_phase: ShipmentPhase,
+    /// The shipment object has members the view does not name.
+    shipment_extra: bool,
+}
+
+/// The typed facts of a notification, read while validating it.
+pub(crate) struct Facts {
+    pub(crate) status: OperationStatus,
+    pub(crate) business_rank: u8,
+    pub(crate) start: Instant,
+    pub(crate) end: Option<Instant>,
+    pub(crate) shipment_extra: bool,
 }
 
 impl Stored {
-    pub(crate) fn new(notification: Notification, canonical: String) -> Stored {
+    pub(crate) fn new(encoded: Encoded, facts: Facts) -> Stored {
+        let shipment_phase = if encoded.has(Field::Shipment) {
+            encoded
+                .text(Field::ShipmentStatus)
+                .map_or(ShipmentPhase::Unknown, ShipmentPhase::classify)
+        } else {
+            ShipmentPhase::Unknown
+        };
+        let end = facts.end.unwrap_or(Instant {
+            secs: 0,
+            nanos: u32::MAX,
+        });
         Stored {
-            status_rank: notification.status.rank(),
-            end_nanos: notification.end_time.as_ref().map(|t| t.unix_nanos()),
-            shipment_rank: notification
-                .shipment
-                .as_ref()
-                .map_or(0, |s| s.phase().rank()),
-            business_rank: notification.details_status.as_ref().map_or(0, |b| b.rank()),
-            canonical: canonical.into_boxed_str(),
-            notification,
+            encoded,
+            start_secs: facts.start.secs,
+            end_secs: end.secs,
+            start_nanos: facts.start.nanos,
+            end_nanos: end.nanos,
+            status: facts.status,
+            business_rank: facts.business_rank,
+            shipment_rank: shipment_phase.rank(),
+            shipment_phase,
+            shipment_extra: facts.shipment_extra,
         }
+    }
+
+    pub(crate) fn encoded(&self) -> &Encoded {
+        &self.encoded
+    }
+
+    fn end(&self) -> Option<Instant> {
+        (self.end_nanos != u32::MAX).then_some(Instant {
+            secs: self.end_secs,
+            nanos: self.end_nanos,
+        })
+    }
+
+    /// The `startTime` (required, so always there).
+    pub(crate) fn start(&self) -> Start<'_> {
+        (
+            Instant {
+                secs: self.start_secs,
+                nanos: self.start_nanos,
+            },
+            self.encoded.text(Field::StartTime).unwrap_or_default(),
+        )
     }
 
     /// DESIGN 2.3's order of the notifications of one operation: status rank,
     /// `endTime` instant (absent lowest), shipment rank, business rank, then
     /// the canonical content bytewise. Total: equal only for equal content.
+    /// Both must be of one operation (their ids are the same).
     pub(crate) fn cmp_key(&self, other: &Stored) -> Ordering {
         (
-            self.status_rank,
-            self.end_nanos,
+            self.status.rank(),
+            self.end(),
             self.shipment_rank,
             self.business_rank,
         )
             .cmp(&(
-                other.status_rank,
-                other.end_nanos,
+                other.status.rank(),
+                other.end(),
                 other.shipment_rank,
                 other.business_rank,
             ))
-            .then_with(|| self.canonical.as_bytes().cmp(other.canonical.as_bytes()))
+            .then_with(|| self.cmp_content(other))
+    }
+
+    fn cmp_content(&self, other: &Stored) -> Ordering {
+        if self.encoded == other.encoded {
+            return Ordering::Equal;
+        }
+        // Both hold the same ids at the same places, so any stand-in for
+        // them gives the canonical order.
+        self.encoded
+            .canonical("", "")
+            .cmp(&other.encoded.canonical("", ""))
+    }
+
+    /// The view's shipment, when this notification carries one.
+    fn shipment(&self) -> Option<ShipmentRef<'_>> {
+        let e = &self.encoded;
+        e.has(Field::Shipment).then(|| ShipmentRef {
+            carrier: e.text(Field::Carrier),
+            tracking_number: e.text(Field::TrackingNumber),
+            status: e.text(Field::ShipmentStatus),
+            phase: self.shipment_phase,
+            message: e.text(Field::Message),
+            tracking_url: e.text(Field::TrackingUrl),
+            extra: e.raw(Field::Shipment).filter(|_| self.shipment_extra),
+        })
     }
 }
 
@@ -98,18 +195,18 @@ impl<W: Copy> Witnesses<W> {
     /// witness is either the one it had or `s`. `get` resolves a name.
     fn absorb<'s>(&mut self, id: W, s: &'s Stored, get: impl Fn(W) -> &'s Stored) {
         let greater = |w: Option<W>| w.is_none_or(|w| s.cmp_key(get(w)) == Ordering::Greater);
-        let n = &s.notification;
+        let e = &s.encoded;
         if greater(self.top) {
             self.top = Some(id);
         }
-        match n.status {
+        match s.status {
             OperationStatus::Successful if greater(self.last_successful) => {
                 self.last_successful = Some(id)
             }
             OperationStatus::Failed if greater(self.last_failed) => self.last_failed = Some(id),
             _ => {}
         }
-        if n.details_status.is_some() {
+        if e.has(Field::DetailsStatus) {
             // The highest rank; among equal ranks the greatest key.
             let better = self.details_status.is_none_or(|w| {
                 let best = get(w);
@@ -119,19 +216,19 @@ impl<W: Copy> Witnesses<W> {
                 self.details_status = Some(id);
             }
         }
-        if n.shipment.is_some() && greater(self.shipment) {
+        if e.has(Field::Shipment) && greater(self.shipment) {
             self.shipment = Some(id);
         }
-        if n.production_site.is_some() && greater(self.production_site) {
+        if e.has(Field::ProductionSite) && greater(self.production_site) {
             self.production_site = Some(id);
         }
-        if n.end_time.is_some() && greater(self.end_time) {
+        if e.has(Field::EndTime) && greater(self.end_time) {
             self.end_time = Some(id);
         }
         // The earliest start; among equal starts the smallest key.
         let earlier = self.start_time.is_none_or(|w| {
             let best = get(w);
-            (&n.start_time, s.cmp_key(best)) < (&best.notification.start_time, Ordering::Equal)
+            (s.start(), s.cmp_key(best)) < (best.start(), Ordering::Equal)
         });
         if earlier {
             self.start_time = Some(id);
@@ -154,26 +251,66 @@ impl<W: Copy> Witnesses<W> {
     }
 }
 
-impl Witnesses<usize> {
-    fn of(items: &[Stored]) -> Witnesses<usize> {
+/// A position in the kept list.
+type Position = u32;
+
+/// The witnesses an operation keeps: positions, `NONE` for none (4 bytes
+/// each rather than 16).
+#[derive(Debug, Clone, Copy)]
+struct Positions([Position; 8]);
+
+const NONE: Position = Position::MAX;
+
+impl Default for Positions {
+    fn default() -> Self {
+        Positions([NONE; 8])
+    }
+}
+
+impl Positions {
+    fn of(items: &[Stored]) -> Positions {
         let mut w: Witnesses<(usize, &Stored)> = Witnesses::default();
         for (i, s) in items.iter().enumerate() {
             w.absorb((i, s), s, |(_, s)| s);
         }
-        w.map(|(i, _)| Some(i))
+        let w = w.map(|(i, _)| Position::try_from(i).ok().filter(|i| *i != NONE));
+        Positions(
+            [
+                w.top,
+                w.last_successful,
+                w.last_failed,
+                w.details_status,
+                w.shipment,
+                w.production_site,
+                w.end_time,
+                w.start_time,
+            ]
+            .map(|p| p.unwrap_or(NONE)),
+        )
     }
 
+    fn unpack(self) -> Witnesses<usize> {
+        let [top, last_successful, last_failed, details_status, shipment, production_site, end_time, start_time] =
+            self.0.map(|p| (p != NONE).then_some(p as usize));
+        Witnesses {
+            top,
+            last_successful,
+            last_failed,
+            details_status,
+            shipment,
+            production_site,
+            end_time,
+            start_time,
+        }
+    }
+
+    /// True when position `i` defines a field of the view (the top is kept
+    /// anyway).
     fn contains(&self, i: usize) -> bool {
-        [
-            self.last_successful,
-            self.last_failed,
-            self.details_status,
-            self.shipment,
-            self.production_site,
-            self.end_time,
-            self.start_time,
-        ]
-        .contains(&Some(i))
+        self.0
+            .iter()
+            .skip(1)
+            .any(|p| *p != NONE && *p as usize == i)
     }
 }
 
@@ -193,7 +330,7 @@ pub(crate) enum Insert {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OperationState {
     items: Vec<Stored>,
-    witnesses: Witnesses<usize>,
+    witnesses: Positions,
 }
 
 impl OperationState {
@@ -210,9 +347,12 @@ impl OperationState {
         match self.items.binary_search_by(|x| x.cmp_key(&stored)) {
             Ok(_) => Insert::Duplicate,
             Err(pos) => {
+                // Exactly one more: most operations stop at a few
+                // notifications, and every one of them would pay for spare room.
+                self.items.reserve_exact(1);
                 self.items.insert(pos, stored);
                 let kept = self.prune(max_kept, pos);
-                self.witnesses = Witnesses::of(&self.items);
+                self.witnesses = Positions::of(&self.items);
                 Insert::New { kept }
             }
         }
@@ -225,7 +365,7 @@ impl OperationState {
         if len <= max_kept {
             return true;
         }
-        let witnesses = Witnesses::of(&self.items);
+        let witnesses = Positions::of(&self.items);
         let first_top = len - max_kept;
         let keep = |i: usize| i >= first_top || witnesses.contains(i);
         let watched_kept = keep(watch);
@@ -235,13 +375,18 @@ impl OperationState {
             i += 1;
             k
         });
+        self.items.shrink_to_fit();
         watched_kept
     }
 
     /// The earliest `startTime` (the operation's start, used to pick the
     /// current operation of a tracking type).
-    pub(crate) fn start(&self) -> Option<&Stored> {
-        self.witnesses.start_time.and_then(|i| self.items.get(i))
+    pub(crate) fn start(&self) -> Option<Start<'_>> {
+        self.witnesses
+            .unpack()
+            .start_time
+            .and_then(|i| self.items.get(i))
+            .map(Stored::start)
     }
 
     /// The view of this operation, borrowed: as it is, or as it would be
@@ -250,32 +395,34 @@ impl OperationState {
     /// `operationId` under another tracking type).
     pub(crate) fn view_ref<'a>(
         &'a self,
+        operation_id: &'a str,
         pending: Option<&'a Stored>,
         conflict_elsewhere: bool,
     ) -> Option<ViewRef<'a>> {
         let items = &self.items;
-        let mut w = self.witnesses.map(|i| items.get(i));
+        let mut w = self.witnesses.unpack().map(|i| items.get(i));
         if let Some(p) = pending {
             w.absorb(p, p, |s| s);
         }
-        view_of(
-            &w,
-            items.len() + usize::from(pending.is_some()),
-            conflict_elsewhere,
-        )
+        let count = items.len() + usize::from(pending.is_some());
+        view_of(&w, operation_id, count, conflict_elsewhere)
     }
 
     /// The view of an operation not in the state yet, made by `pending`.
-    pub(crate) fn pending_view(pending: &Stored, conflict_elsewhere: bool) -> Option<ViewRef<'_>> {
+    pub(crate) fn pending_view<'a>(
+        operation_id: &'a str,
+        pending: &'a Stored,
+        conflict_elsewhere: bool,
+    ) -> Option<ViewRef<'a>> {
         let mut w = Witnesses::default();
         w.absorb(pending, pending, |s| s);
-        view_of(&w, 1, conflict_elsewhere)
+        view_of(&w, operation_id, 1, conflict_elsewhere)
     }
 
     /// The earliest `startTime`, counting `pending` too.
-    pub(crate) fn start_with<'a>(&'a self, pending: Option<&'a Stored>) -> Option<&'a Timestamp> {
-        let own = self.start().map(|s| &s.notification.start_time);
-        let pending = pending.map(|p| &p.notification.start_time);
+    pub(crate) fn start_with<'a>(&'a self, pending: Option<&'a Stored>) -> Option<Start<'a>> {
+        let own = self.start();
+        let pending = pending.map(Stored::start);
         match (own, pending) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -285,29 +432,37 @@ impl OperationState {
 
 fn view_of<'a>(
     w: &Witnesses<&'a Stored>,
+    operation_id: &'a str,
     notifications: usize,
     conflict_elsewhere: bool,
 ) -> Option<ViewRef<'a>> {
-    let top = &w.top?.notification;
-    let at = |x: Option<&'a Stored>| x.map(|s| &s.notification);
-    let failed = at(w.last_failed);
-    let start = at(w.start_time).unwrap_or(top);
+    let top = w.top?;
+    let text = |x: Option<&'a Stored>, field| x.and_then(|s| s.encoded.text(field));
     Some(ViewRef {
-        operation_id: &top.operation_id,
+        operation_id,
         // The greatest key has the highest status: status leads the key.
         status: top.status,
-        details_status: at(w.details_status)
-            .and_then(|n| n.details_status.as_ref())
-            .map(BusinessStatus::as_str),
-        production_site: at(w.production_site).and_then(|n| n.production_site.as_ref()),
-        shipment: at(w.shipment).and_then(|n| n.shipment.as_ref()),
-        start_time: start.start_time.as_str(),
-        end_time: at(w.end_time)
-            .and_then(|n| n.end_time.as_ref())
-            .map(Timestamp::as_str),
-        error_code: failed.and_then(|n| n.error_code.as_deref()),
-        error: failed.and_then(|n| n.error.as_deref()),
+        details_status: text(w.details_status, Field::DetailsStatus),
+        production_site: w
+            .production_site
+            .and_then(|s| s.encoded.raw(Field::ProductionSite)),
+        shipment: w.shipment.and_then(Stored::shipment),
+        start_time: w.start_time.unwrap_or(top).start().1,
+        end_time: text(w.end_time, Field::EndTime),
+        error_code: text(w.last_failed, Field::ErrorCode),
+        error: text(w.last_failed, Field::Error),
         notifications,
         conflict: conflict_elsewhere || (w.last_successful.is_some() && w.last_failed.is_some()),
     })
+}
+#[cfg(test)]
+mod tests {
+    /// A typical card's memory (the goal: 2 KiB) is mostly these
+    /// structs and the encoded text; growing them should be a decision.
+    #[test]
+    fn kept_state_stays_small() {
+        assert!(std::mem::size_of::<super::Stored>() <= 80);
+        assert!(std::mem::size_of::<super::OperationState>() <= 56);
+        assert!(std::mem::size_of::<crate::card::OperationEntry>() <= 80);
+    }
 }

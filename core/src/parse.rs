@@ -2,18 +2,19 @@
 //!
 //! Every operation is parsed with `serde_json` into a [`Node`] first (strings
 //! borrowed from the body), so unknown fields survive in its canonical form;
-//! then the documented fields are read
-//! into the typed [`Notification`] in D1's documented order, and the first
-//! field in error is reported (D1's own habit).
+//! then the documented fields are checked in D1's documented order, and the
+//! first field in error is reported (D1's own habit). What the fold needs is
+//! read once, into the compact form the state keeps.
 
+use crate::encoding::{encode, MAX_CANONICAL_BYTES};
 use crate::error::{invalid_format, invalid_value, limit, missing, Error};
-use crate::json::{check_bounds, field, index, node_type_name as type_name, write_canonical};
+use crate::json::{check_bounds, field, index, node_type_name as type_name};
 use crate::limits::Config;
-use crate::model::{
-    is_identifier, BusinessStatus, Notification, OperationStatus, Shipment, TrackingType,
-};
+use crate::model::{business_rank, is_identifier, OperationStatus, TrackingType};
 use crate::node::Node;
-use crate::time::Timestamp;
+use crate::operation::{Facts, Instant, Stored};
+use crate::time::parse_nanos;
+use crate::view::KNOWN_SHIPMENT_FIELDS;
 
 /// The only operation this tracker folds.
 pub const STANDALONE_TRACKING: &str = "STANDALONE_TRACKING";
@@ -21,20 +22,27 @@ pub const STANDALONE_TRACKING: &str = "STANDALONE_TRACKING";
 const OPERATION_ID_MAX: usize = 64;
 const CARD_ID_MAX: usize = 48;
 
-/// One operation of a body, read.
-#[derive(Debug, Clone)]
-pub(crate) enum ParsedOperation {
-    /// A `STANDALONE_TRACKING` notification and its canonical content.
-    Tracking {
-        notification: Box<Notification>,
-        canonical: String,
-    },
+/// One operation of a body, read; strings borrow from the body.
+#[derive(Debug)]
+pub(crate) enum ParsedOperation<'a> {
+    /// A `STANDALONE_TRACKING` notification.
+    Tracking(Tracking<'a>),
     /// A well-formed operation of another kind (e.g. `PRODUCE`).
     Ignored {
-        operation: String,
-        operation_id: String,
-        card_id: String,
+        operation: &'a str,
+        operation_id: &'a str,
+        card_id: &'a str,
     },
+}
+
+/// A validated `STANDALONE_TRACKING` notification, ready to fold.
+#[derive(Debug)]
+pub(crate) struct Tracking<'a> {
+    pub(crate) card_id: &'a str,
+    pub(crate) operation_id: &'a str,
+    pub(crate) tracking_type: TrackingType,
+    /// The notification in the form the state keeps.
+    pub(crate) stored: Stored,
 }
 
 /// Reads the envelope `{"operations": [...]}`. Errors here reject the body
@@ -86,11 +94,11 @@ pub(crate) fn parse_envelope<'a>(bytes: &'a [u8], config: &Config) -> Result<Vec
 }
 
 /// Reads and validates one operation object found at `path`.
-pub(crate) fn parse_operation(
-    value: &Node<'_>,
+pub(crate) fn parse_operation<'a>(
+    value: &'a Node<'_>,
     path: &str,
     config: &Config,
-) -> Result<ParsedOperation, Error> {
+) -> Result<ParsedOperation<'a>, Error> {
     let Node::Object(_) = value else {
         return Err(invalid_format(
             path,
@@ -98,18 +106,19 @@ pub(crate) fn parse_operation(
         ));
     };
     check_bounds(value, path, config.max_string_bytes, config.max_depth)?;
-    let mut canonical = String::with_capacity(512);
-    write_canonical(value, &mut canonical);
-    if canonical.len() > config.max_operation_bytes {
-        return Err(limit(
-            path,
-            format!(
-                "the operation is {} bytes in canonical form; the limit (maxOperationBytes) is {}",
-                canonical.len(),
-                config.max_operation_bytes
-            ),
-        ));
-    }
+    // The state stores positions within an operation in 16 bits.
+    let max_bytes = config.max_operation_bytes.min(MAX_CANONICAL_BYTES);
+    let encoded = match encode(value) {
+        Ok((encoded, len)) if len <= max_bytes => encoded,
+        Ok((_, len)) | Err(len) => {
+            return Err(limit(
+                path,
+                format!(
+                    "the operation is {len} bytes in canonical form; the limit (maxOperationBytes) is {max_bytes}"
+                ),
+            ))
+        }
+    };
     let r = Reader { node: value, path };
     let operation_id = r.identifier("operationId", OPERATION_ID_MAX)?;
     let operation = r.required_str("operation", "a string such as \"STANDALONE_TRACKING\"")?;
@@ -122,7 +131,7 @@ pub(crate) fn parse_operation(
     let card_id = r.identifier("cardId", CARD_ID_MAX)?;
     if operation != STANDALONE_TRACKING {
         return Ok(ParsedOperation::Ignored {
-            operation: operation.to_string(),
+            operation,
             operation_id,
             card_id,
         });
@@ -163,37 +172,32 @@ pub(crate) fn parse_operation(
     let tracking_text = d.required_str("trackingType", "one of PRODUCTION, SHIPMENT, RETURN")?;
     let tracking_type =
         TrackingType::parse_field(tracking_text, &field(&details_path, "trackingType"))?;
-    let details_status = d.optional_text("status")?.map(|s| BusinessStatus::new(&s));
-    let production_site = match details.get("productionSite") {
-        None | Some(Node::Null) => None,
-        Some(v) => Some(v.to_value()),
-    };
-    let shipment = read_shipment(details, &details_path)?;
-
-    let notification = Notification {
-        operation_id,
-        card_id,
+    let business_rank = d.optional_text("status")?.map_or(0, business_rank);
+    let shipment_extra = read_shipment(details, &details_path)?;
+    r.optional_text("errorCode")?;
+    r.optional_str("error")?;
+    r.optional_text("issuerRequestId")?;
+    let facts = Facts {
         status,
-        start_time,
-        end_time,
-        tracking_type,
-        details_status,
-        production_site,
-        shipment,
-        error_code: r.optional_text("errorCode")?,
-        error: r.optional_str("error")?,
-        issuer_request_id: r.optional_text("issuerRequestId")?,
+        business_rank,
+        start: Instant::from_nanos(start_time),
+        end: end_time.map(Instant::from_nanos),
+        shipment_extra,
     };
-    Ok(ParsedOperation::Tracking {
-        notification: Box::new(notification),
-        canonical,
-    })
+    Ok(ParsedOperation::Tracking(Tracking {
+        card_id,
+        operation_id,
+        tracking_type,
+        stored: Stored::new(encoded, facts),
+    }))
 }
 
-fn read_shipment(details: &Node<'_>, details_path: &str) -> Result<Option<Shipment>, Error> {
+/// Validates `details.shipment`; says whether it has members the view does
+/// not name.
+fn read_shipment(details: &Node<'_>, details_path: &str) -> Result<bool, Error> {
     let path = field(details_path, "shipment");
     let (node, members) = match details.get("shipment") {
-        None | Some(Node::Null) => return Ok(None),
+        None | Some(Node::Null) => return Ok(false),
         Some(node @ Node::Object(members)) => (node, members),
         Some(other) => {
             return Err(invalid_format(
@@ -203,35 +207,23 @@ fn read_shipment(details: &Node<'_>, details_path: &str) -> Result<Option<Shipme
         }
     };
     let r = Reader { node, path: &path };
-    const KNOWN: [&str; 5] = [
-        "carrier",
-        "trackingNumber",
-        "status",
-        "message",
-        "trackingUrl",
-    ];
-    let extra = members
+    r.optional_text("carrier")?;
+    r.optional_text("trackingNumber")?;
+    r.optional_text("status")?;
+    r.optional_str("message")?;
+    r.optional_text("trackingUrl")?;
+    Ok(members
         .iter()
-        .filter(|(k, _)| !KNOWN.contains(&k.as_ref()))
-        .map(|(k, v)| (k.to_string(), v.to_value()))
-        .collect();
-    Ok(Some(Shipment {
-        carrier: r.optional_text("carrier")?,
-        tracking_number: r.optional_text("trackingNumber")?,
-        status: r.optional_text("status")?,
-        message: r.optional_str("message")?,
-        tracking_url: r.optional_text("trackingUrl")?,
-        extra,
-    }))
+        .any(|(k, _)| !KNOWN_SHIPMENT_FIELDS.contains(&k.as_ref())))
 }
 
 /// Reads fields of one object, building paths only for errors.
-struct Reader<'a, 'b> {
+struct Reader<'a, 'b, 'p> {
     node: &'a Node<'b>,
-    path: &'a str,
+    path: &'p str,
 }
 
-impl<'a, 'b> Reader<'a, 'b> {
+impl<'a, 'b> Reader<'a, 'b, '_> {
     fn get(&self, key: &str) -> Option<&'a Node<'b>> {
         self.node.get(key).filter(|v| !v.is_null())
     }
@@ -247,7 +239,7 @@ impl<'a, 'b> Reader<'a, 'b> {
         }
     }
 
-    fn identifier(&self, key: &str, max: usize) -> Result<String, Error> {
+    fn identifier(&self, key: &str, max: usize) -> Result<&'a str, Error> {
         let pattern = format!("a string matching ^[A-Za-z0-9_-]{{1,{max}}}$");
         let s = self.required_str(key, &pattern)?;
         if !is_identifier(s, max) {
@@ -256,14 +248,14 @@ impl<'a, 'b> Reader<'a, 'b> {
                 format!("expected {pattern}, found {}", quoted(s)),
             ));
         }
-        Ok(s.to_string())
+        Ok(s)
     }
 
     /// An optional string; any text, including empty.
-    fn optional_str(&self, key: &str) -> Result<Option<String>, Error> {
+    fn optional_str(&self, key: &str) -> Result<Option<&'a str>, Error> {
         match self.get(key) {
             None => Ok(None),
-            Some(Node::String(s)) => Ok(Some(s.to_string())),
+            Some(Node::String(s)) => Ok(Some(s)),
             Some(other) => Err(invalid_format(
                 &field(self.path, key),
                 format!("expected a string, found {}", type_name(other)),
@@ -272,9 +264,9 @@ impl<'a, 'b> Reader<'a, 'b> {
     }
 
     /// An optional code-like string: must not be empty.
-    fn optional_text(&self, key: &str) -> Result<Option<String>, Error> {
+    fn optional_text(&self, key: &str) -> Result<Option<&'a str>, Error> {
         let s = self.optional_str(key)?;
-        if s.as_deref() == Some("") {
+        if s == Some("") {
             return Err(invalid_format(
                 &field(self.path, key),
                 "expected a non-empty string".to_string(),
@@ -283,16 +275,17 @@ impl<'a, 'b> Reader<'a, 'b> {
         Ok(s)
     }
 
-    fn timestamp(&self, key: &str) -> Result<Option<Timestamp>, Error> {
+    /// An optional RFC 3339 date-time, as nanoseconds since the epoch.
+    fn timestamp(&self, key: &str) -> Result<Option<i128>, Error> {
         let Some(s) = self.optional_str(key)? else {
             return Ok(None);
         };
-        Timestamp::parse(&s).map(Some).ok_or_else(|| {
+        parse_nanos(s).map(Some).ok_or_else(|| {
             invalid_format(
                 &field(self.path, key),
                 format!(
                     "expected an RFC 3339 date-time such as \"2025-01-17T06:28:02.492Z\", found {}",
-                    quoted(&s)
+                    quoted(s)
                 ),
             )
         })

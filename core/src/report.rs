@@ -4,10 +4,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::card::TrackingRefs;
+use crate::encoding::Raw;
 use crate::error::Error;
-use crate::model::{Shipment, TrackingType};
+use crate::model::TrackingType;
 use crate::phase::Phase;
-use crate::view::{ShipmentView, ViewRef};
+use crate::view::{ShipmentRef, ViewRef};
 
 /// What happened to one operation of a body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -141,8 +142,8 @@ enum FieldRef<'a> {
     Null,
     Bool(bool),
     Str(&'a str),
-    Json(&'a Value),
-    Shipment(&'a Shipment),
+    Json(Raw<'a>),
+    Shipment(ShipmentRef<'a>),
 }
 
 impl FieldRef<'_> {
@@ -151,10 +152,8 @@ impl FieldRef<'_> {
             FieldRef::Null => Value::Null,
             FieldRef::Bool(b) => Value::Bool(b),
             FieldRef::Str(s) => Value::from(s),
-            FieldRef::Json(v) => v.clone(),
-            FieldRef::Shipment(s) => {
-                serde_json::to_value(ShipmentView::from(s)).unwrap_or(Value::Null)
-            }
+            FieldRef::Json(v) => v.to_value(),
+            FieldRef::Shipment(s) => serde_json::to_value(s.to_view()).unwrap_or(Value::Null),
         }
     }
 }

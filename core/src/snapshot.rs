@@ -22,8 +22,7 @@ use crate::json::{field, index, node_type_name};
 use crate::limits::Config;
 use crate::model::{is_identifier, TrackingType};
 use crate::node::Node;
-use crate::operation::Stored;
-use crate::parse::{parse_operation, quoted, ParsedOperation};
+use crate::parse::{parse_operation, quoted, ParsedOperation, Tracking};
 use crate::tracker::Tracker;
 
 /// The format tag written into, and required of, every snapshot.
@@ -61,12 +60,15 @@ impl Tracker {
             out.push_str("{\"cardId\":");
             out.push_str(&serde_json::to_string(id).unwrap_or_default());
             out.push_str(",\"notifications\":[");
-            let items = card.operations.values().flat_map(|op| op.items());
-            for (j, stored) in items.enumerate() {
+            let items = card
+                .operations()
+                .iter()
+                .flat_map(|e| e.state.items().iter().map(move |s| (e, s)));
+            for (j, (entry, stored)) in items.enumerate() {
                 if j > 0 {
                     out.push(',');
                 }
-                out.push_str(&stored.canonical);
+                stored.encoded().decode_into(id, &entry.id, &mut out);
             }
             out.push(']');
             if !card.requests.is_empty() {
@@ -138,9 +140,14 @@ impl Tracker {
     pub fn merge(&mut self, other: &Tracker) -> Result<(), Error> {
         self.check_merge_room(other)?;
         for (id, card) in &other.cards {
-            for op in card.operations.values() {
-                for stored in op.items() {
-                    self.insert_unreported(stored.clone());
+            for entry in card.operations() {
+                for stored in entry.state.items() {
+                    self.insert_unreported(Tracking {
+                        card_id: id,
+                        operation_id: &entry.id,
+                        tracking_type: entry.tracking_type,
+                        stored: stored.clone(),
+                    });
                 }
             }
             if !card.requests.is_empty() {
@@ -171,16 +178,20 @@ impl Tracker {
         }
         for (id, card) in &other.cards {
             let Some(mine) = self.cards.get(id) else {
-                if card.operations.len() > self.config.max_operations_per_card {
-                    return Err(too_many_operations(id, card.operations.len(), &self.config));
+                if card.operations().len() > self.config.max_operations_per_card {
+                    return Err(too_many_operations(
+                        id,
+                        card.operations().len(),
+                        &self.config,
+                    ));
                 }
                 continue;
             };
-            let union = mine.operations.len()
+            let union = mine.operations().len()
                 + card
-                    .operations
-                    .keys()
-                    .filter(|k| !mine.operations.contains_key(*k))
+                    .operations()
+                    .iter()
+                    .filter(|e| !mine.has_operation(e.tracking_type, &e.id))
                     .count();
             if union > self.config.max_operations_per_card {
                 return Err(too_many_operations(id, union, &self.config));
@@ -270,29 +281,24 @@ fn read_card(card: &Node<'_>, path: &str, tracker: &mut Tracker) -> Result<(), E
         let n_path = index(&list_path, j);
         let parsed =
             parse_operation(value, &n_path, &tracker.config).map_err(into_snapshot_error)?;
-        let ParsedOperation::Tracking {
-            notification,
-            canonical,
-        } = parsed
-        else {
+        let ParsedOperation::Tracking(tracking) = parsed else {
             return Err(invalid(
                 &field(&n_path, "operation"),
                 "expected a STANDALONE_TRACKING notification".to_string(),
             ));
         };
-        if notification.card_id != *card_id {
+        if tracking.card_id != card_id.as_ref() {
             return Err(invalid(
                 &field(&n_path, "cardId"),
                 format!(
                     "the notification is for card {}, filed under {}",
-                    quoted(&notification.card_id),
+                    quoted(tracking.card_id),
                     quoted(card_id)
                 ),
             ));
         }
-        let stored = Stored::new(*notification, canonical);
-        tracker.check_room(&stored, &n_path)?;
-        tracker.insert_unreported(stored);
+        tracker.check_room(&tracking, &n_path)?;
+        tracker.insert_unreported(tracking);
     }
     read_requests(card, card_id, path, tracker)
 }

@@ -30,66 +30,9 @@ impl Timestamp {
     /// assert!(Timestamp::parse("2026-02-30T00:00:00Z").is_none());
     /// ```
     pub fn parse(raw: &str) -> Option<Timestamp> {
-        let b = raw.as_bytes();
-        if b.len() < 20 {
-            return None;
-        }
-        let year = digits(b, 0, 4)?;
-        let month = digits(b, 5, 2)?;
-        let day = digits(b, 8, 2)?;
-        let hour = digits(b, 11, 2)?;
-        let minute = digits(b, 14, 2)?;
-        let second = digits(b, 17, 2)?;
-        if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') {
-            return None;
-        }
-        if b[13] != b':' || b[16] != b':' {
-            return None;
-        }
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-            return None;
-        }
-        // 60 is a leap second; it denotes the same instant as :59 + 1 s.
-        if hour > 23 || minute > 59 || second > 60 {
-            return None;
-        }
-        let mut i = 19;
-        let mut frac_nanos: i128 = 0;
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-            let start = i;
-            let mut scale = 100_000_000i128;
-            while let Some(d) = b.get(i).filter(|d| d.is_ascii_digit()) {
-                frac_nanos += i128::from(d - b'0') * scale;
-                scale /= 10;
-                i += 1;
-            }
-            if i == start {
-                return None;
-            }
-        }
-        let offset_secs: i64 = match b.get(i) {
-            Some(b'Z' | b'z') if i + 1 == b.len() => 0,
-            Some(sign @ (b'+' | b'-')) if i + 6 == b.len() && b[i + 3] == b':' => {
-                let oh = digits(b, i + 1, 2)?;
-                let om = digits(b, i + 4, 2)?;
-                if oh > 23 || om > 59 {
-                    return None;
-                }
-                let s = oh * 3600 + om * 60;
-                if *sign == b'+' {
-                    s
-                } else {
-                    -s
-                }
-            }
-            _ => return None,
-        };
-        let days = days_from_civil(year, month, day);
-        let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
-        Some(Timestamp {
+        parse_nanos(raw).map(|nanos| Timestamp {
             raw: raw.to_string(),
-            nanos: i128::from(secs) * 1_000_000_000 + frac_nanos,
+            nanos,
         })
     }
 
@@ -102,6 +45,69 @@ impl Timestamp {
     pub fn unix_nanos(&self) -> i128 {
         self.nanos
     }
+}
+
+/// The instant of an RFC 3339 date-time, in nanoseconds since the Unix epoch
+/// (see [`Timestamp::parse`]), without keeping the text.
+pub(crate) fn parse_nanos(raw: &str) -> Option<i128> {
+    let b = raw.as_bytes();
+    if b.len() < 20 {
+        return None;
+    }
+    let year = digits(b, 0, 4)?;
+    let month = digits(b, 5, 2)?;
+    let day = digits(b, 8, 2)?;
+    let hour = digits(b, 11, 2)?;
+    let minute = digits(b, 14, 2)?;
+    let second = digits(b, 17, 2)?;
+    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') {
+        return None;
+    }
+    if b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    // 60 is a leap second; it denotes the same instant as :59 + 1 s.
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let mut i = 19;
+    let mut frac_nanos: i128 = 0;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        let mut scale = 100_000_000i128;
+        while let Some(d) = b.get(i).filter(|d| d.is_ascii_digit()) {
+            frac_nanos += i128::from(d - b'0') * scale;
+            scale /= 10;
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+    }
+    let offset_secs: i64 = match b.get(i) {
+        Some(b'Z' | b'z') if i + 1 == b.len() => 0,
+        Some(sign @ (b'+' | b'-')) if i + 6 == b.len() && b[i + 3] == b':' => {
+            let oh = digits(b, i + 1, 2)?;
+            let om = digits(b, i + 4, 2)?;
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let s = oh * 3600 + om * 60;
+            if *sign == b'+' {
+                s
+            } else {
+                -s
+            }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
+    Some(i128::from(secs) * 1_000_000_000 + frac_nanos)
 }
 
 impl Ord for Timestamp {

@@ -2,14 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use crate::card::CardState;
+use crate::card::{CardState, Pending};
 use crate::error::{limit, Error};
 use crate::json::field;
 use crate::limits::Config;
 use crate::model::is_identifier;
 use crate::node::Node;
-use crate::operation::Stored;
-use crate::parse::{operation_path, parse_envelope, parse_operation, ParsedOperation};
+use crate::parse::{operation_path, parse_envelope, parse_operation, ParsedOperation, Tracking};
 use crate::report::{diff, ApplyReport, Change, OperationReport, Outcome};
 use crate::view::{CardView, OperationView};
 
@@ -155,19 +154,16 @@ impl Tracker {
                 card_id,
             }) => {
                 report.outcome = Outcome::Ignored;
-                report.operation = Some(operation);
-                report.card_id = Some(card_id);
-                report.operation_id = Some(operation_id);
+                report.operation = Some(operation.to_string());
+                report.card_id = Some(card_id.to_string());
+                report.operation_id = Some(operation_id.to_string());
             }
-            Ok(ParsedOperation::Tracking {
-                notification,
-                canonical,
-            }) => {
+            Ok(ParsedOperation::Tracking(tracking)) => {
                 report.operation = Some(crate::parse::STANDALONE_TRACKING.to_string());
-                report.card_id = Some(notification.card_id.clone());
-                report.operation_id = Some(notification.operation_id.clone());
-                report.tracking_type = Some(notification.tracking_type);
-                match self.fold(Stored::new(*notification, canonical), &path) {
+                report.card_id = Some(tracking.card_id.to_string());
+                report.operation_id = Some(tracking.operation_id.to_string());
+                report.tracking_type = Some(tracking.tracking_type);
+                match self.fold(tracking, &path) {
                     Ok((outcome, changes)) => {
                         report.outcome = outcome;
                         report.changes = changes;
@@ -179,11 +175,10 @@ impl Tracker {
         report
     }
 
-    /// Checks the card and operation bounds for `stored` without changing
+    /// Checks the card and operation bounds for `tracking` without changing
     /// anything.
-    pub(crate) fn check_room(&self, stored: &Stored, path: &str) -> Result<(), Error> {
-        let n = &stored.notification;
-        match self.cards.get(&n.card_id) {
+    pub(crate) fn check_room(&self, tracking: &Tracking<'_>, path: &str) -> Result<(), Error> {
+        match self.cards.get(tracking.card_id) {
             None if self.cards.len() >= self.config.max_cards => Err(limit(
                 &field(path, "cardId"),
                 format!(
@@ -192,8 +187,8 @@ impl Tracker {
                 ),
             )),
             Some(card)
-                if !card.has_operation(n.tracking_type, &n.operation_id)
-                    && card.operations.len() >= self.config.max_operations_per_card =>
+                if !card.has_operation(tracking.tracking_type, tracking.operation_id)
+                    && card.operations().len() >= self.config.max_operations_per_card =>
             {
                 Err(limit(
                     &field(path, "operationId"),
@@ -210,36 +205,30 @@ impl Tracker {
     /// Folds one validated notification. On error nothing has changed.
     pub(crate) fn fold(
         &mut self,
-        stored: Stored,
+        tracking: Tracking<'_>,
         path: &str,
     ) -> Result<(Outcome, Vec<Change>), Error> {
-        let n = &stored.notification;
-        let card = self.cards.get(&n.card_id);
-        if card.is_some_and(|c| c.is_duplicate(&stored)) {
+        let pending = Pending {
+            tracking_type: tracking.tracking_type,
+            operation_id: tracking.operation_id,
+            stored: &tracking.stored,
+        };
+        let card = self.cards.get(tracking.card_id);
+        if card.is_some_and(|c| c.is_duplicate(pending)) {
             return Ok((Outcome::Duplicate, Vec::new()));
         }
-        self.check_room(&stored, path)?;
+        self.check_room(&tracking, path)?;
         // Plan with borrowed views (the state as it is, and as it will be),
         // then commit: nothing is copied unless it changed.
         let empty = CardState::default();
         let state = card.unwrap_or(&empty);
-        let before = (!state.operations.is_empty()).then(|| state.tracking_refs(None));
-        let after = state.tracking_refs(Some(&stored));
+        let before = (!state.operations().is_empty()).then(|| state.tracking_refs(None));
+        let after = state.tracking_refs(Some(pending));
         let changes = diff(
             before.as_ref().map(|b| (b, state.phase_of_refs(b))),
             (&after, state.phase_of_refs(&after)),
         );
-        let max_kept = self.config.max_notifications_per_operation;
-        match self.cards.get_mut(&stored.notification.card_id) {
-            Some(card) => card.insert(stored, max_kept),
-            None => {
-                let mut card = CardState::default();
-                let card_id = stored.notification.card_id.clone();
-                let inserted = card.insert(stored, max_kept);
-                self.cards.insert(card_id, card);
-                inserted
-            }
-        };
+        self.insert_unreported(tracking);
         let outcome = if changes.is_empty() {
             Outcome::Recorded
         } else {
@@ -250,12 +239,20 @@ impl Tracker {
 
     /// Inserts without reporting (restore and merge). Bounds are checked by
     /// the caller.
-    pub(crate) fn insert_unreported(&mut self, stored: Stored) {
+    pub(crate) fn insert_unreported(&mut self, tracking: Tracking<'_>) {
         let max_kept = self.config.max_notifications_per_operation;
-        let card_id = stored.notification.card_id.clone();
-        self.cards
-            .entry(card_id)
-            .or_default()
-            .insert(stored, max_kept);
+        let Tracking {
+            card_id,
+            operation_id,
+            tracking_type,
+            stored,
+        } = tracking;
+        if let Some(card) = self.cards.get_mut(card_id) {
+            card.insert(tracking_type, operation_id, stored, max_kept);
+        } else {
+            let mut card = CardState::default();
+            card.insert(tracking_type, operation_id, stored, max_kept);
+            self.cards.insert(card_id.to_string(), card);
+        }
     }
 }

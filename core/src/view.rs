@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::model::{OperationStatus, Shipment, ShipmentPhase, TrackingType};
+use crate::encoding::Raw;
+use crate::model::{OperationStatus, ShipmentPhase, TrackingType};
 use crate::phase::Phase;
 
 /// The view of one card: its current operation per tracking type, and a
@@ -72,8 +73,8 @@ pub(crate) struct ViewRef<'a> {
     pub(crate) operation_id: &'a str,
     pub(crate) status: OperationStatus,
     pub(crate) details_status: Option<&'a str>,
-    pub(crate) production_site: Option<&'a Value>,
-    pub(crate) shipment: Option<&'a Shipment>,
+    pub(crate) production_site: Option<Raw<'a>>,
+    pub(crate) shipment: Option<ShipmentRef<'a>>,
     pub(crate) start_time: &'a str,
     pub(crate) end_time: Option<&'a str>,
     pub(crate) error_code: Option<&'a str>,
@@ -89,8 +90,8 @@ impl ViewRef<'_> {
             operation_id: self.operation_id.to_string(),
             status: self.status,
             details_status: self.details_status.map(str::to_string),
-            production_site: self.production_site.cloned(),
-            shipment: self.shipment.map(ShipmentView::from),
+            production_site: self.production_site.map(Raw::to_value),
+            shipment: self.shipment.map(ShipmentRef::to_view),
             start_time: self.start_time.to_string(),
             end_time: self.end_time.map(str::to_string),
             error_code: self.error_code.map(str::to_string),
@@ -122,17 +123,68 @@ pub struct ShipmentView {
     pub extra: Map<String, Value>,
 }
 
-impl From<&Shipment> for ShipmentView {
-    fn from(s: &Shipment) -> ShipmentView {
+/// A [`ShipmentView`] borrowed from the notification that defines it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ShipmentRef<'a> {
+    pub(crate) carrier: Option<&'a str>,
+    pub(crate) tracking_number: Option<&'a str>,
+    pub(crate) status: Option<&'a str>,
+    pub(crate) phase: ShipmentPhase,
+    pub(crate) message: Option<&'a str>,
+    pub(crate) tracking_url: Option<&'a str>,
+    /// The whole shipment object, when it has members this version does not
+    /// know (they are read from it only when shown).
+    pub(crate) extra: Option<Raw<'a>>,
+}
+
+/// The shipment members the view names; any other goes to `extra`.
+pub(crate) const KNOWN_SHIPMENT_FIELDS: [&str; 5] = [
+    "carrier",
+    "trackingNumber",
+    "status",
+    "message",
+    "trackingUrl",
+];
+
+fn extra_of(object: Option<Raw<'_>>) -> Map<String, Value> {
+    match object.map(Raw::to_value) {
+        Some(Value::Object(map)) => map
+            .into_iter()
+            .filter(|(k, _)| !KNOWN_SHIPMENT_FIELDS.contains(&k.as_str()))
+            .collect(),
+        _ => Map::new(),
+    }
+}
+
+impl ShipmentRef<'_> {
+    /// The owned view.
+    pub(crate) fn to_view(self) -> ShipmentView {
         ShipmentView {
-            carrier: s.carrier.clone(),
-            tracking_number: s.tracking_number.clone(),
-            status: s.status.clone(),
-            phase: s.phase(),
-            message: s.message.clone(),
-            tracking_url: s.tracking_url.clone(),
-            extra: s.extra.clone(),
+            carrier: self.carrier.map(str::to_string),
+            tracking_number: self.tracking_number.map(str::to_string),
+            status: self.status.map(str::to_string),
+            phase: self.phase,
+            message: self.message.map(str::to_string),
+            tracking_url: self.tracking_url.map(str::to_string),
+            extra: extra_of(self.extra),
         }
+    }
+}
+
+impl PartialEq for ShipmentRef<'_> {
+    /// Equal when the views are: the known fields, and the unknown members
+    /// (compared as JSON only when the objects' bytes differ).
+    fn eq(&self, other: &Self) -> bool {
+        self.carrier == other.carrier
+            && self.tracking_number == other.tracking_number
+            && self.status == other.status
+            && self.message == other.message
+            && self.tracking_url == other.tracking_url
+            && match (self.extra, other.extra) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a == b || extra_of(Some(a)) == extra_of(Some(b)),
+                _ => false,
+            }
     }
 }
 

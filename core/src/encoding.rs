@@ -1,0 +1,568 @@
+//! The compact form a kept notification is stored in.
+//!
+//! It is the notification's canonical text with two substitutions: a string
+//! D1 sends in nearly every notification (member names, the operation name,
+//! statuses, tracking types, carrier tags) is written as two bytes, and the
+//! card and operation ids, which the state already holds as keys, as one.
+//! Valid UTF-8 never contains the marker bytes (0xFC to 0xFE), so the
+//! canonical text comes back exactly ([`decode_into`]). The positions of the
+//! view's fields are recorded while encoding, so a view borrows its strings
+//! from the stored bytes and nothing is parsed again.
+//!
+//! The encoding lives in memory only (snapshots hold canonical text), so the
+//! dictionary may change between versions.
+
+use crate::json::write_string;
+use crate::node::Node;
+
+/// A dictionary string follows as one index byte.
+const TOKEN: u8 = 0xFE;
+/// The card id (the value of the top-level `cardId`).
+const CARD_ID: u8 = 0xFD;
+/// The operation id (the value of the top-level `operationId`).
+const OPERATION_ID: u8 = 0xFC;
+
+macro_rules! dictionary {
+    ($($index:literal => $text:literal,)*) => {
+        /// Strings stored as two bytes; plain ASCII, so their JSON form is
+        /// the text in quotes.
+        const DICTIONARY: &[&str] = &[$($text),*];
+
+        fn dictionary_index(s: &str) -> Option<u8> {
+            match s {
+                $($text => Some($index),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+dictionary! {
+    0 => "cardId",
+    1 => "details",
+    2 => "endTime",
+    3 => "error",
+    4 => "errorCode",
+    5 => "issuerRequestId",
+    6 => "operation",
+    7 => "operationId",
+    8 => "startTime",
+    9 => "status",
+    10 => "trackingType",
+    11 => "productionSite",
+    12 => "shipment",
+    13 => "carrier",
+    14 => "trackingNumber",
+    15 => "message",
+    16 => "trackingUrl",
+    17 => "STANDALONE_TRACKING",
+    18 => "PRODUCTION",
+    19 => "SHIPMENT",
+    20 => "RETURN",
+    21 => "PENDING",
+    22 => "SUCCESSFUL",
+    23 => "FAILED",
+    24 => "CARD_PROD_REQUESTED",
+    25 => "DATA_PREPARED",
+    26 => "CARD_PROD_READY",
+    27 => "CARD_PROD_ONGOING",
+    28 => "CARD_PROD_DONE",
+    29 => "CARD_SHIPPED",
+    30 => "CARD_RETURNED",
+    31 => "DATA_EXCEPTION",
+    32 => "CARD_PROD_EXCEPTION",
+    33 => "CARD_PROD_CANCELED",
+    34 => "Pending",
+    35 => "InfoReceived",
+    36 => "InTransit",
+    37 => "Exception",
+    38 => "AttemptFail",
+    39 => "Expired",
+    40 => "OutForDelivery",
+    41 => "AvailableForPickup",
+    42 => "Delivered",
+}
+
+/// A field of the view, found in a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Field {
+    StartTime,
+    EndTime,
+    Error,
+    ErrorCode,
+    DetailsStatus,
+    ProductionSite,
+    Shipment,
+    Carrier,
+    TrackingNumber,
+    ShipmentStatus,
+    Message,
+    TrackingUrl,
+}
+
+const FIELD_COUNT: usize = 12;
+
+/// Where a member sits: the fields are found by (place, name).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Top,
+    Details,
+    Shipment,
+    Other,
+}
+
+fn field_of(place: Place, key: &str) -> Option<Field> {
+    Some(match (place, key) {
+        (Place::Top, "startTime") => Field::StartTime,
+        (Place::Top, "endTime") => Field::EndTime,
+        (Place::Top, "error") => Field::Error,
+        (Place::Top, "errorCode") => Field::ErrorCode,
+        (Place::Details, "status") => Field::DetailsStatus,
+        (Place::Details, "productionSite") => Field::ProductionSite,
+        (Place::Details, "shipment") => Field::Shipment,
+        (Place::Shipment, "carrier") => Field::Carrier,
+        (Place::Shipment, "trackingNumber") => Field::TrackingNumber,
+        (Place::Shipment, "status") => Field::ShipmentStatus,
+        (Place::Shipment, "message") => Field::Message,
+        (Place::Shipment, "trackingUrl") => Field::TrackingUrl,
+        _ => return None,
+    })
+}
+
+/// String fields whose JSON text has escapes, with their text.
+type Unescaped = Vec<(Field, Box<str>)>;
+
+/// A notification in compact form, with where its view fields are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Encoded {
+    bytes: Box<[u8]>,
+    /// Offset of each field's value; 0 (the opening brace) when absent.
+    spans: [u16; FIELD_COUNT],
+    /// String fields whose text has escapes, unescaped (rare; boxed twice
+    /// so that the common case costs one pointer).
+    #[allow(clippy::box_collection)]
+    unescaped: Option<Box<Unescaped>>,
+}
+
+/// Encodes an operation object whose canonical form is at most
+/// [`MAX_CANONICAL_BYTES`]; returns the encoding and the canonical length,
+/// or `None` with the canonical length when it is longer.
+pub(crate) fn encode(operation: &Node<'_>) -> Result<(Encoded, usize), usize> {
+    let mut w = Writer {
+        out: Vec::with_capacity(256),
+        expansion: 0,
+        spans: [0; FIELD_COUNT],
+        unescaped: Vec::new(),
+        scratch: String::new(),
+    };
+    w.node(operation, Place::Top, None);
+    let canonical_len = w.out.len() + w.expansion;
+    if canonical_len > MAX_CANONICAL_BYTES {
+        return Err(canonical_len);
+    }
+    Ok((
+        Encoded {
+            bytes: w.out.into_boxed_slice(),
+            spans: w.spans,
+            unescaped: (!w.unescaped.is_empty()).then(|| Box::new(w.unescaped)),
+        },
+        canonical_len,
+    ))
+}
+
+/// The longest canonical operation the state can hold: field positions are
+/// 16-bit. `maxOperationBytes` above this acts as this.
+pub(crate) const MAX_CANONICAL_BYTES: usize = u16::MAX as usize;
+
+struct Writer {
+    out: Vec<u8>,
+    /// Canonical bytes the markers stand for, beyond the markers themselves.
+    expansion: usize,
+    spans: [u16; FIELD_COUNT],
+    unescaped: Vec<(Field, Box<str>)>,
+    scratch: String,
+}
+
+impl Writer {
+    fn node(&mut self, node: &Node<'_>, place: Place, field: Option<Field>) {
+        if let Some(f) = field.filter(|_| !node.is_null()) {
+            // Past the limit the operation is refused anyway.
+            self.spans[f as usize] = u16::try_from(self.out.len()).unwrap_or(0);
+        }
+        match node {
+            Node::Object(members) => {
+                self.out.push(b'{');
+                for (i, (key, value)) in members.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(b',');
+                    }
+                    self.string(key);
+                    self.out.push(b':');
+                    match (place, key.as_ref(), value) {
+                        (Place::Top, "cardId", Node::String(id)) => self.id(CARD_ID, id),
+                        (Place::Top, "operationId", Node::String(id)) => self.id(OPERATION_ID, id),
+                        _ => {
+                            let inner = match (place, key.as_ref()) {
+                                (Place::Top, "details") => Place::Details,
+                                (Place::Details, "shipment") => Place::Shipment,
+                                _ => Place::Other,
+                            };
+                            self.node(value, inner, field_of(place, key));
+                        }
+                    }
+                }
+                self.out.push(b'}');
+            }
+            Node::Array(items) => {
+                self.out.push(b'[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(b',');
+                    }
+                    self.node(item, Place::Other, None);
+                }
+                self.out.push(b']');
+            }
+            Node::String(s) => {
+                let escaped = self.string(s);
+                if let Some(f) = field.filter(|_| escaped) {
+                    self.unescaped.push((f, s.as_ref().into()));
+                }
+            }
+            Node::Null => self.out.extend_from_slice(b"null"),
+            Node::Bool(true) => self.out.extend_from_slice(b"true"),
+            Node::Bool(false) => self.out.extend_from_slice(b"false"),
+            Node::Number(n) => self.out.extend_from_slice(n.to_string().as_bytes()),
+        }
+    }
+
+    /// Writes a string token; says whether its JSON text has escapes.
+    fn string(&mut self, s: &str) -> bool {
+        if let Some(i) = dictionary_index(s) {
+            self.out.extend_from_slice(&[TOKEN, i]);
+            self.expansion += s.len();
+            return false;
+        }
+        self.scratch.clear();
+        write_string(s, &mut self.scratch);
+        self.out.extend_from_slice(self.scratch.as_bytes());
+        self.scratch.len() != s.len() + 2
+    }
+
+    fn id(&mut self, marker: u8, id: &str) {
+        if is_plain(id) {
+            self.out.push(marker);
+            self.expansion += id.len() + 1;
+        } else {
+            // Not a valid id: the operation is refused; keep the text right.
+            self.string(id);
+        }
+    }
+}
+
+/// True when `s` is written in JSON as itself in quotes.
+fn is_plain(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b >= 0x20 && b != b'"' && b != b'\\' && b < 0x80)
+}
+
+impl Encoded {
+    /// The canonical text, given the ids the markers stand for.
+    pub(crate) fn decode_into(&self, card_id: &str, operation_id: &str, out: &mut String) {
+        decode_into(&self.bytes, card_id, operation_id, out);
+    }
+
+    /// The canonical text (for tests and tie-breaks).
+    pub(crate) fn canonical(&self, card_id: &str, operation_id: &str) -> String {
+        let mut out = String::with_capacity(self.bytes.len() * 2);
+        self.decode_into(card_id, operation_id, &mut out);
+        out
+    }
+
+    fn span(&self, field: Field) -> Option<usize> {
+        match self.spans[field as usize] {
+            0 => None,
+            at => Some(usize::from(at)),
+        }
+    }
+
+    /// True when the notification carries `field` (not null).
+    pub(crate) fn has(&self, field: Field) -> bool {
+        self.span(field).is_some()
+    }
+
+    /// A string field's text, unescaped.
+    pub(crate) fn text(&self, field: Field) -> Option<&str> {
+        let at = self.span(field)?;
+        if let Some(list) = &self.unescaped {
+            if let Some((_, s)) = list.iter().find(|(f, _)| *f == field) {
+                return Some(s);
+            }
+        }
+        match self.bytes.get(at..)? {
+            [TOKEN, i, ..] => DICTIONARY.get(usize::from(*i)).copied(),
+            [b'"', rest @ ..] => {
+                // Not in the unescaped list: no escape inside, so the next
+                // quote closes it.
+                let end = rest.iter().position(|b| *b == b'"')?;
+                std::str::from_utf8(rest.get(..end)?).ok()
+            }
+            _ => None,
+        }
+    }
+
+    /// Any field's value, as compact bytes (objects, arrays, numbers…).
+    pub(crate) fn raw(&self, field: Field) -> Option<Raw<'_>> {
+        let at = self.span(field)?;
+        let rest = self.bytes.get(at..)?;
+        rest.get(..value_len(rest)).map(Raw)
+    }
+}
+
+/// A JSON value in compact form (it holds no id markers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Raw<'a>(&'a [u8]);
+
+impl Raw<'_> {
+    /// The value, parsed.
+    pub(crate) fn to_value(self) -> serde_json::Value {
+        let mut text = String::with_capacity(self.0.len() * 2);
+        decode_into(self.0, "", "", &mut text);
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// The length of the compact value at the start of `bytes`.
+fn value_len(bytes: &[u8]) -> usize {
+    match bytes.first() {
+        Some(&TOKEN) => 2,
+        Some(&(CARD_ID | OPERATION_ID)) => 1,
+        Some(b'"') => string_len(bytes),
+        Some(b'{' | b'[') => {
+            let mut depth = 0usize;
+            let mut i = 0;
+            while let Some(&b) = bytes.get(i) {
+                match b {
+                    TOKEN => i += 2,
+                    b'"' => i += bytes.get(i..).map_or(1, string_len),
+                    b'{' | b'[' => {
+                        depth += 1;
+                        i += 1;
+                    }
+                    b'}' | b']' => {
+                        depth = depth.saturating_sub(1);
+                        i += 1;
+                        if depth == 0 {
+                            return i;
+                        }
+                    }
+                    _ => i += 1,
+                }
+            }
+            bytes.len()
+        }
+        _ => bytes
+            .iter()
+            .position(|b| !is_scalar_byte(*b))
+            .unwrap_or(bytes.len()),
+    }
+}
+
+/// The length of the JSON string token at the start of `bytes`.
+fn string_len(bytes: &[u8]) -> usize {
+    let mut i = 1;
+    while let Some(&c) = bytes.get(i) {
+        match c {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// Bytes of numbers and literals.
+fn is_scalar_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'.')
+}
+
+/// Writes the canonical text of compact `bytes`.
+fn decode_into(bytes: &[u8], card_id: &str, operation_id: &str, out: &mut String) {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let run = rest
+            .iter()
+            .position(|b| *b >= OPERATION_ID)
+            .unwrap_or(rest.len());
+        let (text, tail) = rest.split_at(run);
+        // Runs between markers are whole UTF-8 text: markers sit at token
+        // boundaries.
+        out.push_str(&String::from_utf8_lossy(text));
+        rest = match tail {
+            [TOKEN, i, tail @ ..] => {
+                out.push('"');
+                out.push_str(DICTIONARY.get(usize::from(*i)).copied().unwrap_or_default());
+                out.push('"');
+                tail
+            }
+            [CARD_ID, tail @ ..] => {
+                write_string(card_id, out);
+                tail
+            }
+            [OPERATION_ID, tail @ ..] => {
+                write_string(operation_id, out);
+                tail
+            }
+            _ => &[],
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::json::write_canonical;
+
+    fn words() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(DICTIONARY.to_vec()).prop_map(str::to_string),
+            "[a-zA-Z0-9 _\"\\\\\n\u{e9}\u{1F600}-]{0,12}",
+        ]
+    }
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            words().prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                prop::collection::btree_map(words(), inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// An operation-like object: the documented members (any values) among
+    /// unknown ones.
+    fn operation() -> impl Strategy<Value = Value> {
+        let member = |key: &'static str| (Just(key), json_value());
+        (
+            prop::collection::btree_map(words(), json_value(), 0..4),
+            prop::collection::vec(
+                prop_oneof![
+                    member("cardId"),
+                    member("operationId"),
+                    member("startTime"),
+                    member("endTime"),
+                    member("error"),
+                    member("errorCode"),
+                    member("details"),
+                ],
+                0..6,
+            ),
+            prop::collection::btree_map(words(), json_value(), 0..3),
+            prop::collection::btree_map(words(), json_value(), 0..3),
+        )
+            .prop_map(|(unknown, known, details, shipment)| {
+                let mut op: serde_json::Map<String, Value> = unknown.into_iter().collect();
+                for (k, v) in known {
+                    op.insert(k.to_string(), v);
+                }
+                let mut details: serde_json::Map<String, Value> = details.into_iter().collect();
+                details.insert(
+                    "shipment".into(),
+                    Value::Object(shipment.into_iter().collect()),
+                );
+                op.insert("details".into(), Value::Object(details));
+                Value::Object(op)
+            })
+    }
+
+    fn id_of(op: &Value, key: &str) -> String {
+        op.get(key)
+            .and_then(Value::as_str)
+            .filter(|s| is_plain(s))
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    proptest! {
+        /// Decoding gives back the canonical text exactly, and the length
+        /// reported is its length.
+        #[test]
+        fn decoding_restores_the_canonical_text(op in operation()) {
+            let node = Node::from_value(&op);
+            let mut canonical = String::new();
+            write_canonical(&node, &mut canonical);
+            let (encoded, len) = encode(&node).expect("small");
+            prop_assert_eq!(len, canonical.len());
+            prop_assert!(encoded.bytes.len() <= canonical.len());
+            let decoded = encoded.canonical(&id_of(&op, "cardId"), &id_of(&op, "operationId"));
+            prop_assert_eq!(decoded, canonical);
+        }
+
+        /// Every field reads back as the value it came from.
+        #[test]
+        fn fields_read_back(op in operation()) {
+            let node = Node::from_value(&op);
+            let (encoded, _) = encode(&node).expect("small");
+            let shipment = &op["details"]["shipment"];
+            let checks: [(Field, &Value); 8] = [
+                (Field::StartTime, &op["startTime"]),
+                (Field::EndTime, &op["endTime"]),
+                (Field::Error, &op["error"]),
+                (Field::ErrorCode, &op["errorCode"]),
+                (Field::DetailsStatus, &op["details"]["status"]),
+                (Field::Carrier, &shipment["carrier"]),
+                (Field::ShipmentStatus, &shipment["status"]),
+                (Field::TrackingUrl, &shipment["trackingUrl"]),
+            ];
+            for (field, value) in checks {
+                prop_assert_eq!(encoded.has(field), !value.is_null(), "{:?}", field);
+                if let Value::String(s) = value {
+                    prop_assert_eq!(encoded.text(field), Some(s.as_str()), "{:?}", field);
+                } else if !value.is_null() {
+                    prop_assert_eq!(encoded.raw(field).map(Raw::to_value), Some(value.clone()));
+                }
+            }
+            prop_assert_eq!(encoded.raw(Field::Shipment).map(Raw::to_value), Some(shipment.clone()));
+        }
+    }
+
+    #[test]
+    fn dictionary_indices_are_positions() {
+        for (i, word) in DICTIONARY.iter().enumerate() {
+            assert_eq!(dictionary_index(word), Some(i as u8));
+            assert!(is_plain(word) && word.len() >= 2);
+        }
+        assert!(DICTIONARY.len() < 256);
+    }
+
+    #[test]
+    fn a_typical_update_shrinks_by_about_half() {
+        let op = json!({"cardId":"card-0000001","details":{"shipment":{"carrier":"ups",
+            "message":"Update 1 from the carrier","status":"InTransit",
+            "trackingNumber":"1Z999AA10000000001",
+            "trackingUrl":"https://carrier.example/track/1Z999AA10000000001"},
+            "status":"CARD_SHIPPED","trackingType":"SHIPMENT"},
+            "endTime":"2026-03-04T08:07:00.000Z","operation":"STANDALONE_TRACKING",
+            "operationId":"ship-0000001-4f7e-9a55-0d1e2f","startTime":"2026-03-02T09:00:00.000Z",
+            "status":"SUCCESSFUL"});
+        let (encoded, len) = encode(&Node::from_value(&op)).expect("small");
+        assert!(
+            encoded.bytes.len() * 100 < len * 55,
+            "{} of {len}",
+            encoded.bytes.len()
+        );
+    }
+}
