@@ -4,8 +4,10 @@
 //! D1 sends in nearly every notification (member names, the operation name,
 //! statuses, tracking types, carrier tags) is written as two bytes, and the
 //! card and operation ids, which the state already holds as keys, as one.
-//! Valid UTF-8 never contains the marker bytes (0xFC to 0xFE), so the
-//! canonical text comes back exactly ([`decode_into`]). The positions of the
+//! Canonical JSON never contains a raw control character (`serde_json`
+//! escapes them all), so control characters serve as markers, the canonical
+//! text comes back exactly ([`decode_into`]), and the compact form is still
+//! a `str` that views borrow from without checks. The positions of the
 //! view's fields are recorded while encoding, so a view borrows its strings
 //! from the stored bytes and nothing is parsed again.
 //!
@@ -15,12 +17,14 @@
 use crate::json::write_string;
 use crate::node::Node;
 
-/// A dictionary string follows as one index byte.
-const TOKEN: u8 = 0xFE;
+/// A dictionary string follows as one byte: its index plus [`INDEX_BASE`].
+const TOKEN: u8 = 0x01;
 /// The card id (the value of the top-level `cardId`).
-const CARD_ID: u8 = 0xFD;
+const CARD_ID: u8 = 0x02;
 /// The operation id (the value of the top-level `operationId`).
-const OPERATION_ID: u8 = 0xFC;
+const OPERATION_ID: u8 = 0x03;
+/// Dictionary indices are written as printable ASCII, so the form stays UTF-8.
+const INDEX_BASE: u8 = 0x20;
 
 macro_rules! dictionary {
     ($($index:literal => $text:literal,)*) => {
@@ -135,7 +139,7 @@ type Unescaped = Vec<(Field, Box<str>)>;
 /// A notification in compact form, with where its view fields are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Encoded {
-    bytes: Box<[u8]>,
+    text: Box<str>,
     /// Offset of each field's value; 0 (the opening brace) when absent.
     spans: [u16; FIELD_COUNT],
     /// String fields whose text has escapes, unescaped (rare; boxed twice
@@ -149,11 +153,10 @@ pub(crate) struct Encoded {
 /// or `None` with the canonical length when it is longer.
 pub(crate) fn encode(operation: &Node<'_>) -> Result<(Encoded, usize), usize> {
     let mut w = Writer {
-        out: Vec::with_capacity(256),
+        out: String::with_capacity(256),
         expansion: 0,
         spans: [0; FIELD_COUNT],
         unescaped: Vec::new(),
-        scratch: String::new(),
     };
     w.node(operation, Place::Top, None);
     let canonical_len = w.out.len() + w.expansion;
@@ -162,7 +165,7 @@ pub(crate) fn encode(operation: &Node<'_>) -> Result<(Encoded, usize), usize> {
     }
     Ok((
         Encoded {
-            bytes: w.out.into_boxed_slice(),
+            text: w.out.into_boxed_str(),
             spans: w.spans,
             unescaped: (!w.unescaped.is_empty()).then(|| Box::new(w.unescaped)),
         },
@@ -175,12 +178,11 @@ pub(crate) fn encode(operation: &Node<'_>) -> Result<(Encoded, usize), usize> {
 pub(crate) const MAX_CANONICAL_BYTES: usize = u16::MAX as usize;
 
 struct Writer {
-    out: Vec<u8>,
+    out: String,
     /// Canonical bytes the markers stand for, beyond the markers themselves.
     expansion: usize,
     spans: [u16; FIELD_COUNT],
     unescaped: Vec<(Field, Box<str>)>,
-    scratch: String,
 }
 
 impl Writer {
@@ -191,13 +193,13 @@ impl Writer {
         }
         match node {
             Node::Object(members) => {
-                self.out.push(b'{');
+                self.out.push('{');
                 for (i, (key, value)) in members.iter().enumerate() {
                     if i > 0 {
-                        self.out.push(b',');
+                        self.out.push(',');
                     }
                     self.string(key);
-                    self.out.push(b':');
+                    self.out.push(':');
                     match (place, key.as_ref(), value) {
                         (Place::Top, "cardId", Node::String(id)) => self.id(CARD_ID, id),
                         (Place::Top, "operationId", Node::String(id)) => self.id(OPERATION_ID, id),
@@ -211,17 +213,17 @@ impl Writer {
                         }
                     }
                 }
-                self.out.push(b'}');
+                self.out.push('}');
             }
             Node::Array(items) => {
-                self.out.push(b'[');
+                self.out.push('[');
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
-                        self.out.push(b',');
+                        self.out.push(',');
                     }
                     self.node(item, Place::Other, None);
                 }
-                self.out.push(b']');
+                self.out.push(']');
             }
             Node::String(s) => {
                 let escaped = self.string(s);
@@ -229,29 +231,29 @@ impl Writer {
                     self.unescaped.push((f, s.as_ref().into()));
                 }
             }
-            Node::Null => self.out.extend_from_slice(b"null"),
-            Node::Bool(true) => self.out.extend_from_slice(b"true"),
-            Node::Bool(false) => self.out.extend_from_slice(b"false"),
-            Node::Number(n) => self.out.extend_from_slice(n.to_string().as_bytes()),
+            Node::Null => self.out.push_str("null"),
+            Node::Bool(true) => self.out.push_str("true"),
+            Node::Bool(false) => self.out.push_str("false"),
+            Node::Number(n) => self.out.push_str(&n.to_string()),
         }
     }
 
     /// Writes a string token; says whether its JSON text has escapes.
     fn string(&mut self, s: &str) -> bool {
         if let Some(i) = dictionary_index(s) {
-            self.out.extend_from_slice(&[TOKEN, i]);
+            self.out.push(char::from(TOKEN));
+            self.out.push(char::from(INDEX_BASE + i));
             self.expansion += s.len();
             return false;
         }
-        self.scratch.clear();
-        write_string(s, &mut self.scratch);
-        self.out.extend_from_slice(self.scratch.as_bytes());
-        self.scratch.len() != s.len() + 2
+        let before = self.out.len();
+        write_string(s, &mut self.out);
+        self.out.len() - before != s.len() + 2
     }
 
     fn id(&mut self, marker: u8, id: &str) {
         if is_plain(id) {
-            self.out.push(marker);
+            self.out.push(char::from(marker));
             self.expansion += id.len() + 1;
         } else {
             // Not a valid id: the operation is refused; keep the text right.
@@ -269,12 +271,12 @@ fn is_plain(s: &str) -> bool {
 impl Encoded {
     /// The canonical text, given the ids the markers stand for.
     pub(crate) fn decode_into(&self, card_id: &str, operation_id: &str, out: &mut String) {
-        decode_into(&self.bytes, card_id, operation_id, out);
+        decode_into(&self.text, card_id, operation_id, out);
     }
 
     /// The canonical text (for tests and tie-breaks).
     pub(crate) fn canonical(&self, card_id: &str, operation_id: &str) -> String {
-        let mut out = String::with_capacity(self.bytes.len() * 2);
+        let mut out = String::with_capacity(self.text.len() * 2);
         self.decode_into(card_id, operation_id, &mut out);
         out
     }
@@ -299,13 +301,14 @@ impl Encoded {
                 return Some(s);
             }
         }
-        match self.bytes.get(at..)? {
-            [TOKEN, i, ..] => DICTIONARY.get(usize::from(*i)).copied(),
-            [b'"', rest @ ..] => {
+        let rest = self.text.get(at..)?;
+        match rest.as_bytes() {
+            [TOKEN, i, ..] => dictionary_word(*i),
+            [b'"', ..] => {
                 // Not in the unescaped list: no escape inside, so the next
                 // quote closes it.
-                let end = rest.iter().position(|b| *b == b'"')?;
-                std::str::from_utf8(rest.get(..end)?).ok()
+                let inner = rest.get(1..)?;
+                inner.get(..inner.find('"')?)
             }
             _ => None,
         }
@@ -314,14 +317,14 @@ impl Encoded {
     /// Any field's value, as compact bytes (objects, arrays, numbers…).
     pub(crate) fn raw(&self, field: Field) -> Option<Raw<'_>> {
         let at = self.span(field)?;
-        let rest = self.bytes.get(at..)?;
-        rest.get(..value_len(rest)).map(Raw)
+        let rest = self.text.get(at..)?;
+        rest.get(..value_len(rest.as_bytes())).map(Raw)
     }
 }
 
 /// A JSON value in compact form (it holds no id markers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Raw<'a>(&'a [u8]);
+pub(crate) struct Raw<'a>(&'a str);
 
 impl Raw<'_> {
     /// The value, parsed.
@@ -387,35 +390,29 @@ fn is_scalar_byte(b: u8) -> bool {
 }
 
 /// Writes the canonical text of compact `bytes`.
-fn decode_into(bytes: &[u8], card_id: &str, operation_id: &str, out: &mut String) {
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let run = rest
-            .iter()
-            .position(|b| *b >= OPERATION_ID)
-            .unwrap_or(rest.len());
-        let (text, tail) = rest.split_at(run);
-        // Runs between markers are whole UTF-8 text: markers sit at token
-        // boundaries.
-        out.push_str(&String::from_utf8_lossy(text));
-        rest = match tail {
-            [TOKEN, i, tail @ ..] => {
-                out.push('"');
-                out.push_str(DICTIONARY.get(usize::from(*i)).copied().unwrap_or_default());
-                out.push('"');
-                tail
-            }
-            [CARD_ID, tail @ ..] => {
-                write_string(card_id, out);
-                tail
-            }
-            [OPERATION_ID, tail @ ..] => {
-                write_string(operation_id, out);
-                tail
-            }
-            _ => &[],
+fn decode_into(compact: &str, card_id: &str, operation_id: &str, out: &mut String) {
+    let mut rest = compact;
+    while let Some(at) = rest.bytes().position(|b| b < INDEX_BASE) {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        let tail = rest.get(at..).unwrap_or_default();
+        let (skip, word) = match tail.as_bytes() {
+            [TOKEN, i, ..] => (2, dictionary_word(*i)),
+            [CARD_ID, ..] => (1, Some(card_id)),
+            [OPERATION_ID, ..] => (1, Some(operation_id)),
+            _ => (tail.len(), None),
         };
+        if let Some(word) = word {
+            write_string(word, out);
+        }
+        rest = tail.get(skip..).unwrap_or_default();
     }
+    out.push_str(rest);
+}
+
+fn dictionary_word(index_byte: u8) -> Option<&'static str> {
+    DICTIONARY
+        .get(usize::from(index_byte.checked_sub(INDEX_BASE)?))
+        .copied()
 }
 
 #[cfg(test)]
@@ -506,7 +503,7 @@ mod tests {
             write_canonical(&node, &mut canonical);
             let (encoded, len) = encode(&node).expect("small");
             prop_assert_eq!(len, canonical.len());
-            prop_assert!(encoded.bytes.len() <= canonical.len());
+            prop_assert!(encoded.text.len() <= canonical.len());
             let decoded = encoded.canonical(&id_of(&op, "cardId"), &id_of(&op, "operationId"));
             prop_assert_eq!(decoded, canonical);
         }
@@ -560,9 +557,9 @@ mod tests {
             "status":"SUCCESSFUL"});
         let (encoded, len) = encode(&Node::from_value(&op)).expect("small");
         assert!(
-            encoded.bytes.len() * 100 < len * 55,
+            encoded.text.len() * 100 < len * 55,
             "{} of {len}",
-            encoded.bytes.len()
+            encoded.text.len()
         );
     }
 }
