@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 
 use crate::model::TrackingType;
-use crate::operation::{Insert, OperationState, Start, Stored};
+use crate::operation::{Insert, OperationState, Start, Stored, ViewRef};
 use crate::phase::{phase_of_inputs, Phase, PhaseInput};
-use crate::view::{CardView, OperationView, TrackingView, ViewRef};
+use crate::view::{CardView, OperationView, TrackingView};
 
 /// One operation of a card, under its key.
 #[derive(Debug, Clone)]
@@ -158,8 +158,8 @@ impl CardState {
         let inputs = refs.map(|v| {
             v.map(|v| PhaseInput {
                 status: v.status,
-                details_status: v.details_status,
-                shipment_phase: v.shipment.map(|s| s.phase),
+                details_status: v.details_status(),
+                shipment_phase: v.shipment_phase(),
             })
         });
         phase_of_inputs(&inputs, !self.requests.is_empty())

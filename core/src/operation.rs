@@ -12,9 +12,9 @@
 
 use std::cmp::Ordering;
 
-use crate::encoding::{Encoded, Field};
+use crate::encoding::{Encoded, Field, Raw};
 use crate::model::{OperationStatus, ShipmentPhase};
-use crate::view::{ShipmentRef, ViewRef};
+use crate::view::{ShipmentRef, TrackingView};
 
 /// An instant as (seconds, nanoseconds) since the Unix epoch: ordered like
 /// the nanosecond count, in 12 bytes instead of 16.
@@ -33,10 +33,48 @@ impl Instant {
     }
 }
 
-/// A `startTime`: ordered by instant, then by its text (as [`Timestamp`]).
+/// A notification's `startTime`: ordered by instant, then by its text (as
+/// [`Timestamp`]); the text is read only on a tie.
 ///
 /// [`Timestamp`]: crate::Timestamp
-pub(crate) type Start<'a> = (Instant, &'a str);
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Start<'a>(&'a Stored);
+
+impl<'a> Start<'a> {
+    fn instant(self) -> Instant {
+        Instant {
+            secs: self.0.start_secs,
+            nanos: self.0.start_nanos,
+        }
+    }
+
+    /// The text as given.
+    pub(crate) fn text(self) -> &'a str {
+        self.0.encoded.text(Field::StartTime).unwrap_or_default()
+    }
+}
+
+impl Ord for Start<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.instant()
+            .cmp(&other.instant())
+            .then_with(|| self.text().cmp(other.text()))
+    }
+}
+
+impl PartialOrd for Start<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Start<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Start<'_> {}
 
 /// One distinct notification in compact form, with the parts of its key
 /// precomputed. Its card and operation ids are the keys it is filed under.
@@ -105,13 +143,7 @@ impl Stored {
 
     /// The `startTime` (required, so always there).
     pub(crate) fn start(&self) -> Start<'_> {
-        (
-            Instant {
-                secs: self.start_secs,
-                nanos: self.start_nanos,
-            },
-            self.encoded.text(Field::StartTime).unwrap_or_default(),
-        )
+        Start(self)
     }
 
     /// DESIGN 2.3's order of the notifications of one operation: status rank,
@@ -437,24 +469,118 @@ fn view_of<'a>(
     conflict_elsewhere: bool,
 ) -> Option<ViewRef<'a>> {
     let top = w.top?;
-    let text = |x: Option<&'a Stored>, field| x.and_then(|s| s.encoded.text(field));
     Some(ViewRef {
         operation_id,
         // The greatest key has the highest status: status leads the key.
         status: top.status,
-        details_status: text(w.details_status, Field::DetailsStatus),
-        production_site: w
-            .production_site
-            .and_then(|s| s.encoded.raw(Field::ProductionSite)),
-        shipment: w.shipment.and_then(Stored::shipment),
-        start_time: w.start_time.unwrap_or(top).start().1,
-        end_time: text(w.end_time, Field::EndTime),
-        error_code: text(w.last_failed, Field::ErrorCode),
-        error: text(w.last_failed, Field::Error),
         notifications,
         conflict: conflict_elsewhere || (w.last_successful.is_some() && w.last_failed.is_some()),
+        top,
+        w: *w,
     })
 }
+
+/// The view of one operation, borrowed from the notifications that define
+/// it; a field is read from its notification only when asked for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ViewRef<'a> {
+    pub(crate) operation_id: &'a str,
+    pub(crate) status: OperationStatus,
+    pub(crate) notifications: usize,
+    pub(crate) conflict: bool,
+    top: &'a Stored,
+    w: Witnesses<&'a Stored>,
+}
+
+impl<'a> ViewRef<'a> {
+    fn text(witness: Option<&'a Stored>, field: Field) -> Option<&'a str> {
+        witness.and_then(|s| s.encoded.text(field))
+    }
+
+    pub(crate) fn details_status(&self) -> Option<&'a str> {
+        Self::text(self.w.details_status, Field::DetailsStatus)
+    }
+
+    pub(crate) fn production_site(&self) -> Option<Raw<'a>> {
+        self.w
+            .production_site
+            .and_then(|s| s.encoded.raw(Field::ProductionSite))
+    }
+
+    pub(crate) fn shipment(&self) -> Option<ShipmentRef<'a>> {
+        self.w.shipment.and_then(Stored::shipment)
+    }
+
+    /// The shipment's phase, without reading its text.
+    pub(crate) fn shipment_phase(&self) -> Option<ShipmentPhase> {
+        self.w.shipment.map(|s| s.shipment_phase)
+    }
+
+    pub(crate) fn start_time(&self) -> &'a str {
+        self.w.start_time.unwrap_or(self.top).start().text()
+    }
+
+    pub(crate) fn end_time(&self) -> Option<&'a str> {
+        Self::text(self.w.end_time, Field::EndTime)
+    }
+
+    pub(crate) fn error_code(&self) -> Option<&'a str> {
+        Self::text(self.w.last_failed, Field::ErrorCode)
+    }
+
+    pub(crate) fn error(&self) -> Option<&'a str> {
+        Self::text(self.w.last_failed, Field::Error)
+    }
+
+    /// Equal as views, `notifications` aside. Views whose fields come from
+    /// the same notifications are equal without reading them.
+    pub(crate) fn same(&self, other: &ViewRef<'_>) -> bool {
+        let same = |a: Option<&Stored>, b: Option<&Stored>| match (a, b) {
+            (Some(a), Some(b)) => std::ptr::eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        let (a, b) = (&self.w, &other.w);
+        if self.operation_id != other.operation_id
+            || self.status != other.status
+            || self.conflict != other.conflict
+        {
+            return false;
+        }
+        let same_sources = same(a.details_status, b.details_status)
+            && same(a.production_site, b.production_site)
+            && same(a.shipment, b.shipment)
+            && same(a.end_time, b.end_time)
+            && same(a.last_failed, b.last_failed)
+            && same(a.start_time, b.start_time);
+        same_sources
+            || (self.details_status() == other.details_status()
+                && self.production_site() == other.production_site()
+                && self.shipment() == other.shipment()
+                && self.start_time() == other.start_time()
+                && self.end_time() == other.end_time()
+                && self.error_code() == other.error_code()
+                && self.error() == other.error())
+    }
+
+    /// The owned view.
+    pub(crate) fn to_view(self) -> TrackingView {
+        TrackingView {
+            operation_id: self.operation_id.to_string(),
+            status: self.status,
+            details_status: self.details_status().map(str::to_string),
+            production_site: self.production_site().map(Raw::to_value),
+            shipment: self.shipment().map(ShipmentRef::to_view),
+            start_time: self.start_time().to_string(),
+            end_time: self.end_time().map(str::to_string),
+            error_code: self.error_code().map(str::to_string),
+            error: self.error().map(str::to_string),
+            notifications: self.notifications,
+            conflict: self.conflict,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// A typical card's memory (the goal: 2 KiB) is mostly these

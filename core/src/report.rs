@@ -7,8 +7,9 @@ use crate::card::TrackingRefs;
 use crate::encoding::Raw;
 use crate::error::Error;
 use crate::model::TrackingType;
+use crate::operation::ViewRef;
 use crate::phase::Phase;
-use crate::view::{ShipmentRef, ViewRef};
+use crate::view::ShipmentRef;
 
 /// What happened to one operation of a body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -98,12 +99,7 @@ pub(crate) fn diff(
         let new = after.0[t.index()].as_ref();
         let unchanged = match (old, new) {
             (None, None) => true,
-            (Some(a), Some(b)) => {
-                ViewRef {
-                    notifications: b.notifications,
-                    ..*a
-                } == *b
-            }
+            (Some(a), Some(b)) => a.same(b),
             _ => false,
         };
         if unchanged {
@@ -168,17 +164,17 @@ type Getter = for<'a, 'b> fn(&'b ViewRef<'a>) -> FieldRef<'a>;
 /// `notifications`.
 const FIELDS: [(&str, Getter); 10] = [
     ("conflict", |v| FieldRef::Bool(v.conflict)),
-    ("detailsStatus", |v| text(v.details_status)),
-    ("endTime", |v| text(v.end_time)),
-    ("error", |v| text(v.error)),
-    ("errorCode", |v| text(v.error_code)),
+    ("detailsStatus", |v| text(v.details_status())),
+    ("endTime", |v| text(v.end_time())),
+    ("error", |v| text(v.error())),
+    ("errorCode", |v| text(v.error_code())),
     ("operationId", |v| FieldRef::Str(v.operation_id)),
     ("productionSite", |v| {
-        v.production_site.map_or(FieldRef::Null, FieldRef::Json)
+        v.production_site().map_or(FieldRef::Null, FieldRef::Json)
     }),
     ("shipment", |v| {
-        v.shipment.map_or(FieldRef::Null, FieldRef::Shipment)
+        v.shipment().map_or(FieldRef::Null, FieldRef::Shipment)
     }),
-    ("startTime", |v| FieldRef::Str(v.start_time)),
+    ("startTime", |v| FieldRef::Str(v.start_time())),
     ("status", |v| FieldRef::Str(v.status.as_str())),
 ];

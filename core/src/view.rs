@@ -66,42 +66,6 @@ pub struct TrackingView {
     pub conflict: bool,
 }
 
-/// A [`TrackingView`] borrowed from the notifications that define it: what
-/// the fold compares to find changes without copying anything.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct ViewRef<'a> {
-    pub(crate) operation_id: &'a str,
-    pub(crate) status: OperationStatus,
-    pub(crate) details_status: Option<&'a str>,
-    pub(crate) production_site: Option<Raw<'a>>,
-    pub(crate) shipment: Option<ShipmentRef<'a>>,
-    pub(crate) start_time: &'a str,
-    pub(crate) end_time: Option<&'a str>,
-    pub(crate) error_code: Option<&'a str>,
-    pub(crate) error: Option<&'a str>,
-    pub(crate) notifications: usize,
-    pub(crate) conflict: bool,
-}
-
-impl ViewRef<'_> {
-    /// The owned view.
-    pub(crate) fn to_view(self) -> TrackingView {
-        TrackingView {
-            operation_id: self.operation_id.to_string(),
-            status: self.status,
-            details_status: self.details_status.map(str::to_string),
-            production_site: self.production_site.map(Raw::to_value),
-            shipment: self.shipment.map(ShipmentRef::to_view),
-            start_time: self.start_time.to_string(),
-            end_time: self.end_time.map(str::to_string),
-            error_code: self.error_code.map(str::to_string),
-            error: self.error.map(str::to_string),
-            notifications: self.notifications,
-            conflict: self.conflict,
-        }
-    }
-}
-
 /// `details.shipment` as shown, with the normalised `phase`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
