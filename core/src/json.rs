@@ -90,17 +90,45 @@ pub(crate) fn index(parent: &str, i: usize) -> String {
     format!("{parent}[{i}]")
 }
 
+/// A JSON path that is only written out when an error names it: reading a
+/// valid operation builds no string.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Path<'a> {
+    /// A path already written.
+    Text(&'a str),
+    /// `parent[i]`.
+    Index(&'a str, usize),
+    /// `parent.key`.
+    Field(&'a Path<'a>, &'a str),
+}
+
+impl Path<'_> {
+    /// The path, written.
+    pub(crate) fn render(&self) -> String {
+        match self {
+            Path::Text(p) => p.to_string(),
+            Path::Index(parent, i) => index(parent, *i),
+            Path::Field(parent, key) => field(&parent.render(), key),
+        }
+    }
+
+    /// The path of member `key`, written.
+    pub(crate) fn field(&self, key: &str) -> String {
+        field(&self.render(), key)
+    }
+}
+
 /// Checks string lengths and nesting depth of a whole value, naming the
 /// first offending place. Recursion is bounded: `serde_json` refuses input
 /// nested deeper than 128, and the walk stops at `max_depth`.
 pub(crate) fn check_bounds(
     value: &Node<'_>,
-    path: &str,
+    path: &Path<'_>,
     max_string: usize,
     max_depth: usize,
 ) -> Result<(), Error> {
     walk(value, 1, max_string, max_depth).map_err(|(mut steps, message)| {
-        let mut p = path.to_string();
+        let mut p = path.render();
         while let Some(step) = steps.pop() {
             p = match step {
                 Step::Key(k) => field(&p, &k),
@@ -234,9 +262,9 @@ mod tests {
     #[test]
     fn bounds_name_the_offending_place() {
         let v: Node = serde_json::from_str(r#"{"a":{"b":["ok","toolong"]}}"#).expect("valid JSON");
-        let err = check_bounds(&v, "operations[0]", 5, 16).unwrap_err();
+        let err = check_bounds(&v, &Path::Index("operations", 0), 5, 16).unwrap_err();
         assert_eq!(err.path(), Some("operations[0].a.b[1]"));
-        let err = check_bounds(&v, "op", 100, 2).unwrap_err();
+        let err = check_bounds(&v, &Path::Text("op"), 100, 2).unwrap_err();
         assert_eq!(err.path(), Some("op.a.b"));
     }
 }

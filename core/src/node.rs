@@ -27,10 +27,11 @@ impl<'a> Node<'a> {
     /// The member `key` of an object.
     pub(crate) fn get(&self, key: &str) -> Option<&Node<'a>> {
         match self {
+            // Objects are small: a scan that compares lengths first beats a
+            // binary search of string comparisons.
             Node::Object(members) => members
-                .binary_search_by(|(k, _)| k.as_ref().cmp(key))
-                .ok()
-                .and_then(|i| members.get(i))
+                .iter()
+                .find(|(k, _)| k.len() == key.len() && k == key)
                 .map(|(_, v)| v),
             _ => None,
         }

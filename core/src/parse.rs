@@ -8,7 +8,7 @@
 
 use crate::encoding::{encode, MAX_CANONICAL_BYTES};
 use crate::error::{invalid_format, invalid_value, limit, missing, Error};
-use crate::json::{check_bounds, field, index, node_type_name as type_name};
+use crate::json::{check_bounds, node_type_name as type_name, Path};
 use crate::limits::Config;
 use crate::model::{business_rank, is_identifier, OperationStatus, TrackingType};
 use crate::node::Node;
@@ -96,12 +96,12 @@ pub(crate) fn parse_envelope<'a>(bytes: &'a [u8], config: &Config) -> Result<Vec
 /// Reads and validates one operation object found at `path`.
 pub(crate) fn parse_operation<'a>(
     value: &'a Node<'_>,
-    path: &str,
+    path: &Path<'_>,
     config: &Config,
 ) -> Result<ParsedOperation<'a>, Error> {
     let Node::Object(_) = value else {
         return Err(invalid_format(
-            path,
+            &path.render(),
             format!("expected an operation object, found {}", type_name(value)),
         ));
     };
@@ -112,7 +112,7 @@ pub(crate) fn parse_operation<'a>(
         Ok((encoded, len)) if len <= max_bytes => encoded,
         Ok((_, len)) | Err(len) => {
             return Err(limit(
-                path,
+                &path.render(),
                 format!(
                     "the operation is {len} bytes in canonical form; the limit (maxOperationBytes) is {max_bytes}"
                 ),
@@ -124,7 +124,7 @@ pub(crate) fn parse_operation<'a>(
     let operation = r.required_str("operation", "a string such as \"STANDALONE_TRACKING\"")?;
     if operation.is_empty() {
         return Err(invalid_format(
-            &field(path, "operation"),
+            &path.field("operation"),
             "expected a non-empty operation name".to_string(),
         ));
     }
@@ -139,7 +139,7 @@ pub(crate) fn parse_operation<'a>(
     let status_text = r.required_str("status", "one of PENDING, SUCCESSFUL, FAILED")?;
     let status = OperationStatus::parse(status_text).ok_or_else(|| {
         invalid_value(
-            &field(path, "status"),
+            &path.field("status"),
             format!(
                 "expected one of PENDING, SUCCESSFUL, FAILED, found {}",
                 quoted(status_text)
@@ -148,19 +148,19 @@ pub(crate) fn parse_operation<'a>(
     })?;
     let start_time = r.timestamp("startTime")?.ok_or_else(|| {
         missing(
-            &field(path, "startTime"),
+            &path.field("startTime"),
             "an RFC 3339 date-time such as \"2025-01-17T06:28:02.492Z\"",
         )
     })?;
     let end_time = r.timestamp("endTime")?;
 
-    let details_path = field(path, "details");
+    let details_path = Path::Field(path, "details");
     let details = match value.get("details") {
-        None | Some(Node::Null) => return Err(missing(&details_path, "an object")),
+        None | Some(Node::Null) => return Err(missing(&details_path.render(), "an object")),
         Some(d @ Node::Object(_)) => d,
         Some(other) => {
             return Err(invalid_format(
-                &details_path,
+                &details_path.render(),
                 format!("expected an object, found {}", type_name(other)),
             ))
         }
@@ -171,7 +171,7 @@ pub(crate) fn parse_operation<'a>(
     };
     let tracking_text = d.required_str("trackingType", "one of PRODUCTION, SHIPMENT, RETURN")?;
     let tracking_type =
-        TrackingType::parse_field(tracking_text, &field(&details_path, "trackingType"))?;
+        TrackingType::parse_field(tracking_text, &details_path.field("trackingType"))?;
     let business_rank = d.optional_text("status")?.map_or(0, business_rank);
     let shipment_extra = read_shipment(details, &details_path)?;
     r.optional_text("errorCode")?;
@@ -194,14 +194,14 @@ pub(crate) fn parse_operation<'a>(
 
 /// Validates `details.shipment`; says whether it has members the view does
 /// not name.
-fn read_shipment(details: &Node<'_>, details_path: &str) -> Result<bool, Error> {
-    let path = field(details_path, "shipment");
+fn read_shipment(details: &Node<'_>, details_path: &Path<'_>) -> Result<bool, Error> {
+    let path = Path::Field(details_path, "shipment");
     let (node, members) = match details.get("shipment") {
         None | Some(Node::Null) => return Ok(false),
         Some(node @ Node::Object(members)) => (node, members),
         Some(other) => {
             return Err(invalid_format(
-                &path,
+                &path.render(),
                 format!("expected an object, found {}", type_name(other)),
             ))
         }
@@ -220,7 +220,7 @@ fn read_shipment(details: &Node<'_>, details_path: &str) -> Result<bool, Error> 
 /// Reads fields of one object, building paths only for errors.
 struct Reader<'a, 'b, 'p> {
     node: &'a Node<'b>,
-    path: &'p str,
+    path: &'p Path<'p>,
 }
 
 impl<'a, 'b> Reader<'a, 'b, '_> {
@@ -230,22 +230,25 @@ impl<'a, 'b> Reader<'a, 'b, '_> {
 
     fn required_str(&self, key: &str, expected: &str) -> Result<&'a str, Error> {
         match self.get(key) {
-            None => Err(missing(&field(self.path, key), expected)),
+            None => Err(missing(&self.path.field(key), expected)),
             Some(Node::String(s)) => Ok(s),
             Some(other) => Err(invalid_format(
-                &field(self.path, key),
+                &self.path.field(key),
                 format!("expected a string, found {}", type_name(other)),
             )),
         }
     }
 
     fn identifier(&self, key: &str, max: usize) -> Result<&'a str, Error> {
-        let pattern = format!("a string matching ^[A-Za-z0-9_-]{{1,{max}}}$");
-        let s = self.required_str(key, &pattern)?;
+        let pattern = || format!("a string matching ^[A-Za-z0-9_-]{{1,{max}}}$");
+        let s = match self.get(key) {
+            Some(Node::String(s)) => s,
+            _ => return self.required_str(key, &pattern()),
+        };
         if !is_identifier(s, max) {
             return Err(invalid_format(
-                &field(self.path, key),
-                format!("expected {pattern}, found {}", quoted(s)),
+                &self.path.field(key),
+                format!("expected {}, found {}", pattern(), quoted(s)),
             ));
         }
         Ok(s)
@@ -257,7 +260,7 @@ impl<'a, 'b> Reader<'a, 'b, '_> {
             None => Ok(None),
             Some(Node::String(s)) => Ok(Some(s)),
             Some(other) => Err(invalid_format(
-                &field(self.path, key),
+                &self.path.field(key),
                 format!("expected a string, found {}", type_name(other)),
             )),
         }
@@ -268,7 +271,7 @@ impl<'a, 'b> Reader<'a, 'b, '_> {
         let s = self.optional_str(key)?;
         if s == Some("") {
             return Err(invalid_format(
-                &field(self.path, key),
+                &self.path.field(key),
                 "expected a non-empty string".to_string(),
             ));
         }
@@ -282,7 +285,7 @@ impl<'a, 'b> Reader<'a, 'b, '_> {
         };
         parse_nanos(s).map(Some).ok_or_else(|| {
             invalid_format(
-                &field(self.path, key),
+                &self.path.field(key),
                 format!(
                     "expected an RFC 3339 date-time such as \"2025-01-17T06:28:02.492Z\", found {}",
                     quoted(s)
@@ -305,6 +308,6 @@ pub(crate) fn quoted(s: &str) -> String {
 }
 
 /// The path of operation `i` of a body.
-pub(crate) fn operation_path(i: usize) -> String {
-    index("operations", i)
+pub(crate) fn operation_path(i: usize) -> Path<'static> {
+    Path::Index("operations", i)
 }

@@ -37,7 +37,7 @@ pub struct Change {
     /// The tracking whose field changed; `None` for the card's `phase`.
     pub tracking_type: Option<TrackingType>,
     /// The field, as the view names it (`status`, `shipment`, `phase`…).
-    pub field: String,
+    pub field: &'static str,
     /// The value before (`null` when absent).
     pub old: Value,
     /// The value after.
@@ -113,7 +113,7 @@ pub(crate) fn diff(
             if o != n {
                 changes.push(Change {
                     tracking_type: Some(t),
-                    field: field.to_string(),
+                    field,
                     old: o.to_value(),
                     new: n.to_value(),
                 });
@@ -124,7 +124,7 @@ pub(crate) fn diff(
     if old_phase != Some(after.1) {
         changes.push(Change {
             tracking_type: None,
-            field: "phase".to_string(),
+            field: "phase",
             old: old_phase.map_or(Value::Null, |p| Value::from(p.as_str())),
             new: Value::from(after.1.as_str()),
         });

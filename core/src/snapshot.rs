@@ -18,7 +18,7 @@
 //! states give equal bytes.
 
 use crate::error::Error;
-use crate::json::{field, index, node_type_name};
+use crate::json::{field, index, node_type_name, Path};
 use crate::limits::Config;
 use crate::model::{is_identifier, TrackingType};
 use crate::node::Node;
@@ -279,8 +279,8 @@ fn read_card(card: &Node<'_>, path: &str, tracker: &mut Tracker) -> Result<(), E
     let list_path = field(path, "notifications");
     for (j, value) in notifications.iter().enumerate() {
         let n_path = index(&list_path, j);
-        let parsed =
-            parse_operation(value, &n_path, &tracker.config).map_err(into_snapshot_error)?;
+        let parsed = parse_operation(value, &Path::Text(&n_path), &tracker.config)
+            .map_err(into_snapshot_error)?;
         let ParsedOperation::Tracking(tracking) = parsed else {
             return Err(invalid(
                 &field(&n_path, "operation"),
@@ -297,7 +297,7 @@ fn read_card(card: &Node<'_>, path: &str, tracker: &mut Tracker) -> Result<(), E
                 ),
             ));
         }
-        tracker.check_room(&tracking, &n_path)?;
+        tracker.check_room(&tracking, &Path::Text(&n_path))?;
         tracker.insert_unreported(tracking);
     }
     read_requests(card, card_id, path, tracker)

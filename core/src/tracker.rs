@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::card::{CardState, Pending};
 use crate::error::{limit, Error};
-use crate::json::field;
+use crate::json::Path;
 use crate::limits::Config;
 use crate::model::is_identifier;
 use crate::node::Node;
@@ -177,10 +177,20 @@ impl Tracker {
 
     /// Checks the card and operation bounds for `tracking` without changing
     /// anything.
-    pub(crate) fn check_room(&self, tracking: &Tracking<'_>, path: &str) -> Result<(), Error> {
-        match self.cards.get(tracking.card_id) {
+    pub(crate) fn check_room(&self, tracking: &Tracking<'_>, path: &Path<'_>) -> Result<(), Error> {
+        self.check_room_of(self.cards.get(tracking.card_id), tracking, path)
+    }
+
+    /// [`check_room`](Self::check_room) with the card already looked up.
+    fn check_room_of(
+        &self,
+        card: Option<&CardState>,
+        tracking: &Tracking<'_>,
+        path: &Path<'_>,
+    ) -> Result<(), Error> {
+        match card {
             None if self.cards.len() >= self.config.max_cards => Err(limit(
-                &field(path, "cardId"),
+                &path.field("cardId"),
                 format!(
                     "the tracker already holds {} cards, the limit set by maxCards",
                     self.config.max_cards
@@ -191,7 +201,7 @@ impl Tracker {
                     && card.operations().len() >= self.config.max_operations_per_card =>
             {
                 Err(limit(
-                    &field(path, "operationId"),
+                    &path.field("operationId"),
                     format!(
                         "the card already has {} operations, the limit set by maxOperationsPerCard",
                         self.config.max_operations_per_card
@@ -206,7 +216,7 @@ impl Tracker {
     pub(crate) fn fold(
         &mut self,
         tracking: Tracking<'_>,
-        path: &str,
+        path: &Path<'_>,
     ) -> Result<(Outcome, Vec<Change>), Error> {
         let pending = Pending {
             tracking_type: tracking.tracking_type,
@@ -217,7 +227,7 @@ impl Tracker {
         if card.is_some_and(|c| c.is_duplicate(pending)) {
             return Ok((Outcome::Duplicate, Vec::new()));
         }
-        self.check_room(&tracking, path)?;
+        self.check_room_of(card, &tracking, path)?;
         // Plan with borrowed views (the state as it is, and as it will be),
         // then commit: nothing is copied unless it changed.
         let empty = CardState::default();

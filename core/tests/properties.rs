@@ -206,7 +206,7 @@ proptest! {
             let got: Vec<(Option<String>, String, Value, Value)> = op
                 .changes
                 .iter()
-                .map(|c| (c.tracking_type.map(|t| t.as_str().to_string()), c.field.clone(), c.old.clone(), c.new.clone()))
+                .map(|c| (c.tracking_type.map(|t| t.as_str().to_string()), c.field.to_string(), c.old.clone(), c.new.clone()))
                 .collect();
             prop_assert_eq!(got, expected);
         }
