@@ -225,8 +225,18 @@ impl<W> Default for Witnesses<W> {
 impl<W: Copy> Witnesses<W> {
     /// Takes `s` (named `id`) into account: every field is a join, so its
     /// witness is either the one it had or `s`. `get` resolves a name.
-    fn absorb<'s>(&mut self, id: W, s: &'s Stored, get: impl Fn(W) -> &'s Stored) {
-        let greater = |w: Option<W>| w.is_none_or(|w| s.cmp_key(get(w)) == Ordering::Greater);
+    /// `ascending` says that `s` is known to be greater than every
+    /// notification absorbed before (the kept list is sorted), which spares
+    /// the comparisons.
+    fn absorb<'s>(&mut self, id: W, s: &'s Stored, ascending: bool, get: impl Fn(W) -> &'s Stored) {
+        let cmp = |w: W| {
+            if ascending {
+                Ordering::Greater
+            } else {
+                s.cmp_key(get(w))
+            }
+        };
+        let greater = |w: Option<W>| w.is_none_or(|w| cmp(w) == Ordering::Greater);
         let e = &s.encoded;
         if greater(self.top) {
             self.top = Some(id);
@@ -241,8 +251,10 @@ impl<W: Copy> Witnesses<W> {
         if e.has(Field::DetailsStatus) {
             // The highest rank; among equal ranks the greatest key.
             let better = self.details_status.is_none_or(|w| {
-                let best = get(w);
-                (s.business_rank, s.cmp_key(best)) > (best.business_rank, Ordering::Equal)
+                s.business_rank
+                    .cmp(&get(w).business_rank)
+                    .then_with(|| cmp(w))
+                    .is_gt()
             });
             if better {
                 self.details_status = Some(id);
@@ -258,10 +270,9 @@ impl<W: Copy> Witnesses<W> {
             self.end_time = Some(id);
         }
         // The earliest start; among equal starts the smallest key.
-        let earlier = self.start_time.is_none_or(|w| {
-            let best = get(w);
-            (s.start(), s.cmp_key(best)) < (best.start(), Ordering::Equal)
-        });
+        let earlier = self
+            .start_time
+            .is_none_or(|w| s.start().cmp(&get(w).start()).then_with(|| cmp(w)).is_lt());
         if earlier {
             self.start_time = Some(id);
         }
@@ -303,7 +314,7 @@ impl Positions {
     fn of(items: &[Stored]) -> Positions {
         let mut w: Witnesses<(usize, &Stored)> = Witnesses::default();
         for (i, s) in items.iter().enumerate() {
-            w.absorb((i, s), s, |(_, s)| s);
+            w.absorb((i, s), s, true, |(_, s)| s);
         }
         let w = w.map(|(i, _)| Position::try_from(i).ok().filter(|i| *i != NONE));
         Positions(
@@ -434,7 +445,7 @@ impl OperationState {
         let items = &self.items;
         let mut w = self.witnesses.unpack().map(|i| items.get(i));
         if let Some(p) = pending {
-            w.absorb(p, p, |s| s);
+            w.absorb(p, p, false, |s| s);
         }
         let count = items.len() + usize::from(pending.is_some());
         view_of(&w, operation_id, count, conflict_elsewhere)
@@ -447,7 +458,7 @@ impl OperationState {
         conflict_elsewhere: bool,
     ) -> Option<ViewRef<'a>> {
         let mut w = Witnesses::default();
-        w.absorb(pending, pending, |s| s);
+        w.absorb(pending, pending, false, |s| s);
         view_of(&w, operation_id, 1, conflict_elsewhere)
     }
 

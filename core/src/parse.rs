@@ -170,8 +170,11 @@ pub(crate) fn parse_operation<'a>(
         path: &details_path,
     };
     let tracking_text = d.required_str("trackingType", "one of PRODUCTION, SHIPMENT, RETURN")?;
-    let tracking_type =
-        TrackingType::parse_field(tracking_text, &details_path.field("trackingType"))?;
+    // The path is written only when the value is wrong.
+    let tracking_type = TrackingType::parse(tracking_text).map_or_else(
+        || TrackingType::parse_field(tracking_text, &details_path.field("trackingType")),
+        Ok,
+    )?;
     let business_rank = d.optional_text("status")?.map_or(0, business_rank);
     let shipment_extra = read_shipment(details, &details_path)?;
     r.optional_text("errorCode")?;
