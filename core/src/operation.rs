@@ -543,35 +543,28 @@ impl<'a> ViewRef<'a> {
         Self::text(self.w.last_failed, Field::Error)
     }
 
-    /// Equal as views, `notifications` aside. Views whose fields come from
-    /// the same notifications are equal without reading them.
+    /// Equal as views, `notifications` aside. A field whose notification
+    /// is the same on both sides is equal without being read.
     pub(crate) fn same(&self, other: &ViewRef<'_>) -> bool {
-        let same = |a: Option<&Stored>, b: Option<&Stored>| match (a, b) {
+        let same_source = |a: Option<&Stored>, b: Option<&Stored>| match (a, b) {
             (Some(a), Some(b)) => std::ptr::eq(a, b),
             (None, None) => true,
             _ => false,
         };
         let (a, b) = (&self.w, &other.w);
-        if self.operation_id != other.operation_id
-            || self.status != other.status
-            || self.conflict != other.conflict
-        {
-            return false;
-        }
-        let same_sources = same(a.details_status, b.details_status)
-            && same(a.production_site, b.production_site)
-            && same(a.shipment, b.shipment)
-            && same(a.end_time, b.end_time)
-            && same(a.last_failed, b.last_failed)
-            && same(a.start_time, b.start_time);
-        same_sources
-            || (self.details_status() == other.details_status()
-                && self.production_site() == other.production_site()
-                && self.shipment() == other.shipment()
-                && self.start_time() == other.start_time()
-                && self.end_time() == other.end_time()
-                && self.error_code() == other.error_code()
-                && self.error() == other.error())
+        self.operation_id == other.operation_id
+            && self.status == other.status
+            && self.conflict == other.conflict
+            && (same_source(a.details_status, b.details_status)
+                || self.details_status() == other.details_status())
+            && (same_source(a.production_site, b.production_site)
+                || self.production_site() == other.production_site())
+            && (same_source(a.shipment, b.shipment) || self.shipment() == other.shipment())
+            && (same_source(a.end_time, b.end_time) || self.end_time() == other.end_time())
+            && (same_source(a.start_time, b.start_time)
+                || self.start_time() == other.start_time())
+            && (same_source(a.last_failed, b.last_failed)
+                || (self.error_code() == other.error_code() && self.error() == other.error()))
     }
 
     /// The owned view.
