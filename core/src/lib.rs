@@ -39,6 +39,7 @@
 #![warn(missing_docs)]
 
 mod card;
+mod card_id;
 mod encoding;
 mod error;
 mod json;

@@ -561,8 +561,7 @@ impl<'a> ViewRef<'a> {
                 || self.production_site() == other.production_site())
             && (same_source(a.shipment, b.shipment) || self.shipment() == other.shipment())
             && (same_source(a.end_time, b.end_time) || self.end_time() == other.end_time())
-            && (same_source(a.start_time, b.start_time)
-                || self.start_time() == other.start_time())
+            && (same_source(a.start_time, b.start_time) || self.start_time() == other.start_time())
             && (same_source(a.last_failed, b.last_failed)
                 || (self.error_code() == other.error_code() && self.error() == other.error()))
     }

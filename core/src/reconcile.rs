@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use crate::card::CardState;
+use crate::card_id::CardId;
 use crate::error::{invalid_format, limit, Error};
 use crate::model::{is_identifier, OperationStatus, ShipmentPhase, TrackingType};
 use crate::parse::quoted;
@@ -76,7 +77,7 @@ impl Tracker {
                 ),
             ));
         }
-        if !self.cards.contains_key(card_id) && self.cards.len() >= self.config.max_cards {
+        if self.card_state(card_id).is_none() && self.cards.len() >= self.config.max_cards {
             return Err(limit(
                 "cardId",
                 format!(
@@ -85,10 +86,13 @@ impl Tracker {
                 ),
             ));
         }
-        self.cards
-            .entry(card_id.to_string())
-            .or_default()
-            .record_request(tracking_type, at_ms);
+        // Checked above: an identifier always has a key.
+        if let Some(key) = CardId::new(card_id) {
+            self.cards
+                .entry(key)
+                .or_default()
+                .record_request(tracking_type, at_ms);
+        }
         Ok(())
     }
 
@@ -117,7 +121,7 @@ impl Tracker {
     pub fn due_for_reconciliation(&self, now_ms: u64, older_than_ms: u64) -> Vec<DueTracking> {
         let mut due = Vec::new();
         for (card_id, card) in &self.cards {
-            card_due(card_id, card, now_ms, older_than_ms, &mut due);
+            card_due(card_id.as_str(), card, now_ms, older_than_ms, &mut due);
         }
         due
     }

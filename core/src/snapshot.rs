@@ -17,6 +17,7 @@
 //! card's notifications by (tracking type, operation id, fold order). Equal
 //! states give equal bytes.
 
+use crate::card::CardState;
 use crate::error::Error;
 use crate::json::{field, index, node_type_name, Path};
 use crate::limits::Config;
@@ -37,23 +38,19 @@ impl Tracker {
     /// assert_eq!(tracker.snapshot(), r#"{"cards":[],"format":"d1-tracking/1"}"#);
     /// ```
     pub fn snapshot(&self) -> String {
-        self.write_snapshot(self.cards.keys().map(String::as_str))
+        self.write_snapshot(self.cards.iter().map(|(id, card)| (id.as_str(), card)))
     }
 
     /// One card's state, in the snapshot format (a snapshot holding one card),
     /// or `None` when the card is unknown. A host can keep one row per card.
     pub fn export_card(&self, card_id: &str) -> Option<String> {
-        self.cards
-            .contains_key(card_id)
-            .then(|| self.write_snapshot(std::iter::once(card_id)))
+        self.card_state(card_id)
+            .map(|card| self.write_snapshot(std::iter::once((card_id, card))))
     }
 
-    fn write_snapshot<'a>(&self, ids: impl Iterator<Item = &'a str>) -> String {
+    fn write_snapshot<'a>(&self, cards: impl Iterator<Item = (&'a str, &'a CardState)>) -> String {
         let mut out = String::from("{\"cards\":[");
-        for (i, id) in ids.enumerate() {
-            let Some(card) = self.cards.get(id) else {
-                continue;
-            };
+        for (i, (id, card)) in cards.enumerate() {
             if i > 0 {
                 out.push(',');
             }
@@ -143,7 +140,7 @@ impl Tracker {
             for entry in card.operations() {
                 for stored in entry.state.items() {
                     self.insert_unreported(Tracking {
-                        card_id: id,
+                        card_id: id.as_str(),
                         operation_id: &entry.id,
                         tracking_type: entry.tracking_type,
                         stored: stored.clone(),
@@ -151,7 +148,7 @@ impl Tracker {
                 }
             }
             if !card.requests.is_empty() {
-                let mine = self.cards.entry(id.clone()).or_default();
+                let mine = self.cards.entry(*id).or_default();
                 for (t, ms) in &card.requests {
                     mine.record_request(*t, *ms);
                 }
@@ -180,7 +177,7 @@ impl Tracker {
             let Some(mine) = self.cards.get(id) else {
                 if card.operations().len() > self.config.max_operations_per_card {
                     return Err(too_many_operations(
-                        id,
+                        id.as_str(),
                         card.operations().len(),
                         &self.config,
                     ));
@@ -194,7 +191,7 @@ impl Tracker {
                     .filter(|e| !mine.has_operation(e.tracking_type, &e.id))
                     .count();
             if union > self.config.max_operations_per_card {
-                return Err(too_many_operations(id, union, &self.config));
+                return Err(too_many_operations(id.as_str(), union, &self.config));
             }
         }
         Ok(())

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::card::{CardState, Pending};
+use crate::card_id::CardId;
 use crate::error::{limit, Error};
 use crate::json::Path;
 use crate::limits::Config;
@@ -44,7 +45,7 @@ use crate::view::{CardView, OperationView};
 #[derive(Debug, Clone)]
 pub struct Tracker {
     pub(crate) config: Config,
-    pub(crate) cards: BTreeMap<String, CardState>,
+    pub(crate) cards: BTreeMap<CardId, CardState>,
 }
 
 impl Tracker {
@@ -54,6 +55,11 @@ impl Tracker {
             config,
             cards: BTreeMap::new(),
         }
+    }
+
+    /// The state of one card.
+    pub(crate) fn card_state(&self, card_id: &str) -> Option<&CardState> {
+        self.cards.get(&CardId::new(card_id)?)
     }
 
     /// The bounds this tracker enforces.
@@ -73,23 +79,23 @@ impl Tracker {
 
     /// The ids of every card, sorted.
     pub fn card_ids(&self) -> impl Iterator<Item = &str> + '_ {
-        self.cards.keys().map(String::as_str)
+        self.cards.keys().map(CardId::as_str)
     }
 
     /// The view of one card, or `None` when nothing is known of it.
     pub fn card(&self, card_id: &str) -> Option<CardView> {
-        self.cards.get(card_id).map(|c| c.view(card_id))
+        self.card_state(card_id).map(|c| c.view(card_id))
     }
 
     /// Every card's view, sorted by card id.
     pub fn cards(&self) -> impl Iterator<Item = CardView> + '_ {
-        self.cards.iter().map(|(id, c)| c.view(id))
+        self.cards.iter().map(|(id, c)| c.view(id.as_str()))
     }
 
     /// Every operation of one card (not only the current ones), in order of
     /// tracking type then operation id.
     pub fn operations(&self, card_id: &str) -> Option<Vec<OperationView>> {
-        self.cards.get(card_id).map(CardState::operation_views)
+        self.card_state(card_id).map(CardState::operation_views)
     }
 
     /// Folds one body as D1 POSTs it (`{"operations": [...]}`).
@@ -178,7 +184,7 @@ impl Tracker {
     /// Checks the card and operation bounds for `tracking` without changing
     /// anything.
     pub(crate) fn check_room(&self, tracking: &Tracking<'_>, path: &Path<'_>) -> Result<(), Error> {
-        self.check_room_of(self.cards.get(tracking.card_id), tracking, path)
+        self.check_room_of(self.card_state(tracking.card_id), tracking, path)
     }
 
     /// [`check_room`](Self::check_room) with the card already looked up.
@@ -223,7 +229,7 @@ impl Tracker {
             operation_id: tracking.operation_id,
             stored: &tracking.stored,
         };
-        let card = self.cards.get(tracking.card_id);
+        let card = self.card_state(tracking.card_id);
         if card.is_some_and(|c| c.is_duplicate(pending)) {
             return Ok((Outcome::Duplicate, Vec::new()));
         }
@@ -257,12 +263,14 @@ impl Tracker {
             tracking_type,
             stored,
         } = tracking;
-        if let Some(card) = self.cards.get_mut(card_id) {
-            card.insert(tracking_type, operation_id, stored, max_kept);
-        } else {
-            let mut card = CardState::default();
-            card.insert(tracking_type, operation_id, stored, max_kept);
-            self.cards.insert(card_id.to_string(), card);
+        // Parsing checked the id, so it always has a key.
+        if let Some(key) = CardId::new(card_id) {
+            self.cards.entry(key).or_default().insert(
+                tracking_type,
+                operation_id,
+                stored,
+                max_kept,
+            );
         }
     }
 }
