@@ -54,11 +54,10 @@ out.push(`| restore of it | ${rest === null ? 'n/a' : ms(rest)} | ${mbps(rest)} 
 out.push('');
 
 out.push('## C library against native Rust (goal: overhead ≤ 10 %)', '');
-const native = median('c_abi/stream1k', 'native');
-const cabi = median('c_abi/stream1k', 'c_abi');
-out.push('The stream folded through `Tracker::apply` and through `d1t_tracker_apply` (the exported function, called from Rust through the C ABI, report not requested).', '');
+const paired = existsSync(`${root}target/bench/results/c-abi.jsonl`) ? lines('c-abi.jsonl')[0] : null;
+out.push(`The stream (7,200 bodies) folded through \`Tracker::apply\` and through \`d1t_tracker_apply\` (the exported function, called from Rust through the C ABI, report not requested), alternately${paired ? `, ${paired.pairs} pairs` : ''}; median of each (\`bench/benches/c_abi.rs\`).`, '');
 out.push('| native (ms) | C ABI (ms) | overhead |', '|---|---|---|');
-out.push(`| ${native === null ? 'n/a' : ms(native)} | ${cabi === null ? 'n/a' : ms(cabi)} | ${native && cabi ? `${(((cabi - native) / native) * 100).toFixed(1)} %` : 'n/a'} |`);
+if (paired) out.push(`| ${paired.native_ms.toFixed(2)} | ${paired.c_abi_ms.toFixed(2)} | ${(((paired.c_abi_ms - paired.native_ms) / paired.native_ms) * 100).toFixed(1)} % |`);
 out.push('');
 
 out.push('## Memory and scaling', '');

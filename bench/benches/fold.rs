@@ -1,10 +1,9 @@
 //! Native benches (criterion): apply per body kind against the parse floor,
 //! bulk bodies, the realistic stream, the duplicate path, merge, snapshot and
-//! restore, and the C ABI against native Rust on the same stream.
+//! restore. (The C ABI against native Rust is `benches/c_abi.rs`: paired.)
 //! `D1T_BENCH_QUICK=1` runs each for a moment (the test command's smoke run).
 
 use std::hint::black_box;
-use std::ptr::null_mut;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
@@ -111,33 +110,6 @@ fn merge_and_snapshots(c: &mut Criterion) {
     g.finish();
 }
 
-fn c_abi_vs_native(c: &mut Criterion) {
-    let bodies = stream(1_000, 7);
-    let mut g = c.benchmark_group("c_abi/stream1k");
-    g.throughput(Throughput::Elements(bodies.len() as u64));
-    g.bench_function("native", |b| b.iter(|| black_box(fold(&bodies))));
-    g.bench_function("c_abi", |b| {
-        b.iter(|| {
-            let mut t = null_mut();
-            assert_eq!(
-                c_abi::d1t_tracker_new(std::ptr::null(), 0, &mut t),
-                c_abi::D1T_OK
-            );
-            for x in &bodies {
-                black_box(c_abi::d1t_tracker_apply(
-                    t,
-                    x.as_ptr(),
-                    x.len(),
-                    0,
-                    null_mut(),
-                ));
-            }
-            c_abi::d1t_tracker_free(t);
-        })
-    });
-    g.finish();
-}
-
 fn config() -> Criterion {
     let c = Criterion::default();
     if std::env::var_os("D1T_BENCH_QUICK").is_some() {
@@ -155,6 +127,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = apply_vs_floor, duplicates, merge_and_snapshots, c_abi_vs_native
+    targets = apply_vs_floor, duplicates, merge_and_snapshots
 }
 criterion_main!(benches);

@@ -1,0 +1,74 @@
+//! The C ABI against native Rust, paired: the stream is folded through
+//! `Tracker::apply` and through the exported `d1t_tracker_apply` (called from
+//! Rust, report not requested) alternately, so that both see the same
+//! machine; the medians are written to target/bench/results/c-abi.jsonl.
+//! `D1T_BENCH_QUICK=1` runs 3 pairs instead of 31.
+
+use std::hint::black_box;
+use std::io::Write;
+use std::ptr::null_mut;
+use std::time::{Duration, Instant};
+
+use d1_tracking::{Config, Tracker};
+use d1_tracking_bench::workload::stream;
+
+fn native(bodies: &[Vec<u8>]) -> Duration {
+    let began = Instant::now();
+    let mut t = Tracker::new(Config::default());
+    for b in bodies {
+        black_box(t.apply(b, 0).expect("accepted"));
+    }
+    drop(t);
+    began.elapsed()
+}
+
+fn through_c_abi(bodies: &[Vec<u8>]) -> Duration {
+    let began = Instant::now();
+    let mut t = null_mut();
+    assert_eq!(
+        c_abi::d1t_tracker_new(std::ptr::null(), 0, &mut t),
+        c_abi::D1T_OK
+    );
+    for b in bodies {
+        let result = c_abi::d1t_tracker_apply(t, b.as_ptr(), b.len(), 0, null_mut());
+        assert_eq!(black_box(result), c_abi::D1T_OK);
+    }
+    c_abi::d1t_tracker_free(t);
+    began.elapsed()
+}
+
+fn median(mut xs: Vec<Duration>) -> f64 {
+    xs.sort();
+    xs.get(xs.len() / 2).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+}
+
+fn main() {
+    let quick = std::env::var_os("D1T_BENCH_QUICK").is_some();
+    let pairs = if quick { 3 } else { 31 };
+    let bodies = stream(1_000, 7);
+    // Warm both paths once.
+    native(&bodies);
+    through_c_abi(&bodies);
+    let (mut n, mut c) = (Vec::new(), Vec::new());
+    for i in 0..pairs {
+        // Alternate which goes first, so neither always runs on a warmer cache.
+        if i % 2 == 0 {
+            n.push(native(&bodies));
+            c.push(through_c_abi(&bodies));
+        } else {
+            c.push(through_c_abi(&bodies));
+            n.push(native(&bodies));
+        }
+    }
+    let line = format!(
+        "{{\"bench\":\"c_abi\",\"bodies\":{},\"pairs\":{pairs},\"native_ms\":{:.3},\"c_abi_ms\":{:.3}}}",
+        bodies.len(),
+        median(n),
+        median(c)
+    );
+    println!("{line}");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench/results");
+    std::fs::create_dir_all(&dir).expect("results dir");
+    let mut f = std::fs::File::create(dir.join("c-abi.jsonl")).expect("results file");
+    writeln!(f, "{line}").expect("written");
+}
