@@ -25,16 +25,16 @@ out.push('## Machine and method', '');
 out.push(`- ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${sh('rustc --version')}; ${sh('node --version')}.`);
 out.push('- Workloads come from one deterministic generator (`bench/src/workload.rs`): single bodies of each kind for 1,000 cards; bulk bodies of 100 operations; the realistic stream (typical cards: production, then a shipment PENDING and 4 updates, one body each; 20 % delivered twice; shuffled).');
 if (process.env.D1T_BENCH_NOTE) out.push(`- Conditions: ${process.env.D1T_BENCH_NOTE}`);
-out.push('- Criterion, 20 samples of about 3 s each; the figure is the median time per iteration. Both sides of a ratio are measured in the same group of the same run.');
+out.push('- Every ratio is measured side by side: the two sides run alternately in one process (apply/floor, C ABI, memory and scaling), or interleaved rounds (Node; the C program and its native twin). Criterion (20 samples of about 3 s each, median) measures the paths that have no peer: duplicates, merge, snapshot and restore.');
 out.push('');
 
 out.push('## apply against the parse floor (goal: ≤ 1.5×)', '');
 out.push('The floor is `serde_json` reading the same bytes into typed structs of the same fields (`bench/src/floor.rs`).', '');
-out.push('| workload | parse floor (ms) | apply (ms) | apply / floor |', '|---|---|---|---|');
-for (const w of ['production', 'shipment_first', 'shipment_update', 'return', 'failed', 'bulk100', 'stream1k']) {
-  const f = median(`apply/${w}`, 'parse_floor');
-  const a = median(`apply/${w}`, 'apply');
-  out.push(`| ${w} | ${f === null ? 'n/a' : ms(f)} | ${a === null ? 'n/a' : ms(a)} | ${ratio(a, f)} |`);
+const pairsOf = existsSync(`${root}target/bench/results/apply-floor.jsonl`) ? lines('apply-floor.jsonl') : [];
+if (pairsOf[0]) out.push(`Floor and \`apply\` (into a fresh tracker) run alternately, ${pairsOf[0].pairs} pairs per workload; median of each (\`bench/benches/apply_floor.rs\`).`, '');
+out.push('| workload | bodies | parse floor (ms) | apply (ms) | apply / floor |', '|---|---|---|---|---|');
+for (const r of pairsOf) {
+  out.push(`| ${r.workload} | ${r.bodies} | ${r.floor_ms.toFixed(2)} | ${r.apply_ms.toFixed(2)} | ${(r.apply_ms / r.floor_ms).toFixed(2)}× |`);
 }
 out.push('');
 

@@ -1,6 +1,7 @@
-//! Native benches (criterion): apply per body kind against the parse floor,
-//! bulk bodies, the realistic stream, the duplicate path, merge, snapshot and
-//! restore. (The C ABI against native Rust is `benches/c_abi.rs`: paired.)
+//! Native benches (criterion): the duplicate path, merge, snapshot and
+//! restore. `apply` against the parse floor (`benches/apply_floor.rs`) and the
+//! C ABI against native Rust (`benches/c_abi.rs`) are paired benches instead:
+//! criterion measures two functions minutes apart, and this machine drifts.
 //! `D1T_BENCH_QUICK=1` runs each for a moment (the test command's smoke run).
 
 use std::hint::black_box;
@@ -8,8 +9,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use d1_tracking::{Config, Tracker};
-use d1_tracking_bench::floor;
-use d1_tracking_bench::workload::{bulk, singles, stream, KINDS};
+use d1_tracking_bench::workload::stream;
 
 fn fold(bodies: &[Vec<u8>]) -> Tracker {
     let mut t = Tracker::new(Config::default());
@@ -17,43 +17,6 @@ fn fold(bodies: &[Vec<u8>]) -> Tracker {
         t.apply(b, 0).expect("accepted");
     }
     t
-}
-
-fn apply_vs_floor(c: &mut Criterion) {
-    let mut sets: Vec<(String, Vec<Vec<u8>>)> = KINDS
-        .iter()
-        .map(|k| (k.to_string(), singles(k, 1_000)))
-        .collect();
-    sets.push(("bulk100".to_string(), bulk(10)));
-    sets.push(("stream1k".to_string(), stream(1_000, 7)));
-    for (name, bodies) in &sets {
-        let ops: usize = bodies
-            .iter()
-            .map(|b| floor::parse(b).operations.len())
-            .sum();
-        let mut g = c.benchmark_group(format!("apply/{name}"));
-        g.throughput(Throughput::Elements(ops as u64));
-        g.bench_function("parse_floor", |b| {
-            b.iter(|| {
-                for x in bodies {
-                    black_box(floor::parse(x));
-                }
-            })
-        });
-        g.bench_function("apply", |b| {
-            b.iter_batched(
-                || Tracker::new(Config::default()),
-                |mut t| {
-                    for x in bodies {
-                        black_box(t.apply(x, 0).expect("accepted"));
-                    }
-                    t
-                },
-                BatchSize::LargeInput,
-            )
-        });
-        g.finish();
-    }
 }
 
 fn duplicates(c: &mut Criterion) {
@@ -127,6 +90,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = apply_vs_floor, duplicates, merge_and_snapshots
+    targets = duplicates, merge_and_snapshots
 }
 criterion_main!(benches);

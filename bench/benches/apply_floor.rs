@@ -1,0 +1,79 @@
+//! `apply` against the parse floor, paired: for each workload the floor
+//! (`serde_json` into typed structs, `bench/src/floor.rs`) and `apply` (into
+//! a fresh tracker) run alternately, so that both see the same machine; the
+//! medians are written to target/bench/results/apply-floor.jsonl.
+//! `D1T_BENCH_QUICK=1` runs 3 pairs instead of 21.
+
+use std::hint::black_box;
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use d1_tracking::{Config, Tracker};
+use d1_tracking_bench::floor;
+use d1_tracking_bench::workload::{bulk, singles, stream, KINDS};
+
+fn parse_floor(bodies: &[Vec<u8>]) -> Duration {
+    let began = Instant::now();
+    for b in bodies {
+        black_box(floor::parse(b));
+    }
+    began.elapsed()
+}
+
+fn apply(bodies: &[Vec<u8>]) -> Duration {
+    // The tracker is made and dropped outside the timed part.
+    let mut t = Tracker::new(Config::default());
+    let began = Instant::now();
+    for b in bodies {
+        black_box(t.apply(b, 0).expect("accepted"));
+    }
+    let spent = began.elapsed();
+    drop(t);
+    spent
+}
+
+fn median(mut xs: Vec<Duration>) -> f64 {
+    xs.sort();
+    xs.get(xs.len() / 2).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+}
+
+fn main() {
+    let quick = std::env::var_os("D1T_BENCH_QUICK").is_some();
+    let pairs = if quick { 3 } else { 21 };
+    let mut sets: Vec<(String, Vec<Vec<u8>>)> = KINDS
+        .iter()
+        .map(|k| (k.to_string(), singles(k, 1_000)))
+        .collect();
+    sets.push(("bulk100".to_string(), bulk(10)));
+    sets.push(("stream1k".to_string(), stream(1_000, 7)));
+    let mut lines = Vec::new();
+    for (name, bodies) in &sets {
+        parse_floor(bodies);
+        apply(bodies);
+        let (mut f, mut a) = (Vec::new(), Vec::new());
+        for i in 0..pairs {
+            // Alternate which goes first, so neither always runs second.
+            if i % 2 == 0 {
+                f.push(parse_floor(bodies));
+                a.push(apply(bodies));
+            } else {
+                a.push(apply(bodies));
+                f.push(parse_floor(bodies));
+            }
+        }
+        let line = format!(
+            "{{\"bench\":\"apply_floor\",\"workload\":\"{name}\",\"bodies\":{},\"pairs\":{pairs},\"floor_ms\":{:.3},\"apply_ms\":{:.3}}}",
+            bodies.len(),
+            median(f),
+            median(a)
+        );
+        println!("{line}");
+        lines.push(line);
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench/results");
+    std::fs::create_dir_all(&dir).expect("results dir");
+    let mut out = std::fs::File::create(dir.join("apply-floor.jsonl")).expect("results file");
+    for line in &lines {
+        writeln!(out, "{line}").expect("written");
+    }
+}
