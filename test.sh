@@ -121,7 +121,12 @@ cargo run --release --locked -q -p d1-tracking-bench --bin workloads target/benc
 D1T_BENCH_QUICK=1 cargo bench --locked -q -p d1-tracking-bench >target/bench/smoke.log 2>&1 \
   || { tail -40 target/bench/smoke.log; exit 1; }
 grep -E '^\{' target/bench/smoke.log
-test "$(grep -c 'time:' target/bench/smoke.log)" -ge 20
+# Criterion's 4 paths, the 7 paired apply/floor workloads, the paired C ABI,
+# and the memory bench's 2 lines: none may go missing.
+test "$(grep -c 'time:' target/bench/smoke.log)" -ge 4
+test "$(grep -c '"bench":"apply_floor"' target/bench/smoke.log)" -eq 7
+test "$(grep -c '"bench":"c_abi"' target/bench/smoke.log)" -eq 1
+test "$(grep -c '"bench":"throughput_by_cards"' target/bench/smoke.log)" -eq 1
 if [ ! -f bench/node/node_modules/.package-lock.json ] \
    || [ bench/node/package-lock.json -nt bench/node/node_modules/.package-lock.json ]; then
   (cd bench/node && npm ci --no-audit --no-fund)
