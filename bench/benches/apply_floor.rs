@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use d1_tracking::{Config, Tracker};
 use d1_tracking_bench::floor;
+use d1_tracking_bench::median_ms;
 use d1_tracking_bench::workload::{bulk, singles, stream, KINDS};
 
 fn parse_floor(bodies: &[Vec<u8>]) -> Duration {
@@ -30,11 +31,6 @@ fn apply(bodies: &[Vec<u8>]) -> Duration {
     let spent = began.elapsed();
     drop(t);
     spent
-}
-
-fn median(mut xs: Vec<Duration>) -> f64 {
-    xs.sort();
-    xs.get(xs.len() / 2).map_or(0.0, |d| d.as_secs_f64() * 1e3)
 }
 
 fn main() {
@@ -64,8 +60,8 @@ fn main() {
         let line = format!(
             "{{\"bench\":\"apply_floor\",\"workload\":\"{name}\",\"bodies\":{},\"pairs\":{pairs},\"floor_ms\":{:.3},\"apply_ms\":{:.3}}}",
             bodies.len(),
-            median(f),
-            median(a)
+            median_ms(f),
+            median_ms(a)
         );
         println!("{line}");
         lines.push(line);

@@ -10,6 +10,7 @@ use std::ptr::null_mut;
 use std::time::{Duration, Instant};
 
 use d1_tracking::{Config, Tracker};
+use d1_tracking_bench::median_ms;
 use d1_tracking_bench::workload::stream;
 
 fn native(bodies: &[Vec<u8>]) -> Duration {
@@ -37,11 +38,6 @@ fn through_c_abi(bodies: &[Vec<u8>]) -> Duration {
     began.elapsed()
 }
 
-fn median(mut xs: Vec<Duration>) -> f64 {
-    xs.sort();
-    xs.get(xs.len() / 2).map_or(0.0, |d| d.as_secs_f64() * 1e3)
-}
-
 fn main() {
     let quick = std::env::var_os("D1T_BENCH_QUICK").is_some();
     let pairs = if quick { 3 } else { 31 };
@@ -63,8 +59,8 @@ fn main() {
     let line = format!(
         "{{\"bench\":\"c_abi\",\"bodies\":{},\"pairs\":{pairs},\"native_ms\":{:.3},\"c_abi_ms\":{:.3}}}",
         bodies.len(),
-        median(n),
-        median(c)
+        median_ms(n),
+        median_ms(c)
     );
     println!("{line}");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench/results");

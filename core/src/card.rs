@@ -192,7 +192,10 @@ impl CardState {
             .iter()
             .filter_map(|e| {
                 let t = e.tracking_type;
-                let current = refs[t.index()].is_some_and(|v| v.operation_id == e.id.as_ref());
+                let current = refs
+                    .get(t.index())
+                    .and_then(Option::as_ref)
+                    .is_some_and(|v| v.operation_id == e.id.as_ref());
                 let view = e
                     .state
                     .view_ref(&e.id, None, self.id_conflict(t, &e.id))?

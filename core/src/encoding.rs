@@ -189,7 +189,9 @@ impl Writer {
     fn node(&mut self, node: &Node<'_>, place: Place, field: Option<Field>) {
         if let Some(f) = field.filter(|_| !node.is_null()) {
             // Past the limit the operation is refused anyway.
-            self.spans[f as usize] = u16::try_from(self.out.len()).unwrap_or(0);
+            if let Some(slot) = self.spans.get_mut(f as usize) {
+                *slot = u16::try_from(self.out.len()).unwrap_or(0);
+            }
         }
         match node {
             Node::Object(members) => {
@@ -282,9 +284,9 @@ impl Encoded {
     }
 
     fn span(&self, field: Field) -> Option<usize> {
-        match self.spans[field as usize] {
-            0 => None,
-            at => Some(usize::from(at)),
+        match self.spans.get(field as usize) {
+            None | Some(0) => None,
+            Some(at) => Some(usize::from(*at)),
         }
     }
 

@@ -88,7 +88,10 @@ impl<'a> Node<'a> {
         // Stable: equal keys keep their input order, so the last one of a
         // run is the later one.
         members.sort_by(|(a, _), (b, _)| a.cmp(b));
-        if members.windows(2).any(|w| w[0].0 == w[1].0) {
+        if members
+            .windows(2)
+            .any(|w| matches!(w, [(a, _), (b, _)] if a == b))
+        {
             let mut unique: Vec<(Cow<'a, str>, Node<'a>)> = Vec::with_capacity(members.len());
             for member in members {
                 match unique.last_mut() {

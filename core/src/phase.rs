@@ -161,7 +161,7 @@ pub(crate) type PhaseInputs<'a> = [Option<PhaseInput<'a>>; 3];
 
 impl Condition {
     fn holds(self, trackings: &PhaseInputs<'_>, requested: bool) -> bool {
-        let of = |t: TrackingType| trackings[t.index()];
+        let of = |t: TrackingType| trackings.get(t.index()).copied().flatten();
         let mut all = trackings.iter().flatten();
         let shipment_phase = || of(TrackingType::Shipment).and_then(|v| v.shipment_phase);
         match self {

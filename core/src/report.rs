@@ -95,8 +95,8 @@ pub(crate) fn diff(
 ) -> Vec<Change> {
     let mut changes = Vec::new();
     for t in TrackingType::ALL {
-        let old = before.and_then(|(b, _)| b[t.index()].as_ref());
-        let new = after.0[t.index()].as_ref();
+        let old = before.and_then(|(b, _)| b.get(t.index())?.as_ref());
+        let new = after.0.get(t.index()).and_then(Option::as_ref);
         let unchanged = match (old, new) {
             (None, None) => true,
             (Some(a), Some(b)) => a.same(b),
