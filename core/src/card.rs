@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::model::TrackingType;
-use crate::operation::{Insert, OperationState, Start, Stored, ViewRef};
+use crate::operation::{OperationState, Start, Stored, ViewRef};
 use crate::phase::{phase_of_inputs, Phase, PhaseInput};
 use crate::view::{CardView, OperationView, TrackingView};
 
@@ -68,7 +68,7 @@ impl CardState {
         operation_id: &str,
         stored: Stored,
         max_kept: usize,
-    ) -> Insert {
+    ) {
         let i = match self.find(tracking_type, operation_id) {
             Ok(i) => i,
             Err(i) => {
@@ -86,9 +86,8 @@ impl CardState {
                 i
             }
         };
-        match self.operations.get_mut(i) {
-            Some(entry) => entry.state.insert(stored, max_kept),
-            None => Insert::Duplicate,
+        if let Some(entry) = self.operations.get_mut(i) {
+            entry.state.insert(stored, max_kept);
         }
     }
 

@@ -357,16 +357,6 @@ impl Positions {
     }
 }
 
-/// What inserting a notification did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Insert {
-    /// The same content is already kept.
-    Duplicate,
-    /// A new notification; `kept` is false when it fell outside the bound
-    /// (it was below the top K and defines no field of the view).
-    New { kept: bool },
-}
-
 /// The kept notifications of one operation, ascending by key, and which of
 /// them define the view (kept in step with `items` by `insert`, so reading
 /// the view never rescans the history).
@@ -385,33 +375,28 @@ impl OperationState {
         self.items.binary_search_by(|x| x.cmp_key(stored)).is_ok()
     }
 
-    /// Adds `stored`, then keeps the top `max_kept` and the witnesses.
-    pub(crate) fn insert(&mut self, stored: Stored, max_kept: usize) -> Insert {
-        match self.items.binary_search_by(|x| x.cmp_key(&stored)) {
-            Ok(_) => Insert::Duplicate,
-            Err(pos) => {
-                // Exactly one more: most operations stop at a few
-                // notifications, and every one of them would pay for spare room.
-                self.items.reserve_exact(1);
-                self.items.insert(pos, stored);
-                let kept = self.prune(max_kept, pos);
-                self.witnesses = Positions::of(&self.items);
-                Insert::New { kept }
-            }
+    /// Adds `stored` (nothing when the same content is kept already), then
+    /// keeps the top `max_kept` and the witnesses.
+    pub(crate) fn insert(&mut self, stored: Stored, max_kept: usize) {
+        if let Err(pos) = self.items.binary_search_by(|x| x.cmp_key(&stored)) {
+            // Exactly one more: most operations stop at a few notifications,
+            // and every one of them would pay for spare room.
+            self.items.reserve_exact(1);
+            self.items.insert(pos, stored);
+            self.witnesses = Positions::of(&self.items);
+            self.prune(max_kept);
         }
     }
 
-    /// Drops what is neither in the top `max_kept` nor a witness; says whether
-    /// the item at `watch` survived.
-    fn prune(&mut self, max_kept: usize, watch: usize) -> bool {
+    /// Drops what is neither in the top `max_kept` nor a witness.
+    fn prune(&mut self, max_kept: usize) {
         let len = self.items.len();
         if len <= max_kept {
-            return true;
+            return;
         }
-        let witnesses = Positions::of(&self.items);
+        let witnesses = self.witnesses;
         let first_top = len - max_kept;
         let keep = |i: usize| i >= first_top || witnesses.contains(i);
-        let watched_kept = keep(watch);
         let mut i = 0;
         self.items.retain(|_| {
             let k = keep(i);
@@ -419,7 +404,8 @@ impl OperationState {
             k
         });
         self.items.shrink_to_fit();
-        watched_kept
+        // Positions moved.
+        self.witnesses = Positions::of(&self.items);
     }
 
     /// The earliest `startTime` (the operation's start, used to pick the
