@@ -225,16 +225,29 @@ impl ShipmentPhase {
     /// assert_eq!(ShipmentPhase::classify("Teleported"), ShipmentPhase::Unknown);
     /// ```
     pub fn classify(raw: &str) -> ShipmentPhase {
-        // Compared char by char, not collected: this runs on every view.
-        let norm = || {
-            raw.chars()
-                .filter(|c| !matches!(c, ' ' | '_' | '-'))
-                .flat_map(char::to_lowercase)
+        // Compared as it is read, not collected: this runs for every
+        // notification. Bytes when ASCII; chars otherwise, since some
+        // non-ASCII letters lower-case to ASCII ones (the Kelvin sign to `k`).
+        let found = if raw.is_ascii() {
+            let norm = || {
+                raw.bytes()
+                    .filter(|b| !matches!(b, b' ' | b'_' | b'-'))
+                    .map(|b| b.to_ascii_lowercase())
+            };
+            SHIPMENT_TAGS
+                .iter()
+                .find(|(tag, _, _)| norm().eq(tag.bytes()))
+        } else {
+            let norm = || {
+                raw.chars()
+                    .filter(|c| !matches!(c, ' ' | '_' | '-'))
+                    .flat_map(char::to_lowercase)
+            };
+            SHIPMENT_TAGS
+                .iter()
+                .find(|(tag, _, _)| norm().eq(tag.chars()))
         };
-        SHIPMENT_TAGS
-            .iter()
-            .find(|(tag, _, _)| norm().eq(tag.chars()))
-            .map_or(ShipmentPhase::Unknown, |(_, phase, _)| *phase)
+        found.map_or(ShipmentPhase::Unknown, |(_, phase, _)| *phase)
     }
 
     /// Rank in the fold's order; 0 for unknown.
@@ -286,6 +299,16 @@ mod tests {
         );
         assert!(ShipmentPhase::Delivered.rank() > ShipmentPhase::AvailableForPickup.rank());
         assert_eq!(ShipmentPhase::Unknown.rank(), 0);
+    }
+
+    #[test]
+    fn shipment_status_matching_lower_cases_beyond_ascii() {
+        // U+212A KELVIN SIGN lower-cases to an ASCII `k`.
+        assert_eq!(
+            ShipmentPhase::classify("Available For Pic\u{212A}up"),
+            ShipmentPhase::AvailableForPickup
+        );
+        assert_eq!(ShipmentPhase::classify("Delivéred"), ShipmentPhase::Unknown);
     }
 
     #[test]

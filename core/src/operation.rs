@@ -25,11 +25,8 @@ pub(crate) struct Instant {
 }
 
 impl Instant {
-    pub(crate) fn from_nanos(nanos: i128) -> Instant {
-        Instant {
-            secs: i64::try_from(nanos.div_euclid(1_000_000_000)).unwrap_or(i64::MAX),
-            nanos: u32::try_from(nanos.rem_euclid(1_000_000_000)).unwrap_or(0),
-        }
+    pub(crate) fn new((secs, nanos): (i64, u32)) -> Instant {
+        Instant { secs, nanos }
     }
 }
 

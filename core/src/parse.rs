@@ -13,7 +13,7 @@ use crate::limits::Config;
 use crate::model::{business_rank, is_identifier, OperationStatus, TrackingType};
 use crate::node::Node;
 use crate::operation::{Facts, Instant, Stored};
-use crate::time::parse_nanos;
+use crate::time::parse_instant;
 use crate::view::KNOWN_SHIPMENT_FIELDS;
 
 /// The only operation this tracker folds.
@@ -183,8 +183,8 @@ pub(crate) fn parse_operation<'a>(
     let facts = Facts {
         status,
         business_rank,
-        start: Instant::from_nanos(start_time),
-        end: end_time.map(Instant::from_nanos),
+        start: Instant::new(start_time),
+        end: end_time.map(Instant::new),
         shipment_extra,
     };
     Ok(ParsedOperation::Tracking(Tracking {
@@ -281,12 +281,13 @@ impl<'a, 'b> Reader<'a, 'b, '_> {
         Ok(s)
     }
 
-    /// An optional RFC 3339 date-time, as nanoseconds since the epoch.
-    fn timestamp(&self, key: &str) -> Result<Option<i128>, Error> {
+    /// An optional RFC 3339 date-time, as seconds since the epoch and
+    /// nanoseconds.
+    fn timestamp(&self, key: &str) -> Result<Option<(i64, u32)>, Error> {
         let Some(s) = self.optional_str(key)? else {
             return Ok(None);
         };
-        parse_nanos(s).map(Some).ok_or_else(|| {
+        parse_instant(s).map(Some).ok_or_else(|| {
             invalid_format(
                 &self.path.field(key),
                 format!(

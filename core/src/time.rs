@@ -50,6 +50,13 @@ impl Timestamp {
 /// The instant of an RFC 3339 date-time, in nanoseconds since the Unix epoch
 /// (see [`Timestamp::parse`]), without keeping the text.
 pub(crate) fn parse_nanos(raw: &str) -> Option<i128> {
+    parse_instant(raw).map(|(secs, nanos)| i128::from(secs) * 1_000_000_000 + i128::from(nanos))
+}
+
+/// The instant of an RFC 3339 date-time as whole seconds since the Unix
+/// epoch and nanoseconds within the second: what the state keeps, read
+/// without 128-bit arithmetic (it runs for every notification).
+pub(crate) fn parse_instant(raw: &str) -> Option<(i64, u32)> {
     let b = raw.as_bytes();
     if b.len() < 20 {
         return None;
@@ -74,19 +81,22 @@ pub(crate) fn parse_nanos(raw: &str) -> Option<i128> {
         return None;
     }
     let mut i = 19;
-    let mut frac_nanos: i128 = 0;
+    let mut frac_nanos: u32 = 0;
     if b.get(i) == Some(&b'.') {
         i += 1;
         let start = i;
-        let mut scale = 100_000_000i128;
         while let Some(d) = b.get(i).filter(|d| d.is_ascii_digit()) {
-            frac_nanos += i128::from(d - b'0') * scale;
-            scale /= 10;
+            // Digits beyond the ninth are read but do not count.
+            if i - start < 9 {
+                frac_nanos = frac_nanos * 10 + u32::from(d - b'0');
+            }
             i += 1;
         }
         if i == start {
             return None;
         }
+        let read = (i - start).min(9);
+        frac_nanos *= 10u32.pow(u32::try_from(9 - read).unwrap_or(0));
     }
     let offset_secs: i64 = match b.get(i) {
         Some(b'Z' | b'z') if i + 1 == b.len() => 0,
@@ -107,7 +117,7 @@ pub(crate) fn parse_nanos(raw: &str) -> Option<i128> {
     };
     let days = days_from_civil(year, month, day);
     let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
-    Some(i128::from(secs) * 1_000_000_000 + frac_nanos)
+    Some((secs, frac_nanos))
 }
 
 impl Ord for Timestamp {
@@ -176,6 +186,11 @@ mod tests {
             nanos("2026-03-02T10:00:00+01:00"),
             nanos("2026-03-02T09:00:00Z")
         );
+        assert_eq!(
+            nanos("2026-03-02T09:00:00.5Z") - nanos("2026-03-02T09:00:00Z"),
+            500_000_000
+        );
+        assert_eq!(nanos("1969-12-31T23:59:59.000000001Z"), -999_999_999);
         assert_eq!(
             nanos("2026-03-02T09:00:00.1234567891Z"),
             nanos("2026-03-02T09:00:00.123456789Z")

@@ -184,38 +184,13 @@ impl Tracker {
     /// Checks the card and operation bounds for `tracking` without changing
     /// anything.
     pub(crate) fn check_room(&self, tracking: &Tracking<'_>, path: &Path<'_>) -> Result<(), Error> {
-        self.check_room_of(self.card_state(tracking.card_id), tracking, path)
-    }
-
-    /// [`check_room`](Self::check_room) with the card already looked up.
-    fn check_room_of(
-        &self,
-        card: Option<&CardState>,
-        tracking: &Tracking<'_>,
-        path: &Path<'_>,
-    ) -> Result<(), Error> {
-        match card {
-            None if self.cards.len() >= self.config.max_cards => Err(limit(
-                &path.field("cardId"),
-                format!(
-                    "the tracker already holds {} cards, the limit set by maxCards",
-                    self.config.max_cards
-                ),
-            )),
-            Some(card)
-                if !card.has_operation(tracking.tracking_type, tracking.operation_id)
-                    && card.operations().len() >= self.config.max_operations_per_card =>
-            {
-                Err(limit(
-                    &path.field("operationId"),
-                    format!(
-                        "the card already has {} operations, the limit set by maxOperationsPerCard",
-                        self.config.max_operations_per_card
-                    ),
-                ))
-            }
-            _ => Ok(()),
-        }
+        check_room_of(
+            &self.config,
+            self.cards.len(),
+            self.card_state(tracking.card_id),
+            tracking,
+            path,
+        )
     }
 
     /// Folds one validated notification. On error nothing has changed.
@@ -224,27 +199,51 @@ impl Tracker {
         tracking: Tracking<'_>,
         path: &Path<'_>,
     ) -> Result<(Outcome, Vec<Change>), Error> {
+        // Parsing checked the id, so it always has a key.
+        let Some(key) = CardId::new(tracking.card_id) else {
+            return Err(crate::error::invalid_format(
+                &path.field("cardId"),
+                "expected a card id".to_string(),
+            ));
+        };
+        let card_count = self.cards.len();
+        let max_kept = self.config.max_notifications_per_operation;
+        // One lookup: the card is planned against, then changed in place.
+        let mut card = self.cards.get_mut(&key);
         let pending = Pending {
             tracking_type: tracking.tracking_type,
             operation_id: tracking.operation_id,
             stored: &tracking.stored,
         };
-        let card = self.card_state(tracking.card_id);
-        if card.is_some_and(|c| c.is_duplicate(pending)) {
+        let existing = card.as_deref();
+        if existing.is_some_and(|c| c.is_duplicate(pending)) {
             return Ok((Outcome::Duplicate, Vec::new()));
         }
-        self.check_room_of(card, &tracking, path)?;
+        check_room_of(&self.config, card_count, existing, &tracking, path)?;
         // Plan with borrowed views (the state as it is, and as it will be),
         // then commit: nothing is copied unless it changed.
         let empty = CardState::default();
-        let state = card.unwrap_or(&empty);
+        let state = existing.unwrap_or(&empty);
         let before = (!state.operations().is_empty()).then(|| state.tracking_refs(None));
         let after = state.tracking_refs(Some(pending));
         let changes = diff(
             before.as_ref().map(|b| (b, state.phase_of_refs(b))),
             (&after, state.phase_of_refs(&after)),
         );
-        self.insert_unreported(tracking);
+        let Tracking {
+            operation_id,
+            tracking_type,
+            stored,
+            ..
+        } = tracking;
+        match card.as_deref_mut() {
+            Some(card) => card.insert(tracking_type, operation_id, stored, max_kept),
+            None => {
+                let mut card = CardState::default();
+                card.insert(tracking_type, operation_id, stored, max_kept);
+                self.cards.insert(key, card);
+            }
+        }
         let outcome = if changes.is_empty() {
             Outcome::Recorded
         } else {
@@ -272,5 +271,38 @@ impl Tracker {
                 max_kept,
             );
         }
+    }
+}
+
+/// The card and operation bounds for `tracking`, on a tracker of
+/// `card_count` cards where its card is `card`.
+fn check_room_of(
+    config: &Config,
+    card_count: usize,
+    card: Option<&CardState>,
+    tracking: &Tracking<'_>,
+    path: &Path<'_>,
+) -> Result<(), Error> {
+    match card {
+        None if card_count >= config.max_cards => Err(limit(
+            &path.field("cardId"),
+            format!(
+                "the tracker already holds {} cards, the limit set by maxCards",
+                config.max_cards
+            ),
+        )),
+        Some(card)
+            if !card.has_operation(tracking.tracking_type, tracking.operation_id)
+                && card.operations().len() >= config.max_operations_per_card =>
+        {
+            Err(limit(
+                &path.field("operationId"),
+                format!(
+                    "the card already has {} operations, the limit set by maxOperationsPerCard",
+                    config.max_operations_per_card
+                ),
+            ))
+        }
+        _ => Ok(()),
     }
 }
