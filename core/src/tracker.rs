@@ -209,7 +209,7 @@ impl Tracker {
         let card_count = self.cards.len();
         let max_kept = self.config.max_notifications_per_operation;
         // One lookup: the card is planned against, then changed in place.
-        let mut card = self.cards.get_mut(&key);
+        let card = self.cards.get_mut(&key);
         let pending = Pending {
             tracking_type: tracking.tracking_type,
             operation_id: tracking.operation_id,
@@ -236,7 +236,7 @@ impl Tracker {
             stored,
             ..
         } = tracking;
-        match card.as_deref_mut() {
+        match card {
             Some(card) => card.insert(tracking_type, operation_id, stored, max_kept),
             None => {
                 let mut card = CardState::default();
