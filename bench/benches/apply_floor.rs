@@ -1,7 +1,8 @@
 //! `apply` against the parse floor, paired: for each workload the floor
 //! (`serde_json` into typed structs, `bench/src/floor.rs`) and `apply` (into
 //! a fresh tracker) run alternately, so that both see the same machine; the
-//! medians are written to target/bench/results/apply-floor.jsonl.
+//! medians of each side and of the per-pair ratio are written to
+//! target/bench/results/apply-floor.jsonl.
 //! `D1T_BENCH_QUICK=1` runs 3 pairs instead of 21.
 
 use std::hint::black_box;
@@ -10,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use d1_tracking::{Config, Tracker};
 use d1_tracking_bench::floor;
-use d1_tracking_bench::median_ms;
 use d1_tracking_bench::workload::{bulk, singles, stream, KINDS};
+use d1_tracking_bench::{median_ms, median_ratio};
 
 fn parse_floor(bodies: &[Vec<u8>]) -> Duration {
     let began = Instant::now();
@@ -57,8 +58,9 @@ fn main() {
                 f.push(parse_floor(bodies));
             }
         }
+        let ratio = median_ratio(&f, &a);
         let line = format!(
-            "{{\"bench\":\"apply_floor\",\"workload\":\"{name}\",\"bodies\":{},\"pairs\":{pairs},\"floor_ms\":{:.3},\"apply_ms\":{:.3}}}",
+            "{{\"bench\":\"apply_floor\",\"workload\":\"{name}\",\"bodies\":{},\"pairs\":{pairs},\"floor_ms\":{:.3},\"apply_ms\":{:.3},\"ratio\":{ratio:.3}}}",
             bodies.len(),
             median_ms(f),
             median_ms(a)

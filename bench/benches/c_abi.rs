@@ -1,8 +1,9 @@
 //! The C ABI against native Rust, paired: the stream is folded through
 //! `Tracker::apply` and through the exported `d1t_tracker_apply` (called from
 //! Rust, report not requested) alternately, so that both see the same
-//! machine; the medians are written to target/bench/results/c-abi.jsonl.
-//! `D1T_BENCH_QUICK=1` runs 3 pairs instead of 31.
+//! machine; the medians of each side and of the per-pair ratio are written to
+//! target/bench/results/c-abi.jsonl. `D1T_BENCH_QUICK=1` runs 3 pairs instead
+//! of 101.
 
 use std::hint::black_box;
 use std::io::Write;
@@ -10,8 +11,8 @@ use std::ptr::null_mut;
 use std::time::{Duration, Instant};
 
 use d1_tracking::{Config, Tracker};
-use d1_tracking_bench::median_ms;
 use d1_tracking_bench::workload::stream;
+use d1_tracking_bench::{median_ms, median_ratio};
 
 fn native(bodies: &[Vec<u8>]) -> Duration {
     let began = Instant::now();
@@ -40,7 +41,7 @@ fn through_c_abi(bodies: &[Vec<u8>]) -> Duration {
 
 fn main() {
     let quick = std::env::var_os("D1T_BENCH_QUICK").is_some();
-    let pairs = if quick { 3 } else { 31 };
+    let pairs = if quick { 3 } else { 101 };
     let bodies = stream(1_000, 7);
     // Warm both paths once.
     native(&bodies);
@@ -56,8 +57,9 @@ fn main() {
             n.push(native(&bodies));
         }
     }
+    let ratio = median_ratio(&n, &c);
     let line = format!(
-        "{{\"bench\":\"c_abi\",\"bodies\":{},\"pairs\":{pairs},\"native_ms\":{:.3},\"c_abi_ms\":{:.3}}}",
+        "{{\"bench\":\"c_abi\",\"bodies\":{},\"pairs\":{pairs},\"native_ms\":{:.3},\"c_abi_ms\":{:.3},\"ratio\":{ratio:.4}}}",
         bodies.len(),
         median_ms(n),
         median_ms(c)

@@ -10,3 +10,16 @@ pub fn median_ms(mut xs: Vec<std::time::Duration>) -> f64 {
     xs.sort();
     xs.get(xs.len() / 2).map_or(0.0, |d| d.as_secs_f64() * 1e3)
 }
+
+/// The median of `b[i] / a[i]` over pairs measured back to back: each ratio
+/// is taken while the machine is in one state, so drift between pairs (this
+/// VM's speed wanders by tens of percent) does not enter it (1 when empty).
+pub fn median_ratio(a: &[std::time::Duration], b: &[std::time::Duration]) -> f64 {
+    let mut ratios: Vec<f64> = a
+        .iter()
+        .zip(b)
+        .map(|(a, b)| b.as_secs_f64() / a.as_secs_f64().max(f64::MIN_POSITIVE))
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios.get(ratios.len() / 2).copied().unwrap_or(1.0)
+}
