@@ -149,7 +149,7 @@ impl FieldRef<'_> {
             FieldRef::Bool(b) => Value::Bool(b),
             FieldRef::Str(s) => Value::from(s),
             FieldRef::Json(v) => v.to_value(),
-            FieldRef::Shipment(s) => serde_json::to_value(s.to_view()).unwrap_or(Value::Null),
+            FieldRef::Shipment(s) => s.to_value(),
         }
     }
 }

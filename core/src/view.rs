@@ -133,6 +133,24 @@ impl ShipmentRef<'_> {
             extra: extra_of(self.extra),
         }
     }
+
+    /// The view as JSON, built directly (what serialising
+    /// [`to_view`](Self::to_view) gives, without the owned view between).
+    pub(crate) fn to_value(self) -> Value {
+        let text = |s: Option<&str>| s.map_or(Value::Null, Value::from);
+        let mut map = Map::new();
+        map.insert("carrier".into(), text(self.carrier));
+        map.insert("trackingNumber".into(), text(self.tracking_number));
+        map.insert("status".into(), text(self.status));
+        map.insert("phase".into(), Value::from(self.phase.as_str()));
+        map.insert("message".into(), text(self.message));
+        map.insert("trackingUrl".into(), text(self.tracking_url));
+        let extra = extra_of(self.extra);
+        if !extra.is_empty() {
+            map.insert("extra".into(), Value::Object(extra));
+        }
+        Value::Object(map)
+    }
 }
 
 impl PartialEq for ShipmentRef<'_> {
@@ -164,4 +182,31 @@ pub struct OperationView {
     /// Its view.
     #[serde(flatten)]
     pub view: TrackingView,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipment_json_is_the_serialised_view() {
+        let base = ShipmentRef {
+            carrier: Some("ups"),
+            tracking_number: None,
+            status: Some("In \"transit\""),
+            phase: ShipmentPhase::InTransit,
+            message: Some(""),
+            tracking_url: None,
+            extra: None,
+        };
+        for s in [
+            base,
+            ShipmentRef {
+                carrier: None,
+                ..base
+            },
+        ] {
+            assert_eq!(s.to_value(), serde_json::to_value(s.to_view()).unwrap());
+        }
+    }
 }
