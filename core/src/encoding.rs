@@ -151,27 +151,42 @@ pub(crate) struct Encoded {
 /// Encodes an operation object whose canonical form is at most
 /// [`MAX_CANONICAL_BYTES`]; returns the encoding and the canonical length,
 /// or `None` with the canonical length when it is longer.
-pub(crate) fn encode(operation: &Node<'_>) -> Result<(Encoded, usize), usize> {
+///
+/// `scratch` is a buffer reused from call to call: the text is written there
+/// and copied once into an allocation of its exact size (writing into a
+/// fresh `String` cost a grow and a shrink per notification).
+pub(crate) fn encode(
+    operation: &Node<'_>,
+    scratch: &mut String,
+) -> Result<(Encoded, usize), usize> {
+    scratch.clear();
     let mut w = Writer {
-        out: String::with_capacity(256),
+        out: std::mem::take(scratch),
         expansion: 0,
         spans: [0; FIELD_COUNT],
         unescaped: Vec::new(),
     };
     w.node(operation, Place::Top, None);
     let canonical_len = w.out.len() + w.expansion;
-    if canonical_len > MAX_CANONICAL_BYTES {
-        return Err(canonical_len);
+    let text: Option<Box<str>> =
+        (canonical_len <= MAX_CANONICAL_BYTES).then(|| w.out.as_str().into());
+    // An outsized operation does not leave its buffer behind.
+    if w.out.capacity() <= SCRATCH_KEPT_BYTES {
+        *scratch = w.out;
     }
+    let text = text.ok_or(canonical_len)?;
     Ok((
         Encoded {
-            text: w.out.into_boxed_str(),
+            text,
             spans: w.spans,
             unescaped: (!w.unescaped.is_empty()).then(|| Box::new(w.unescaped)),
         },
         canonical_len,
     ))
 }
+
+/// The largest encoding buffer kept between calls.
+const SCRATCH_KEPT_BYTES: usize = 4096;
 
 /// The longest canonical operation the state can hold: field positions are
 /// 16-bit. `maxOperationBytes` above this acts as this.
@@ -503,7 +518,7 @@ mod tests {
             let node = Node::from_value(&op);
             let mut canonical = String::new();
             write_canonical(&node, &mut canonical);
-            let (encoded, len) = encode(&node).expect("small");
+            let (encoded, len) = encode(&node, &mut String::new()).expect("small");
             prop_assert_eq!(len, canonical.len());
             prop_assert!(encoded.text.len() <= canonical.len());
             let decoded = encoded.canonical(&id_of(&op, "cardId"), &id_of(&op, "operationId"));
@@ -514,7 +529,7 @@ mod tests {
         #[test]
         fn fields_read_back(op in operation()) {
             let node = Node::from_value(&op);
-            let (encoded, _) = encode(&node).expect("small");
+            let (encoded, _) = encode(&node, &mut String::new()).expect("small");
             let shipment = &op["details"]["shipment"];
             let checks: [(Field, &Value); 8] = [
                 (Field::StartTime, &op["startTime"]),
@@ -557,7 +572,7 @@ mod tests {
             "endTime":"2026-03-04T08:07:00.000Z","operation":"STANDALONE_TRACKING",
             "operationId":"ship-0000001-4f7e-9a55-0d1e2f","startTime":"2026-03-02T09:00:00.000Z",
             "status":"SUCCESSFUL"});
-        let (encoded, len) = encode(&Node::from_value(&op)).expect("small");
+        let (encoded, len) = encode(&Node::from_value(&op), &mut String::new()).expect("small");
         assert!(
             encoded.text.len() * 100 < len * 55,
             "{} of {len}",

@@ -93,11 +93,13 @@ pub(crate) fn parse_envelope<'a>(bytes: &'a [u8], config: &Config) -> Result<Vec
     Ok(operations)
 }
 
-/// Reads and validates one operation object found at `path`.
+/// Reads and validates one operation object found at `path`; `scratch` is
+/// the encoder's reusable buffer.
 pub(crate) fn parse_operation<'a>(
     value: &'a Node<'_>,
     path: &Path<'_>,
     config: &Config,
+    scratch: &mut String,
 ) -> Result<ParsedOperation<'a>, Error> {
     let Node::Object(_) = value else {
         return Err(invalid_format(
@@ -108,7 +110,7 @@ pub(crate) fn parse_operation<'a>(
     check_bounds(value, path, config.max_string_bytes, config.max_depth)?;
     // The state stores positions within an operation in 16 bits.
     let max_bytes = config.max_operation_bytes.min(MAX_CANONICAL_BYTES);
-    let encoded = match encode(value) {
+    let encoded = match encode(value, scratch) {
         Ok((encoded, len)) if len <= max_bytes => encoded,
         Ok((_, len)) | Err(len) => {
             return Err(limit(

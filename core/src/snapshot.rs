@@ -276,8 +276,13 @@ fn read_card(card: &Node<'_>, path: &str, tracker: &mut Tracker) -> Result<(), E
     let list_path = field(path, "notifications");
     for (j, value) in notifications.iter().enumerate() {
         let n_path = index(&list_path, j);
-        let parsed = parse_operation(value, &Path::Text(&n_path), &tracker.config)
-            .map_err(into_snapshot_error)?;
+        let parsed = parse_operation(
+            value,
+            &Path::Text(&n_path),
+            &tracker.config,
+            &mut tracker.scratch,
+        )
+        .map_err(into_snapshot_error)?;
         let ParsedOperation::Tracking(tracking) = parsed else {
             return Err(invalid(
                 &field(&n_path, "operation"),

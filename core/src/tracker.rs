@@ -46,6 +46,9 @@ use crate::view::{CardView, OperationView};
 pub struct Tracker {
     pub(crate) config: Config,
     pub(crate) cards: BTreeMap<CardId, CardState>,
+    /// The encoder's buffer, reused from notification to notification (not
+    /// state: it is cleared before each use).
+    pub(crate) scratch: String,
 }
 
 impl Tracker {
@@ -54,6 +57,7 @@ impl Tracker {
         Tracker {
             config,
             cards: BTreeMap::new(),
+            scratch: String::new(),
         }
     }
 
@@ -139,7 +143,7 @@ impl Tracker {
             changes: Vec::new(),
             error: None,
         };
-        match parse_operation(value, &path, &self.config) {
+        match parse_operation(value, &path, &self.config, &mut self.scratch) {
             Err(error) => {
                 // Name what can be read, so a host can log which card it was.
                 let text = |key: &str| value.get(key).and_then(Node::as_str);
