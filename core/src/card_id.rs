@@ -92,4 +92,26 @@ mod tests {
         assert!(CardId::new(&"x".repeat(CARD_ID_MAX + 1)).is_none());
         assert!(CardId::new("card\0").is_none());
     }
+
+    proptest::proptest! {
+        /// Word-wise comparison is string comparison, whatever the lengths
+        /// and wherever the first difference falls relative to the words.
+        #[test]
+        fn compares_like_strings(a in "[A-Za-z0-9_-]{1,48}", b in "[A-Za-z0-9_-]{1,48}") {
+            let (x, y) = (CardId::new(&a).unwrap(), CardId::new(&b).unwrap());
+            proptest::prop_assert_eq!(x.cmp(&y), a.cmp(&b));
+            proptest::prop_assert_eq!(x == y, a == b);
+        }
+
+        #[test]
+        fn compares_like_strings_sharing_a_prefix(
+            prefix in "[a-c]{0,40}", a in "[a-c]{1,8}", b in "[a-c]{0,8}",
+        ) {
+            let (a, b) = (format!("{prefix}{a}"), format!("{prefix}{b}"));
+            let (x, y) = (CardId::new(&a).unwrap(), CardId::new(&b));
+            if let Some(y) = y {
+                proptest::prop_assert_eq!(x.cmp(&y), a.as_str().cmp(b.as_str()));
+            }
+        }
+    }
 }
