@@ -49,6 +49,7 @@ mod node;
 mod operation;
 mod parse;
 mod phase;
+mod reader;
 mod reconcile;
 mod report;
 mod request;
@@ -72,6 +73,16 @@ pub use snapshot::SNAPSHOT_FORMAT;
 pub use time::Timestamp;
 pub use tracker::Tracker;
 pub use view::{CardView, OperationView, ShipmentView, TrackingView};
+
+/// Internal checks the fuzz targets call; not part of the API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// True when the direct JSON reader, wherever it accepts `bytes`, reads
+    /// them exactly as `serde_json` does.
+    pub fn reader_agrees_with_serde_json(bytes: &[u8]) -> bool {
+        crate::reader::agrees_with_serde_json(bytes)
+    }
+}
 
 /// The README's Rust examples run as doc tests.
 #[cfg(doctest)]

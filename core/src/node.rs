@@ -85,7 +85,7 @@ impl<'a> Node<'a> {
 
     /// An object from members in any order: sorted by key, and for a key
     /// given twice the later member wins (as `serde_json` reads it).
-    fn object(mut members: Vec<(Cow<'a, str>, Node<'a>)>) -> Node<'a> {
+    pub(crate) fn object(mut members: Vec<(Cow<'a, str>, Node<'a>)>) -> Node<'a> {
         // Stable: equal keys keep their input order, so the last one of a
         // run is the later one.
         members.sort_by(|(a, _), (b, _)| a.cmp(b));

@@ -13,6 +13,7 @@ use crate::limits::Config;
 use crate::model::{business_rank, is_identifier, OperationStatus, TrackingType};
 use crate::node::Node;
 use crate::operation::{Facts, Instant, Stored};
+use crate::reader::read_node;
 use crate::time::parse_instant;
 use crate::view::KNOWN_SHIPMENT_FIELDS;
 
@@ -54,7 +55,7 @@ pub(crate) fn parse_envelope<'a>(bytes: &'a [u8], config: &Config) -> Result<Vec
             limit: config.max_body_bytes,
         });
     }
-    let root: Node = serde_json::from_slice(bytes).map_err(|e| Error::Parsing {
+    let root = read_node(bytes).map_err(|e| Error::Parsing {
         message: format!("the body is not valid JSON: {e}"),
     })?;
     let Node::Object(members) = root else {

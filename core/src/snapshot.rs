@@ -24,6 +24,7 @@ use crate::limits::Config;
 use crate::model::{is_identifier, TrackingType};
 use crate::node::Node;
 use crate::parse::{parse_operation, quoted, ParsedOperation, Tracking};
+use crate::reader::read_node;
 use crate::tracker::Tracker;
 
 /// The format tag written into, and required of, every snapshot.
@@ -218,8 +219,7 @@ fn invalid(path: &str, message: String) -> Error {
 
 /// Reads a snapshot into a fresh tracker with `config`'s bounds.
 fn read_snapshot(bytes: &[u8], config: &Config) -> Result<Tracker, Error> {
-    let root: Node =
-        serde_json::from_slice(bytes).map_err(|e| invalid("", format!("not valid JSON: {e}")))?;
+    let root = read_node(bytes).map_err(|e| invalid("", format!("not valid JSON: {e}")))?;
     let Node::Object(_) = root else {
         return Err(invalid(
             "",

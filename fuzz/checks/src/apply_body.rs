@@ -17,11 +17,15 @@ fn seeded() -> &'static Tracker {
     })
 }
 
-/// Checks: a rejected body changes nothing; a report is well formed (one
+/// Checks: the direct JSON reader agrees with `serde_json`; a rejected body changes nothing; a report is well formed (one
 /// entry per operation, in order; an error exactly for `rejected`; changes
 /// exactly for `applied`); applying the same body again applies nothing; the
 /// state still round-trips through its snapshot.
 pub fn apply_body(data: &[u8]) {
+    assert!(
+        d1_tracking::fuzzing::reader_agrees_with_serde_json(data),
+        "the direct JSON reader disagrees with serde_json"
+    );
     let mut tracker = seeded().clone();
     let before = tracker.snapshot();
     let report = match tracker.apply(data, 0) {

@@ -1,0 +1,494 @@
+//! Reading bytes into a [`Node`]: a direct reader for the JSON that D1 and
+//! our snapshots send, with `serde_json` behind it for everything else.
+//!
+//! Going through `serde_json`'s visitor cost about a quarter of `apply`.
+//! The direct reader handles objects, arrays, strings (escapes included,
+//! but not surrogate escapes), integers, `true`, `false` and `null`. On
+//! anything else — a float, `-0`, an integer beyond 64 bits, a surrogate
+//! escape, deep nesting, or any input that is not valid JSON — it gives up,
+//! and the input is read again by `serde_json`, whose result (and error
+//! message) is then the answer. So the direct reader only ever has to agree
+//! with `serde_json` on input that it accepts; a property test and the
+//! fuzz targets check that it does.
+
+use std::borrow::Cow;
+
+use crate::json::plain_len;
+use crate::node::Node;
+
+/// Reads one JSON value, exactly as `serde_json::from_slice::<Node>` does.
+pub(crate) fn read_node(bytes: &[u8]) -> Result<Node<'_>, serde_json::Error> {
+    match read_direct(bytes) {
+        Some(node) => Ok(node),
+        None => serde_json::from_slice(bytes),
+    }
+}
+
+/// The direct reader alone: `None` when it gives up.
+pub(crate) fn read_direct(bytes: &[u8]) -> Option<Node<'_>> {
+    // Outside strings valid JSON is ASCII, so checking the whole input once
+    // is checking every string.
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut r = Reader { text, at: 0 };
+    let node = r.value(0)?;
+    r.skip_white_space();
+    (r.at == text.len()).then_some(node)
+}
+
+/// True when the direct reader, wherever it accepts `bytes`, reads them as
+/// `serde_json` does (the fuzz targets call this on every input).
+pub(crate) fn agrees_with_serde_json(bytes: &[u8]) -> bool {
+    match read_direct(bytes) {
+        None => true,
+        Some(node) => serde_json::from_slice::<Node>(bytes).ok().as_ref() == Some(&node),
+    }
+}
+
+/// Nesting the direct reader takes; deeper input goes to `serde_json`
+/// (which refuses nesting of 128).
+const MAX_DEPTH: usize = 100;
+
+struct Reader<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn skip_white_space(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    /// Consumes `byte` after white space, or gives up.
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        self.skip_white_space();
+        (self.peek()? == byte).then(|| self.at += 1)
+    }
+
+    fn literal(&mut self, word: &str, node: Node<'a>) -> Option<Node<'a>> {
+        let end = self.at.checked_add(word.len())?;
+        (self.text.as_bytes().get(self.at..end)? == word.as_bytes()).then(|| {
+            self.at = end;
+            node
+        })
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Node<'a>> {
+        self.skip_white_space();
+        match self.peek()? {
+            b'{' => self.object(depth + 1),
+            b'[' => self.array(depth + 1),
+            b'"' => self.string().map(Node::String),
+            b't' => self.literal("true", Node::Bool(true)),
+            b'f' => self.literal("false", Node::Bool(false)),
+            b'n' => self.literal("null", Node::Null),
+            b'-' | b'0'..=b'9' => self.integer(),
+            _ => None,
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Option<Node<'a>> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.at += 1;
+        let mut members = Vec::with_capacity(8);
+        self.skip_white_space();
+        if self.peek()? == b'}' {
+            self.at += 1;
+            return Some(Node::object(members));
+        }
+        loop {
+            self.skip_white_space();
+            if self.peek()? != b'"' {
+                return None;
+            }
+            let key = self.string()?;
+            self.expect(b':')?;
+            let value = self.value(depth)?;
+            members.push((key, value));
+            self.skip_white_space();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b'}' => {
+                    self.at += 1;
+                    return Some(Node::object(members));
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Option<Node<'a>> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.at += 1;
+        let mut items = Vec::new();
+        self.skip_white_space();
+        if self.peek()? == b']' {
+            self.at += 1;
+            return Some(Node::Array(items));
+        }
+        loop {
+            items.push(self.value(depth)?);
+            self.skip_white_space();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b']' => {
+                    self.at += 1;
+                    return Some(Node::Array(items));
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A string token starting at the opening quote; borrowed unless it has
+    /// escapes.
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        let bytes = self.text.as_bytes();
+        let start = self.at + 1;
+        let mut i = start + plain_len(bytes.get(start..)?);
+        match *bytes.get(i)? {
+            b'"' => {
+                self.at = i + 1;
+                return self.text.get(start..i).map(Cow::Borrowed);
+            }
+            // A raw control character is not JSON.
+            0x00..=0x1f => return None,
+            _ => {}
+        }
+        let mut out = String::with_capacity(i - start + 16);
+        out.push_str(self.text.get(start..i)?);
+        loop {
+            match *bytes.get(i)? {
+                b'"' => {
+                    self.at = i + 1;
+                    return Some(Cow::Owned(out));
+                }
+                b'\\' => {
+                    let (c, len) = match *bytes.get(i + 1)? {
+                        b'"' => ('"', 2),
+                        b'\\' => ('\\', 2),
+                        b'/' => ('/', 2),
+                        b'b' => ('\u{8}', 2),
+                        b'f' => ('\u{c}', 2),
+                        b'n' => ('\n', 2),
+                        b'r' => ('\r', 2),
+                        b't' => ('\t', 2),
+                        b'u' => {
+                            let hex = self.text.get(i + 2..i + 6)?;
+                            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                                return None;
+                            }
+                            // Surrogates (pairs or lone) are left to serde_json.
+                            (char::from_u32(u32::from_str_radix(hex, 16).ok()?)?, 6)
+                        }
+                        _ => return None,
+                    };
+                    out.push(c);
+                    i += len;
+                }
+                0x00..=0x1f => return None,
+                _ => {
+                    // Copy the run up to the next quote or escape at once.
+                    let run = plain_len(bytes.get(i..)?);
+                    out.push_str(self.text.get(i..i + run)?);
+                    i += run;
+                }
+            }
+        }
+    }
+
+    /// An integer that `serde_json` reads as one (`u64`, or a negative
+    /// `i64`); anything else gives up.
+    fn integer(&mut self) -> Option<Node<'a>> {
+        let bytes = self.text.as_bytes();
+        let negative = self.peek()? == b'-';
+        let start = self.at + usize::from(negative);
+        let mut i = start;
+        let mut magnitude: u64 = 0;
+        while let Some(&b @ b'0'..=b'9') = bytes.get(i) {
+            magnitude = magnitude
+                .checked_mul(10)?
+                .checked_add(u64::from(b - b'0'))?;
+            i += 1;
+        }
+        let digits = i - start;
+        // No digits, a leading zero, or a fraction or exponent next.
+        if digits == 0
+            || (digits > 1 && bytes.get(start) == Some(&b'0'))
+            || matches!(bytes.get(i), Some(b'.' | b'e' | b'E'))
+        {
+            return None;
+        }
+        let number = if negative {
+            // serde_json reads -0 as a float.
+            if magnitude == 0 {
+                return None;
+            }
+            serde_json::Number::from(i64::try_from(magnitude).ok()?.checked_neg()?)
+        } else {
+            serde_json::Number::from(magnitude)
+        };
+        self.at = i;
+        Some(Node::Number(number))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn serde(text: &str) -> Option<Node<'_>> {
+        serde_json::from_str(text).ok()
+    }
+
+    /// Where the direct reader accepts, it agrees with serde_json; the
+    /// combined reader always does.
+    fn agrees(text: &str) {
+        let direct = read_direct(text.as_bytes());
+        if let Some(node) = &direct {
+            assert_eq!(
+                Some(node),
+                serde(text).as_ref(),
+                "direct reader on {text:?}"
+            );
+        }
+        assert_eq!(
+            read_node(text.as_bytes()).ok(),
+            serde(text),
+            "combined reader on {text:?}"
+        );
+    }
+
+    #[test]
+    fn reads_what_d1_sends_directly() {
+        let body = r#" {"operations": [ {"operationId":"a-1","status":"PENDING","n":[1,-2,0,18446744073709551615],
+            "details":{"trackingType":"SHIPMENT","shipment":{"message":"caf\u00e9 \"x\"\n\/ \t"}},"b":true,"c":false,"d":null,
+            "z":{},"y":[],"a":"dup","a":"later"} ] } "#;
+        assert!(read_direct(body.as_bytes()).is_some());
+        agrees(body);
+    }
+
+    #[test]
+    fn gives_up_where_serde_json_decides() {
+        for text in [
+            "1.5",
+            "-0",
+            "1e3",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            r#""\ud83d\ude00""#,
+            r#""\ud800""#,
+            "[".repeat(101).as_str(),
+        ] {
+            assert!(read_direct(text.as_bytes()).is_none(), "{text}");
+            agrees(text);
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_json() {
+        for text in [
+            "",
+            " ",
+            "{",
+            "{\"a\"}",
+            "{\"a\":1,}",
+            "[1,]",
+            "[1 2]",
+            "01",
+            "-",
+            "+1",
+            "tru",
+            "nul",
+            "\"a\u{1}\"",
+            "\"a",
+            r#""\x""#,
+            r#""\u12""#,
+            r#""\u12G4""#,
+            "{} {}",
+            "{'a':1}",
+            "[1]x",
+            "\u{feff}{}",
+        ] {
+            assert!(read_direct(text.as_bytes()).is_none(), "{text:?}");
+            agrees(text);
+        }
+        assert!(read_node(b"{\"a\":\"\xff\"}").is_err());
+    }
+
+    #[test]
+    fn agrees_on_escapes_and_numbers() {
+        for text in [
+            r#""\u0000\u001f\u00e9\uffff\u0041""#,
+            r#"["\\", "\"", "\/", "\b\f\n\r\t"]"#,
+            r#"{"k\u0065y":"v","key":"w"}"#,
+            "9223372036854775808",
+            "[0,-1,10,-10]",
+            "\"é ü 😀\"",
+        ] {
+            assert!(read_direct(text.as_bytes()).is_some(), "{text}");
+            agrees(text);
+        }
+    }
+
+    /// Pieces of JSON and of near-JSON, glued at random: most results are
+    /// not JSON, and the rest exercise nesting, escapes and numbers.
+    const PIECES: &[&str] = &[
+        "{",
+        "}",
+        "[",
+        "]",
+        ":",
+        ",",
+        " ",
+        "\n",
+        "\"",
+        "\\",
+        "\"a\"",
+        "\"b\"",
+        "\"\\u00e9\"",
+        "\"\\ud83d\\ude00\"",
+        "\"\\n\"",
+        "\\u0041",
+        "\\",
+        "1",
+        "-1",
+        "0",
+        "-0",
+        "01",
+        "1.5",
+        "1e2",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-9223372036854775808",
+        "true",
+        "false",
+        "null",
+        "nul",
+        "é",
+        "\u{1}",
+        "\"\\udc00\"",
+    ];
+
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::Value;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<String>().prop_map(Value::String),
+            "[a-z\"\\\\/\n\t\u{0}-\u{1f}é😀]{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec(("[a-c]{0,2}", inner), 0..6)
+                    .prop_map(|members| Value::Object(members.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// Valid JSON text, with scalars the direct reader must leave to
+    /// serde_json among those it reads, and white space anywhere.
+    fn json_text() -> impl Strategy<Value = String> {
+        const SCALARS: &[&str] = &[
+            "null",
+            "true",
+            "false",
+            "0",
+            "7",
+            "-7",
+            "-0",
+            "1.5",
+            "-2.5e-3",
+            "1E2",
+            "0.0",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775807",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "\"\"",
+            "\"a\"",
+            "\"\\u00e9\\n\"",
+            "\"\\ud83d\\ude00\"",
+            "\"\\u0000\"",
+            "\"\\\"\\/\"",
+            "\"é😀\"",
+        ];
+        const SPACE: &[&str] = &["", "", " ", "\n", "\t ", "\r\n"];
+        let space = || prop::sample::select(SPACE);
+        let leaf = prop::sample::select(SCALARS).prop_map(str::to_string);
+        leaf.prop_recursive(5, 64, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec((space(), inner.clone(), space()), 0..6).prop_map(|items| {
+                    let items: Vec<String> = items
+                        .into_iter()
+                        .map(|(a, v, b)| format!("{a}{v}{b}"))
+                        .collect();
+                    format!("[{}]", items.join(","))
+                }),
+                prop::collection::vec(
+                    (
+                        prop::sample::select(&["a", "b", "a\\u0062", ""][..]),
+                        space(),
+                        inner
+                    ),
+                    0..6
+                )
+                .prop_map(|members| {
+                    let members: Vec<String> = members
+                        .into_iter()
+                        .map(|(k, w, v)| format!("{w}\"{k}\"{w}:{w}{v}{w}"))
+                        .collect();
+                    format!("{{{}}}", members.join(","))
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn valid_json_reads_as_serde_json_reads_it(text in json_text()) {
+            prop_assert!(agrees_with_serde_json(text.as_bytes()), "{}", text);
+            let combined = read_node(text.as_bytes());
+            prop_assert!(combined.is_ok(), "{}", text);
+            prop_assert_eq!(combined.ok(), serde(&text));
+        }
+
+        #[test]
+        fn glued_pieces_read_as_serde_json_reads_them(
+            picks in prop::collection::vec(0..PIECES.len(), 0..24)
+        ) {
+            let text: String = picks.iter().filter_map(|&i| PIECES.get(i).copied()).collect();
+            prop_assert!(agrees_with_serde_json(text.as_bytes()), "{:?}", text);
+            prop_assert_eq!(read_node(text.as_bytes()).ok(), serde(&text));
+        }
+
+        #[test]
+        fn written_json_is_read_directly_and_identically(value in json_value(), pretty in any::<bool>()) {
+            let text = if pretty {
+                serde_json::to_string_pretty(&value)
+            } else {
+                serde_json::to_string(&value)
+            }
+            .expect("a value prints");
+            // i64::MIN is the one integer left to serde_json.
+            let node = read_direct(text.as_bytes());
+            prop_assert!(node.is_some() || text.contains("-9223372036854775808"), "{}", text);
+            prop_assert!(agrees_with_serde_json(text.as_bytes()), "{}", text);
+        }
+    }
+}
