@@ -13,7 +13,7 @@ use crate::limits::Config;
 use crate::model::{business_rank, is_identifier, OperationStatus, TrackingType};
 use crate::node::Node;
 use crate::operation::{Facts, Instant, Stored};
-use crate::reader::read_node;
+use crate::reader::read_measured;
 use crate::time::parse_instant;
 use crate::view::KNOWN_SHIPMENT_FIELDS;
 
@@ -47,15 +47,20 @@ pub(crate) struct Tracking<'a> {
 }
 
 /// Reads the envelope `{"operations": [...]}`. Errors here reject the body
-/// as a whole.
-pub(crate) fn parse_envelope<'a>(bytes: &'a [u8], config: &Config) -> Result<Vec<Node<'a>>, Error> {
+/// as a whole. Also says whether every operation is known to be within the
+/// bounds on strings and nesting (measured while reading), so that
+/// [`parse_operation`] need not walk them again.
+pub(crate) fn parse_envelope<'a>(
+    bytes: &'a [u8],
+    config: &Config,
+) -> Result<(Vec<Node<'a>>, bool), Error> {
     if bytes.len() > config.max_body_bytes {
         return Err(Error::PayloadTooLarge {
             size: bytes.len(),
             limit: config.max_body_bytes,
         });
     }
-    let root = read_node(bytes).map_err(|e| Error::Parsing {
+    let (root, extent) = read_measured(bytes).map_err(|e| Error::Parsing {
         message: format!("the body is not valid JSON: {e}"),
     })?;
     let Node::Object(members) = root else {
@@ -91,16 +96,23 @@ pub(crate) fn parse_envelope<'a>(bytes: &'a [u8], config: &Config) -> Result<Vec
             ),
         ));
     }
-    Ok(operations)
+    // An operation object sits at depth 3 of the body (body, array, object)
+    // and counts itself as depth 1.
+    let within_bounds = extent.is_some_and(|e| {
+        e.longest_string <= config.max_string_bytes && e.depth <= config.max_depth.saturating_add(2)
+    });
+    Ok((operations, within_bounds))
 }
 
 /// Reads and validates one operation object found at `path`; `scratch` is
-/// the encoder's reusable buffer.
+/// the encoder's reusable buffer. `within_bounds` says that its strings and
+/// nesting are known to be within `config`'s bounds already.
 pub(crate) fn parse_operation<'a>(
     value: &'a Node<'_>,
     path: &Path<'_>,
     config: &Config,
     scratch: &mut String,
+    within_bounds: bool,
 ) -> Result<ParsedOperation<'a>, Error> {
     let Node::Object(_) = value else {
         return Err(invalid_format(
@@ -108,7 +120,9 @@ pub(crate) fn parse_operation<'a>(
             format!("expected an operation object, found {}", type_name(value)),
         ));
     };
-    check_bounds(value, path, config.max_string_bytes, config.max_depth)?;
+    if !within_bounds {
+        check_bounds(value, path, config.max_string_bytes, config.max_depth)?;
+    }
     // The state stores positions within an operation in 16 bits.
     let max_bytes = config.max_operation_bytes.min(MAX_CANONICAL_BYTES);
     let encoded = match encode(value, scratch) {

@@ -18,21 +18,42 @@ use crate::node::Node;
 
 /// Reads one JSON value, exactly as `serde_json::from_slice::<Node>` does.
 pub(crate) fn read_node(bytes: &[u8]) -> Result<Node<'_>, serde_json::Error> {
+    read_measured(bytes).map(|(node, _)| node)
+}
+
+/// As [`read_node`], with the extent of the value when the direct reader
+/// read it (`None` when `serde_json` did).
+pub(crate) fn read_measured(bytes: &[u8]) -> Result<(Node<'_>, Option<Extent>), serde_json::Error> {
     match read_direct(bytes) {
-        Some(node) => Ok(node),
-        None => serde_json::from_slice(bytes),
+        Some((node, extent)) => Ok((node, Some(extent))),
+        None => serde_json::from_slice(bytes).map(|node| (node, None)),
     }
 }
 
+/// How far a value reaches: what the bounds on strings and nesting need,
+/// measured while reading so that checking them needs no second walk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Extent {
+    /// The longest string or key, in bytes once unescaped.
+    pub(crate) longest_string: usize,
+    /// The deepest nesting of objects and arrays (the value itself is 1 when
+    /// it is one).
+    pub(crate) depth: usize,
+}
+
 /// The direct reader alone: `None` when it gives up.
-pub(crate) fn read_direct(bytes: &[u8]) -> Option<Node<'_>> {
+pub(crate) fn read_direct(bytes: &[u8]) -> Option<(Node<'_>, Extent)> {
     // Outside strings valid JSON is ASCII, so checking the whole input once
     // is checking every string.
     let text = std::str::from_utf8(bytes).ok()?;
-    let mut r = Reader { text, at: 0 };
+    let mut r = Reader {
+        text,
+        at: 0,
+        extent: Extent::default(),
+    };
     let node = r.value(0)?;
     r.skip_white_space();
-    (r.at == text.len()).then_some(node)
+    (r.at == text.len()).then_some((node, r.extent))
 }
 
 /// True when the direct reader, wherever it accepts `bytes`, reads them as
@@ -40,7 +61,7 @@ pub(crate) fn read_direct(bytes: &[u8]) -> Option<Node<'_>> {
 pub(crate) fn agrees_with_serde_json(bytes: &[u8]) -> bool {
     match read_direct(bytes) {
         None => true,
-        Some(node) => serde_json::from_slice::<Node>(bytes).ok().as_ref() == Some(&node),
+        Some((node, _)) => serde_json::from_slice::<Node>(bytes).ok().as_ref() == Some(&node),
     }
 }
 
@@ -51,6 +72,7 @@ const MAX_DEPTH: usize = 100;
 struct Reader<'a> {
     text: &'a str,
     at: usize,
+    extent: Extent,
 }
 
 impl<'a> Reader<'a> {
@@ -96,6 +118,7 @@ impl<'a> Reader<'a> {
         if depth > MAX_DEPTH {
             return None;
         }
+        self.extent.depth = self.extent.depth.max(depth);
         self.at += 1;
         let mut members = Vec::with_capacity(8);
         self.skip_white_space();
@@ -110,8 +133,16 @@ impl<'a> Reader<'a> {
             }
             let key = self.string()?;
             self.expect(b':')?;
-            let value = self.value(depth)?;
-            members.push((key, value));
+            self.skip_white_space();
+            // Most members are strings: read them here rather than through
+            // `value`, which costs a move of the node through its return.
+            if self.peek()? == b'"' {
+                let text = self.string()?;
+                members.push((key, Node::String(text)));
+            } else {
+                let value = self.value(depth)?;
+                members.push((key, value));
+            }
             self.skip_white_space();
             match self.peek()? {
                 b',' => self.at += 1,
@@ -128,6 +159,7 @@ impl<'a> Reader<'a> {
         if depth > MAX_DEPTH {
             return None;
         }
+        self.extent.depth = self.extent.depth.max(depth);
         self.at += 1;
         let mut items = Vec::new();
         self.skip_white_space();
@@ -158,6 +190,7 @@ impl<'a> Reader<'a> {
         match *bytes.get(i)? {
             b'"' => {
                 self.at = i + 1;
+                self.extent.longest_string = self.extent.longest_string.max(i - start);
                 return self.text.get(start..i).map(Cow::Borrowed);
             }
             // A raw control character is not JSON.
@@ -170,6 +203,7 @@ impl<'a> Reader<'a> {
             match *bytes.get(i)? {
                 b'"' => {
                     self.at = i + 1;
+                    self.extent.longest_string = self.extent.longest_string.max(out.len());
                     return Some(Cow::Owned(out));
                 }
                 b'\\' => {
@@ -247,6 +281,35 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The extent of a value, by walking it.
+    fn measured(node: &Node<'_>) -> Extent {
+        let mut extent = Extent::default();
+        let mut children = |items: &mut dyn Iterator<Item = &Node<'_>>| {
+            for child in items {
+                let e = measured(child);
+                extent.longest_string = extent.longest_string.max(e.longest_string);
+                extent.depth = extent.depth.max(e.depth + 1);
+            }
+            extent.depth = extent.depth.max(1);
+        };
+        match node {
+            Node::String(s) => {
+                return Extent {
+                    longest_string: s.len(),
+                    depth: 0,
+                }
+            }
+            Node::Array(items) => children(&mut items.iter()),
+            Node::Object(members) => {
+                children(&mut members.iter().map(|(_, v)| v));
+                let keys = members.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+                extent.longest_string = extent.longest_string.max(keys);
+            }
+            _ => {}
+        }
+        extent
+    }
+
     fn serde(text: &str) -> Option<Node<'_>> {
         serde_json::from_str(text).ok()
     }
@@ -255,7 +318,7 @@ mod tests {
     /// combined reader always does.
     fn agrees(text: &str) {
         let direct = read_direct(text.as_bytes());
-        if let Some(node) = &direct {
+        if let Some((node, _)) = &direct {
             assert_eq!(
                 Some(node),
                 serde(text).as_ref(),
@@ -463,6 +526,12 @@ mod tests {
         #[test]
         fn valid_json_reads_as_serde_json_reads_it(text in json_text()) {
             prop_assert!(agrees_with_serde_json(text.as_bytes()), "{}", text);
+            // Of the text: a key given twice may hide a longer or deeper
+            // value than the one kept, never the other way round.
+            if let Some((node, extent)) = read_direct(text.as_bytes()) {
+                let kept = measured(&node);
+                prop_assert!(extent.longest_string >= kept.longest_string && extent.depth >= kept.depth);
+            }
             let combined = read_node(text.as_bytes());
             prop_assert!(combined.is_ok(), "{}", text);
             prop_assert_eq!(combined.ok(), serde(&text));
@@ -486,8 +555,11 @@ mod tests {
             }
             .expect("a value prints");
             // i64::MIN is the one integer left to serde_json.
-            let node = read_direct(text.as_bytes());
-            prop_assert!(node.is_some() || text.contains("-9223372036854775808"), "{}", text);
+            let direct = read_direct(text.as_bytes());
+            if let Some((node, extent)) = &direct {
+                prop_assert_eq!(*extent, measured(node));
+            }
+            prop_assert!(direct.is_some() || text.contains("-9223372036854775808"), "{}", text);
             prop_assert!(agrees_with_serde_json(text.as_bytes()), "{}", text);
         }
     }

@@ -281,6 +281,7 @@ fn read_card(card: &Node<'_>, path: &str, tracker: &mut Tracker) -> Result<(), E
             &Path::Text(&n_path),
             &tracker.config,
             &mut tracker.scratch,
+            false,
         )
         .map_err(into_snapshot_error)?;
         let ParsedOperation::Tracking(tracking) = parsed else {

@@ -120,18 +120,23 @@ impl Tracker {
     /// of them than [`Config::max_operations_per_body`] ([`Error::LimitExceeded`]).
     pub fn apply(&mut self, body: &[u8], received_at_ms: u64) -> Result<ApplyReport, Error> {
         let _ = received_at_ms;
-        let operations = parse_envelope(body, &self.config)?;
+        let (operations, within_bounds) = parse_envelope(body, &self.config)?;
         let reports = operations
             .iter()
             .enumerate()
-            .map(|(index, value)| self.apply_operation(index, value))
+            .map(|(index, value)| self.apply_operation(index, value, within_bounds))
             .collect();
         Ok(ApplyReport {
             operations: reports,
         })
     }
 
-    fn apply_operation(&mut self, index: usize, value: &Node<'_>) -> OperationReport {
+    fn apply_operation(
+        &mut self,
+        index: usize,
+        value: &Node<'_>,
+        within_bounds: bool,
+    ) -> OperationReport {
         let path = operation_path(index);
         let mut report = OperationReport {
             index,
@@ -143,7 +148,7 @@ impl Tracker {
             changes: Vec::new(),
             error: None,
         };
-        match parse_operation(value, &path, &self.config, &mut self.scratch) {
+        match parse_operation(value, &path, &self.config, &mut self.scratch, within_bounds) {
             Err(error) => {
                 // Name what can be read, so a host can log which card it was.
                 let text = |key: &str| value.get(key).and_then(Node::as_str);
