@@ -184,7 +184,12 @@ impl Stored {
             phase: self.shipment_phase,
             message: e.text(Field::Message),
             tracking_url: e.text(Field::TrackingUrl),
-            extra: e.raw(Field::Shipment).filter(|_| self.shipment_extra),
+            // Measured only when there is something unknown to show.
+            extra: if self.shipment_extra {
+                e.raw(Field::Shipment)
+            } else {
+                None
+            },
         })
     }
 }
