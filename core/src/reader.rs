@@ -100,6 +100,7 @@ impl<'a> Reader<'a> {
         })
     }
 
+    #[inline]
     fn value(&mut self, depth: usize) -> Option<Node<'a>> {
         self.skip_white_space();
         match self.peek()? {
@@ -183,6 +184,7 @@ impl<'a> Reader<'a> {
 
     /// A string token starting at the opening quote; borrowed unless it has
     /// escapes.
+    #[inline(always)]
     fn string(&mut self) -> Option<Cow<'a, str>> {
         let bytes = self.text.as_bytes();
         let start = self.at + 1;
