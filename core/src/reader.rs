@@ -8,8 +8,8 @@
 //! escape, deep nesting, or any input that is not valid JSON — it gives up,
 //! and the input is read again by `serde_json`, whose result (and error
 //! message) is then the answer. So the direct reader only ever has to agree
-//! with `serde_json` on input that it accepts; a property test and the
-//! fuzz targets check that it does.
+//! with `serde_json` on input that it accepts; the properties below and the
+//! `apply_body` fuzz target check that it does.
 
 use std::borrow::Cow;
 
@@ -57,7 +57,8 @@ pub(crate) fn read_direct(bytes: &[u8]) -> Option<(Node<'_>, Extent)> {
 }
 
 /// True when the direct reader, wherever it accepts `bytes`, reads them as
-/// `serde_json` does (the fuzz targets call this on every input).
+/// `serde_json` does (the `apply_body` fuzz target checks this on every
+/// input).
 pub(crate) fn agrees_with_serde_json(bytes: &[u8]) -> bool {
     match read_direct(bytes) {
         None => true,
