@@ -23,7 +23,7 @@ out.push('# Benchmarks', '');
 out.push('Regenerate: `./bench/report.sh` (one run of every bench; this file is its output).', '');
 out.push('## Machine and method', '');
 out.push(`- ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${sh('rustc --version')}; ${sh('node --version')}.`);
-out.push('- Workloads come from one deterministic generator (`bench/src/workload.rs`): single bodies of each kind for 1,000 cards; bulk bodies of 100 operations; the realistic stream (typical cards: production, then a shipment PENDING and 4 updates, one body each; 20 % delivered twice; shuffled).');
+out.push('- Workloads come from one deterministic generator (`bench/src/workload.rs`): single bodies of each kind for 1,000 cards; bulk bodies of 100 operations; the realistic stream (typical cards: production, then a shipment PENDING and 4 updates, one body each; 20 % delivered twice; shuffled). Members are written in the order of the example in D1\'s documentation (`operationId`, `operation`, `status`, …), not sorted, as a webhook body comes.');
 if (process.env.D1T_BENCH_NOTE) out.push(`- Conditions: ${process.env.D1T_BENCH_NOTE}`);
 out.push('- Every ratio is measured side by side: the two sides run alternately in one process (apply/floor, C ABI, memory and scaling), or interleaved rounds (Node; the C program and its native twin). Criterion (20 samples of about 3 s each, median) measures the paths that have no peer: duplicates, merge, snapshot and restore.');
 out.push('');
