@@ -136,5 +136,8 @@ gcc -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror -I bindings-c/include bench/c/
   target/release/libd1_tracking.a -lpthread -ldl -lm -o target/bench/fold_bench
 target/bench/fold_bench target/bench/workloads/stream.jsonl 1
 cargo run --release --locked -q -p d1-tracking-bench --bin native_fold target/bench/workloads/stream.jsonl 1
+# The instruction-count helper (run under callgrind by hand): both modes still run.
+cargo run --release --locked -q -p d1-tracking-bench --bin one_pass apply target/bench/workloads/stream.jsonl
+cargo run --release --locked -q -p d1-tracking-bench --bin one_pass floor target/bench/workloads/stream.jsonl
 
 step "all checks passed in $(( $(date +%s) - started ))s"
