@@ -88,7 +88,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Consumes `byte` after white space, or gives up.
-    fn expect(&mut self, byte: u8) -> Option<()> {
+    fn eat(&mut self, byte: u8) -> Option<()> {
         self.skip_white_space();
         (self.peek()? == byte).then(|| self.at += 1)
     }
@@ -134,7 +134,7 @@ impl<'a> Reader<'a> {
                 return None;
             }
             let key = self.string()?;
-            self.expect(b':')?;
+            self.eat(b':')?;
             self.skip_white_space();
             // Most members are strings: read them here rather than through
             // `value`, which costs a move of the node through its return.
