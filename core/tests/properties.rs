@@ -169,7 +169,7 @@ proptest! {
             for card in tracker.card_ids().map(str::to_string).collect::<Vec<_>>() {
                 for op in tracker.operations(&card).unwrap() {
                     let rank = op.view.status as u8;
-                    let biz = op.view.details_status.as_deref().map_or(0, |s| d1_tracking::BusinessStatus::new(s).rank());
+                    let biz = op.view.details_status.as_deref().map_or(0, |s| d1_tracking::BusinessStatus::parse(s).rank());
                     let key = (card.clone(), op.tracking_type.as_str().to_string(), op.view.operation_id.clone());
                     let now = (rank, biz, op.view.conflict);
                     if let Some(before) = last.get(&key) {

@@ -36,7 +36,7 @@ fn read(v: &Value) -> N {
     let s = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_string);
     let status = s("/status").unwrap();
     let end = s("/endTime");
-    let biz = s("/details/status").map(|b| (BusinessStatus::new(&b).rank(), b));
+    let biz = s("/details/status").map(|b| (BusinessStatus::parse(&b).rank(), b));
     let ship = v.pointer("/details/shipment").cloned();
     let ship_rank = ship
         .as_ref()

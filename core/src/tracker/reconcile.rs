@@ -7,14 +7,13 @@
 
 use serde::Serialize;
 
-use crate::card::CardState;
-use crate::card_id::CardId;
-use crate::error::{invalid_format, limit, Error};
-use crate::model::{is_identifier, OperationStatus, ShipmentPhase, TrackingType};
-use crate::parse::quoted;
-use crate::time::Timestamp;
-use crate::tracker::Tracker;
-use crate::view::TrackingView;
+use super::Tracker;
+use crate::error::{limit, Error};
+use crate::store::CardState;
+use crate::view::{CardRead, ViewRef};
+use crate::wire::{
+    BusinessStatus, CardId, OperationStatus, ShipmentPhase, Timestamp, TrackingType, CARD_ID,
+};
 
 /// Why a tracking is due for reconciliation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -68,15 +67,7 @@ impl Tracker {
         tracking_type: TrackingType,
         at_ms: u64,
     ) -> Result<(), Error> {
-        if !is_identifier(card_id, 48) {
-            return Err(invalid_format(
-                "cardId",
-                format!(
-                    "expected a string matching ^[A-Za-z0-9_-]{{1,48}}$, found {}",
-                    quoted(card_id)
-                ),
-            ));
-        }
+        CARD_ID.check(card_id, "cardId")?;
         if self.card_state(card_id).is_none() && self.cards.len() >= self.config.max_cards {
             return Err(limit(
                 "cardId",
@@ -128,15 +119,14 @@ impl Tracker {
 }
 
 fn card_due(card_id: &str, card: &CardState, now: u64, older: u64, out: &mut Vec<DueTracking>) {
-    let trackings = card.trackings();
-    for tracking_type in TrackingType::ALL {
+    let trackings = CardRead(card).tracking_refs(None);
+    for (tracking_type, view) in TrackingType::ALL.into_iter().zip(trackings) {
         let requested = card.requests.get(&tracking_type).copied();
-        let view = trackings.get(&tracking_type);
-        let heard = view.map(last_sign_of_life);
+        let heard = view.as_ref().map(last_sign_of_life);
         let (reason, since) = match (requested, heard) {
             (Some(r), None) => (DueReason::AwaitingNotification, r),
             (Some(r), Some(h)) if r > h => (DueReason::AwaitingNotification, r),
-            (r, Some(h)) => match view {
+            (r, Some(h)) => match &view {
                 Some(v) if !is_finished(tracking_type, v) => {
                     (DueReason::Stale, h.max(r.unwrap_or(0)))
                 }
@@ -150,15 +140,15 @@ fn card_due(card_id: &str, card: &CardState, now: u64, older: u64, out: &mut Vec
                 tracking_type,
                 reason,
                 since_ms: since,
-                operation_id: view.map(|v| v.operation_id.clone()),
+                operation_id: view.map(|v| v.operation_id.to_string()),
             });
         }
     }
 }
 
 /// D1's latest timestamp for the operation, in ms (0 before 1970).
-fn last_sign_of_life(view: &TrackingView) -> u64 {
-    [Some(view.start_time.as_str()), view.end_time.as_deref()]
+fn last_sign_of_life(view: &ViewRef<'_>) -> u64 {
+    [Some(view.start_time()), view.end_time()]
         .into_iter()
         .flatten()
         .filter_map(Timestamp::parse)
@@ -167,15 +157,17 @@ fn last_sign_of_life(view: &TrackingView) -> u64 {
         .unwrap_or(0)
 }
 
-fn is_finished(tracking_type: TrackingType, view: &TrackingView) -> bool {
-    let final_business = matches!(
-        view.details_status.as_deref(),
-        Some("CARD_RETURNED" | "CARD_PROD_CANCELED")
-    );
-    let delivered = view
-        .shipment
-        .as_ref()
-        .is_some_and(|s| s.phase == ShipmentPhase::Delivered);
+/// Business statuses after which D1 has nothing more to say.
+const FINAL_BUSINESS_STATUSES: [BusinessStatus; 2] = [
+    BusinessStatus::CardReturned,
+    BusinessStatus::CardProdCanceled,
+];
+
+fn is_finished(tracking_type: TrackingType, view: &ViewRef<'_>) -> bool {
+    let final_business = view
+        .details_status()
+        .is_some_and(|d| FINAL_BUSINESS_STATUSES.iter().any(|s| s.is(d)));
+    let delivered = view.shipment_phase() == Some(ShipmentPhase::Delivered);
     match view.status {
         OperationStatus::Failed => true,
         _ if final_business => true,

@@ -1,13 +1,72 @@
-//! Card ids stored inline, so that finding a card among a million reads one
-//! B-tree node per level instead of a heap string per comparison.
+//! D1's identifiers and their rules, declared once: the pattern
+//! `^[A-Za-z0-9_-]{1,max}$` with each identifier's length, and [`CardId`],
+//! the card id stored inline so that finding a card among a million reads
+//! one B-tree node per level instead of a heap string per comparison.
 
 use std::cmp::Ordering;
 use std::fmt;
 
-use crate::model::is_identifier;
+use crate::error::{invalid_format, Error};
+use crate::json::quoted;
 
-/// The longest card id D1 issues (`^[A-Za-z0-9_-]{1,48}$`).
-pub(crate) const CARD_ID_MAX: usize = 48;
+/// One of D1's identifiers: `^[A-Za-z0-9_-]{min,max}$`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct IdRule {
+    /// The shortest length (1, or the exact length when equal to `max`).
+    pub(crate) min: usize,
+    /// The longest length.
+    pub(crate) max: usize,
+}
+
+/// `cardId`, in notifications and in requests.
+pub(crate) const CARD_ID: IdRule = IdRule { min: 1, max: 48 };
+/// `operationId` (UUID-shaped in practice).
+pub(crate) const OPERATION_ID: IdRule = IdRule { min: 1, max: 64 };
+/// `issuerId`: D1 shows exactly ten characters.
+pub(crate) const ISSUER_ID: IdRule = IdRule { min: 10, max: 10 };
+/// The optional `x-correlation-id` header.
+pub(crate) const CORRELATION_ID: IdRule = IdRule { min: 1, max: 64 };
+/// The operation name a report echoes (`STANDALONE_TRACKING`, `PRODUCE`…).
+pub(crate) const OPERATION_NAME_MAX: usize = 64;
+
+/// The longest card id D1 issues.
+pub(crate) const CARD_ID_MAX: usize = CARD_ID.max;
+
+impl IdRule {
+    /// True when `s` follows the rule.
+    pub(crate) fn matches(self, s: &str) -> bool {
+        (self.min..=self.max).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    }
+
+    /// The rule as a regular expression, `^[A-Za-z0-9_-]{1,48}$`.
+    pub(crate) fn regex(self) -> String {
+        format!("^[A-Za-z0-9_-]{{{},{}}}$", self.min, self.max)
+    }
+
+    /// The rule as an error message writes it.
+    pub(crate) fn pattern(self) -> String {
+        if self.min == self.max {
+            format!("exactly {} characters of [A-Za-z0-9_-]", self.max)
+        } else {
+            format!("a string matching {}", self.regex())
+        }
+    }
+
+    /// `s` when it follows the rule; otherwise `FIELD_INVALID_FORMAT` at
+    /// `path`, naming the rule and the value found.
+    pub(crate) fn check<'s>(self, s: &'s str, path: &str) -> Result<&'s str, Error> {
+        if self.matches(s) {
+            Ok(s)
+        } else {
+            Err(invalid_format(
+                path,
+                format!("expected {}, found {}", self.pattern(), quoted(s)),
+            ))
+        }
+    }
+}
 
 /// A card id, inline. Ordered as its text (bytewise), like `String`: ids
 /// hold no NUL byte, so the zero padding sorts a prefix first.
@@ -20,7 +79,7 @@ pub(crate) struct CardId {
 impl CardId {
     /// The id of `text`; `None` when it is not a card id (so no card has it).
     pub(crate) fn new(text: &str) -> Option<CardId> {
-        if !is_identifier(text, CARD_ID_MAX) {
+        if !CARD_ID.matches(text) {
             return None;
         }
         let mut bytes = [0; CARD_ID_MAX];

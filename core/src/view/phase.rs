@@ -1,13 +1,11 @@
 //! The card's `phase`: one word for people and dashboards, defined by one
 //! table ([`PHASE_RULES`]) that both the code and the README's diagram use.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::model::{OperationStatus, ShipmentPhase, TrackingType};
-use crate::view::TrackingView;
+use crate::wire::{BusinessStatus, OperationStatus, ShipmentPhase, TrackingType};
 
 /// Where a card is, summarised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -71,7 +69,7 @@ pub enum Condition {
     /// Some tracking has this operation status.
     AnyStatusIs(OperationStatus),
     /// Some tracking's business status is one of these.
-    AnyBusinessStatusIn(&'static [&'static str]),
+    AnyBusinessStatusIn(&'static [BusinessStatus]),
     /// The SHIPMENT tracking's shipment phase is one of these.
     ShipmentPhaseIn(&'static [ShipmentPhase]),
     /// The SHIPMENT tracking carries a shipment object.
@@ -92,7 +90,7 @@ pub const PHASE_RULES: &[(Condition, Phase)] = &[
         Phase::Returned,
     ),
     (
-        Condition::AnyBusinessStatusIn(&["CARD_RETURNED"]),
+        Condition::AnyBusinessStatusIn(&[BusinessStatus::CardReturned]),
         Phase::Returned,
     ),
     (
@@ -100,11 +98,14 @@ pub const PHASE_RULES: &[(Condition, Phase)] = &[
         Phase::Failed,
     ),
     (
-        Condition::AnyBusinessStatusIn(&["CARD_PROD_CANCELED"]),
+        Condition::AnyBusinessStatusIn(&[BusinessStatus::CardProdCanceled]),
         Phase::Canceled,
     ),
     (
-        Condition::AnyBusinessStatusIn(&["DATA_EXCEPTION", "CARD_PROD_EXCEPTION"]),
+        Condition::AnyBusinessStatusIn(&[
+            BusinessStatus::DataException,
+            BusinessStatus::CardProdException,
+        ]),
         Phase::Failed,
     ),
     (
@@ -133,11 +134,11 @@ pub const PHASE_RULES: &[(Condition, Phase)] = &[
     ),
     (Condition::HasShipment, Phase::Shipped),
     (
-        Condition::AnyBusinessStatusIn(&["CARD_SHIPPED"]),
+        Condition::AnyBusinessStatusIn(&[BusinessStatus::CardShipped]),
         Phase::Shipped,
     ),
     (
-        Condition::AnyBusinessStatusIn(&["CARD_PROD_DONE"]),
+        Condition::AnyBusinessStatusIn(&[BusinessStatus::CardProdDone]),
         Phase::Produced,
     ),
     (
@@ -167,9 +168,10 @@ impl Condition {
         match self {
             Condition::StatusIs(t, s) => of(t).is_some_and(|v| v.status == s),
             Condition::AnyStatusIs(s) => all.any(|v| v.status == s),
-            Condition::AnyBusinessStatusIn(set) => {
-                all.any(|v| v.details_status.is_some_and(|d| set.contains(&d)))
-            }
+            Condition::AnyBusinessStatusIn(set) => all.any(|v| {
+                v.details_status
+                    .is_some_and(|d| set.iter().any(|s| s.is(d)))
+            }),
             Condition::ShipmentPhaseIn(set) => shipment_phase().is_some_and(|p| set.contains(&p)),
             Condition::HasShipment => shipment_phase().is_some(),
             Condition::Has(t) => of(t).is_some(),
@@ -184,7 +186,8 @@ impl Condition {
             Condition::StatusIs(t, s) => format!("{} status is {}", t.as_str(), s.as_str()),
             Condition::AnyStatusIs(s) => format!("any status is {}", s.as_str()),
             Condition::AnyBusinessStatusIn(set) => {
-                format!("any details.status is {}", set.join(" or "))
+                let names: Vec<&str> = set.iter().map(BusinessStatus::as_str).collect();
+                format!("any details.status is {}", names.join(" or "))
             }
             Condition::ShipmentPhaseIn(set) => {
                 let names: Vec<&str> = set.iter().map(|p| p.as_str()).collect();
@@ -200,18 +203,6 @@ impl Condition {
 
 /// The phase of a card with these current trackings; `requested` says
 /// whether the host recorded a Track Card request for it.
-pub fn phase_of(trackings: &BTreeMap<TrackingType, TrackingView>, requested: bool) -> Phase {
-    let inputs = TrackingType::ALL.map(|t| {
-        trackings.get(&t).map(|v| PhaseInput {
-            status: v.status,
-            details_status: v.details_status.as_deref(),
-            shipment_phase: v.shipment.as_ref().map(|s| s.phase),
-        })
-    });
-    phase_of_inputs(&inputs, requested)
-}
-
-/// [`phase_of`] on what the table reads.
 pub(crate) fn phase_of_inputs(trackings: &PhaseInputs<'_>, requested: bool) -> Phase {
     PHASE_RULES
         .iter()

@@ -17,15 +17,12 @@
 //! card's notifications by (tracking type, operation id, fold order). Equal
 //! states give equal bytes.
 
-use crate::card::CardState;
+use super::Tracker;
+use crate::config::Config;
 use crate::error::Error;
-use crate::json::{field, index, node_type_name, Path};
-use crate::limits::Config;
-use crate::model::{is_identifier, TrackingType};
-use crate::node::Node;
-use crate::parse::{parse_operation, quoted, ParsedOperation, Tracking};
-use crate::reader::read_node;
-use crate::tracker::Tracker;
+use crate::json::{field, index, node_type_name, quoted, read_node, Node, Path};
+use crate::store::{intake, CardState, Intake, Tracking};
+use crate::wire::{TrackingType, CARD_ID};
 
 /// The format tag written into, and required of, every snapshot.
 pub const SNAPSHOT_FORMAT: &str = "d1-tracking/1";
@@ -259,11 +256,11 @@ fn read_snapshot(bytes: &[u8], config: &Config) -> Result<Tracker, Error> {
 
 fn read_card(card: &Node<'_>, path: &str, tracker: &mut Tracker) -> Result<(), Error> {
     let card_id = match card.get("cardId") {
-        Some(Node::String(id)) if is_identifier(id, 48) => id,
+        Some(Node::String(id)) if CARD_ID.matches(id) => id,
         _ => {
             return Err(invalid(
                 &field(path, "cardId"),
-                "expected a card id matching ^[A-Za-z0-9_-]{1,48}$".to_string(),
+                format!("expected a card id matching {}", CARD_ID.regex()),
             ))
         }
     };
@@ -276,7 +273,7 @@ fn read_card(card: &Node<'_>, path: &str, tracker: &mut Tracker) -> Result<(), E
     let list_path = field(path, "notifications");
     for (j, value) in notifications.iter().enumerate() {
         let n_path = index(&list_path, j);
-        let parsed = parse_operation(
+        let parsed = intake(
             value,
             &Path::Text(&n_path),
             &tracker.config,
@@ -284,7 +281,7 @@ fn read_card(card: &Node<'_>, path: &str, tracker: &mut Tracker) -> Result<(), E
             false,
         )
         .map_err(into_snapshot_error)?;
-        let ParsedOperation::Tracking(tracking) = parsed else {
+        let Intake::Tracking(tracking) = parsed else {
             return Err(invalid(
                 &field(&n_path, "operation"),
                 "expected a STANDALONE_TRACKING notification".to_string(),

@@ -1,4 +1,4 @@
-//! Canonical JSON, JSON paths, and the bounds walk over parsed values.
+//! Canonical JSON: how a value is written so that equal content gives equal bytes.
 //!
 //! The canonical form is written here rather than left to `serde_json`'s map
 //! ordering: if any crate in a host's build enabled `serde_json/preserve_order`,
@@ -6,8 +6,7 @@
 
 use serde_json::Value;
 
-use crate::error::{limit, Error};
-use crate::node::Node;
+use super::Node;
 
 /// Writes `value` in canonical form: object keys sorted bytewise, no
 /// insignificant white space, strings escaped as `serde_json` escapes them,
@@ -102,131 +101,6 @@ pub(crate) fn plain_len(bytes: &[u8]) -> usize {
         .unwrap_or(tail.len())
 }
 
-/// A JSON path being built, such as `operations[2].details.shipment`.
-pub(crate) fn field(parent: &str, key: &str) -> String {
-    let plain = !key.is_empty()
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$');
-    match (parent.is_empty(), plain) {
-        (true, true) => key.to_string(),
-        (false, true) => format!("{parent}.{key}"),
-        (_, false) => format!(
-            "{parent}[{}]",
-            serde_json::to_string(key).unwrap_or_default()
-        ),
-    }
-}
-
-pub(crate) fn index(parent: &str, i: usize) -> String {
-    format!("{parent}[{i}]")
-}
-
-/// A JSON path that is only written out when an error names it: reading a
-/// valid operation builds no string.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Path<'a> {
-    /// A path already written.
-    Text(&'a str),
-    /// `parent[i]`.
-    Index(&'a str, usize),
-    /// `parent.key`.
-    Field(&'a Path<'a>, &'a str),
-}
-
-impl Path<'_> {
-    /// The path, written.
-    pub(crate) fn render(&self) -> String {
-        match self {
-            Path::Text(p) => p.to_string(),
-            Path::Index(parent, i) => index(parent, *i),
-            Path::Field(parent, key) => field(&parent.render(), key),
-        }
-    }
-
-    /// The path of member `key`, written.
-    pub(crate) fn field(&self, key: &str) -> String {
-        field(&self.render(), key)
-    }
-}
-
-/// Checks string lengths and nesting depth of a whole value, naming the
-/// first offending place. Recursion is bounded: `serde_json` refuses input
-/// nested deeper than 128, and the walk stops at `max_depth`.
-pub(crate) fn check_bounds(
-    value: &Node<'_>,
-    path: &Path<'_>,
-    max_string: usize,
-    max_depth: usize,
-) -> Result<(), Error> {
-    walk(value, 1, max_string, max_depth).map_err(|(mut steps, message)| {
-        let mut p = path.render();
-        while let Some(step) = steps.pop() {
-            p = match step {
-                Step::Key(k) => field(&p, &k),
-                Step::Index(i) => index(&p, i),
-            };
-        }
-        limit(&p, message)
-    })
-}
-
-enum Step {
-    Key(String),
-    Index(usize),
-}
-
-/// On error: the steps from the offending place up to the root, and why.
-fn walk(
-    v: &Node<'_>,
-    depth: usize,
-    max_string: usize,
-    max_depth: usize,
-) -> Result<(), (Vec<Step>, String)> {
-    match v {
-        Node::String(s) if s.len() > max_string => Err((
-            Vec::new(),
-            format!(
-                "a string of {} bytes is longer than the limit (maxStringBytes) of {max_string}",
-                s.len()
-            ),
-        )),
-        Node::Object(_) | Node::Array(_) if depth > max_depth => Err((
-            Vec::new(),
-            format!("nesting deeper than the limit (maxDepth) of {max_depth}"),
-        )),
-        Node::Object(members) => {
-            for (k, child) in members {
-                if k.len() > max_string {
-                    // The path names the object: the key itself is what is too long.
-                    return Err((
-                        Vec::new(),
-                        format!(
-                            "a key of {} bytes is longer than the limit (maxStringBytes) of {max_string}",
-                            k.len()
-                        ),
-                    ));
-                }
-                walk(child, depth + 1, max_string, max_depth).map_err(|(mut steps, m)| {
-                    steps.push(Step::Key(k.to_string()));
-                    (steps, m)
-                })?;
-            }
-            Ok(())
-        }
-        Node::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                walk(child, depth + 1, max_string, max_depth).map_err(|(mut steps, m)| {
-                    steps.push(Step::Index(i));
-                    (steps, m)
-                })?;
-            }
-            Ok(())
-        }
-        _ => Ok(()),
-    }
-}
-
 /// The JSON type of a value, for messages ("found a number").
 pub(crate) fn type_name(value: &Value) -> &'static str {
     match value {
@@ -248,6 +122,18 @@ pub(crate) fn node_type_name(node: &Node<'_>) -> &'static str {
         Node::String(_) => "a string",
         Node::Array(_) => "an array",
         Node::Object(_) => "an object",
+    }
+}
+
+/// A value for an error message: quoted as JSON, and cut short when long (a
+/// message must not echo a megabyte back).
+pub(crate) fn quoted(s: &str) -> String {
+    const MAX_CHARS: usize = 64;
+    if s.chars().count() <= MAX_CHARS {
+        serde_json::to_string(s).unwrap_or_default()
+    } else {
+        let head: String = s.chars().take(MAX_CHARS).collect();
+        format!("{}…", serde_json::to_string(&head).unwrap_or_default())
     }
 }
 
@@ -312,21 +198,5 @@ mod tests {
             let twice: Value = serde_json::from_str(&canon).expect("canonical is JSON");
             assert_eq!(canonical_string(&twice), canon, "{text}");
         }
-    }
-
-    #[test]
-    fn paths_quote_unusual_keys() {
-        assert_eq!(field("operations[0]", "cardId"), "operations[0].cardId");
-        assert_eq!(field("x", "a b"), "x[\"a b\"]");
-        assert_eq!(field("", "operations"), "operations");
-    }
-
-    #[test]
-    fn bounds_name_the_offending_place() {
-        let v: Node = serde_json::from_str(r#"{"a":{"b":["ok","toolong"]}}"#).expect("valid JSON");
-        let err = check_bounds(&v, &Path::Index("operations", 0), 5, 16).unwrap_err();
-        assert_eq!(err.path(), Some("operations[0].a.b[1]"));
-        let err = check_bounds(&v, &Path::Text("op"), 100, 2).unwrap_err();
-        assert_eq!(err.path(), Some("op.a.b"));
     }
 }

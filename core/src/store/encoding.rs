@@ -14,8 +14,7 @@
 //! The encoding lives in memory only (snapshots hold canonical text), so the
 //! dictionary may change between versions.
 
-use crate::json::write_string;
-use crate::node::Node;
+use crate::json::{write_string, Node};
 
 /// A dictionary string follows as one byte: its index plus [`INDEX_BASE`].
 const TOKEN: u8 = 0x01;

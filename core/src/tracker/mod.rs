@@ -2,16 +2,23 @@
 
 use std::collections::BTreeMap;
 
-use crate::card::{CardState, Pending};
-use crate::card_id::CardId;
+use crate::config::Config;
 use crate::error::{limit, Error};
-use crate::json::Path;
-use crate::limits::Config;
-use crate::model::is_identifier;
-use crate::node::Node;
-use crate::parse::{operation_path, parse_envelope, parse_operation, ParsedOperation, Tracking};
-use crate::report::{diff, ApplyReport, Change, OperationReport, Outcome};
-use crate::view::{CardView, OperationView};
+use crate::json::{Node, Path};
+use crate::store::{intake, CardState, Intake, Pending, Tracking};
+use crate::view::{diff, CardRead, CardView, Change, OperationView, Phase};
+use crate::wire::{
+    operation_path, parse_envelope, CardId, CARD_ID, OPERATION_ID, OPERATION_NAME_MAX,
+    STANDALONE_TRACKING,
+};
+
+mod reconcile;
+mod report;
+mod snapshot;
+
+pub use reconcile::{DueReason, DueTracking};
+pub use report::{ApplyReport, OperationReport, Outcome};
+pub use snapshot::SNAPSHOT_FORMAT;
 
 /// Folds D1 notifications into one view per card. Sans-I/O: bytes in,
 /// reports and views out; the host does transport, storage and time.
@@ -88,18 +95,37 @@ impl Tracker {
 
     /// The view of one card, or `None` when nothing is known of it.
     pub fn card(&self, card_id: &str) -> Option<CardView> {
-        self.card_state(card_id).map(|c| c.view(card_id))
+        self.card_state(card_id).map(|c| CardRead(c).view(card_id))
     }
 
     /// Every card's view, sorted by card id.
     pub fn cards(&self) -> impl Iterator<Item = CardView> + '_ {
-        self.cards.iter().map(|(id, c)| c.view(id.as_str()))
+        self.cards
+            .iter()
+            .map(|(id, c)| CardRead(c).view(id.as_str()))
     }
 
     /// Every operation of one card (not only the current ones), in order of
     /// tracking type then operation id.
     pub fn operations(&self, card_id: &str) -> Option<Vec<OperationView>> {
-        self.card_state(card_id).map(CardState::operation_views)
+        self.card_state(card_id)
+            .map(|c| CardRead(c).operation_views())
+    }
+
+    /// The phase of one card, or `None` when nothing is known of it: what
+    /// [`card`](Tracker::card) shows as `phase`, without building the view.
+    ///
+    /// ```
+    /// use d1_tracking::{Config, Phase, Tracker, TrackingType};
+    /// let mut tracker = Tracker::new(Config::default());
+    /// tracker.record_request("card-0001", TrackingType::Shipment, 1_772_442_000_000)?;
+    /// assert_eq!(tracker.phase("card-0001"), Some(Phase::TrackingRequested));
+    /// assert_eq!(tracker.phase("card-0002"), None);
+    /// # Ok::<(), d1_tracking::Error>(())
+    /// ```
+    pub fn phase(&self, card_id: &str) -> Option<Phase> {
+        let card = CardRead(self.card_state(card_id)?);
+        Some(card.phase_of_refs(&card.tracking_refs(None)))
     }
 
     /// Folds one body as D1 POSTs it (`{"operations": [...]}`).
@@ -148,22 +174,22 @@ impl Tracker {
             changes: Vec::new(),
             error: None,
         };
-        match parse_operation(value, &path, &self.config, &mut self.scratch, within_bounds) {
+        match intake(value, &path, &self.config, &mut self.scratch, within_bounds) {
             Err(error) => {
                 // Name what can be read, so a host can log which card it was.
                 let text = |key: &str| value.get(key).and_then(Node::as_str);
                 report.operation = text("operation")
-                    .filter(|s| s.len() <= 64)
+                    .filter(|s| s.len() <= OPERATION_NAME_MAX)
                     .map(str::to_string);
                 report.card_id = text("cardId")
-                    .filter(|s| is_identifier(s, 48))
+                    .filter(|s| CARD_ID.matches(s))
                     .map(str::to_string);
                 report.operation_id = text("operationId")
-                    .filter(|s| is_identifier(s, 64))
+                    .filter(|s| OPERATION_ID.matches(s))
                     .map(str::to_string);
                 report.error = Some(error);
             }
-            Ok(ParsedOperation::Ignored {
+            Ok(Intake::Ignored {
                 operation,
                 operation_id,
                 card_id,
@@ -173,8 +199,8 @@ impl Tracker {
                 report.card_id = Some(card_id.to_string());
                 report.operation_id = Some(operation_id.to_string());
             }
-            Ok(ParsedOperation::Tracking(tracking)) => {
-                report.operation = Some(crate::parse::STANDALONE_TRACKING.to_string());
+            Ok(Intake::Tracking(tracking)) => {
+                report.operation = Some(STANDALONE_TRACKING.to_string());
                 report.card_id = Some(tracking.card_id.to_string());
                 report.operation_id = Some(tracking.operation_id.to_string());
                 report.tracking_type = Some(tracking.tracking_type);
@@ -233,11 +259,12 @@ impl Tracker {
         // then commit: nothing is copied unless it changed.
         let empty = CardState::default();
         let state = existing.unwrap_or(&empty);
-        let before = (!state.operations().is_empty()).then(|| state.tracking_refs(None));
-        let after = state.tracking_refs(Some(pending));
+        let read = CardRead(state);
+        let before = (!state.operations().is_empty()).then(|| read.tracking_refs(None));
+        let after = read.tracking_refs(Some(pending));
         let changes = diff(
-            before.as_ref().map(|b| (b, state.phase_of_refs(b))),
-            (&after, state.phase_of_refs(&after)),
+            before.as_ref().map(|b| (b, read.phase_of_refs(b))),
+            (&after, read.phase_of_refs(&after)),
         );
         let Tracking {
             operation_id,

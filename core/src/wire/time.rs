@@ -166,6 +166,20 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// An instant as (seconds, nanoseconds) since the Unix epoch: ordered like
+/// the nanosecond count, in 12 bytes instead of 16.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Instant {
+    pub(crate) secs: i64,
+    pub(crate) nanos: u32,
+}
+
+impl Instant {
+    pub(crate) fn new((secs, nanos): (i64, u32)) -> Instant {
+        Instant { secs, nanos }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,33 +1,25 @@
-//! From bytes to validated notifications, with an error that names the field.
-//!
-//! Every operation is parsed with `serde_json` into a [`Node`] first (strings
-//! borrowed from the body), so unknown fields survive in its canonical form;
-//! then the documented fields are checked in D1's documented order, and the
-//! first field in error is reported (D1's own habit). What the fold needs is
-//! read once, into the compact form the state keeps.
+//! One operation object, validated against D1's documented fields, with an
+//! error that names the first field in error (D1's own habit). The checks
+//! run in D1's documented field order. What the fold needs is read into
+//! typed [`Facts`]; unknown fields stay in the [`Node`], which the store
+//! keeps in canonical form.
 
-use crate::encoding::{encode, MAX_CANONICAL_BYTES};
-use crate::error::{invalid_format, invalid_value, limit, missing, Error};
-use crate::json::{check_bounds, node_type_name as type_name, Path};
-use crate::limits::Config;
-use crate::model::{business_rank, is_identifier, OperationStatus, TrackingType};
-use crate::node::Node;
-use crate::operation::{Facts, Instant, Stored};
-use crate::reader::read_measured;
-use crate::time::parse_instant;
-use crate::view::KNOWN_SHIPMENT_FIELDS;
+use super::business::business_rank;
+use super::identifier::{IdRule, CARD_ID, OPERATION_ID};
+use super::shipment::KNOWN_SHIPMENT_FIELDS;
+use super::time::{parse_instant, Instant};
+use super::{OperationStatus, TrackingType};
+use crate::error::{invalid_format, invalid_value, missing, Error};
+use crate::json::{node_type_name as type_name, quoted, Node, Path};
 
 /// The only operation this tracker folds.
 pub const STANDALONE_TRACKING: &str = "STANDALONE_TRACKING";
-
-const OPERATION_ID_MAX: usize = 64;
-const CARD_ID_MAX: usize = 48;
 
 /// One operation of a body, read; strings borrow from the body.
 #[derive(Debug)]
 pub(crate) enum ParsedOperation<'a> {
     /// A `STANDALONE_TRACKING` notification.
-    Tracking(Tracking<'a>),
+    Tracking(Notification<'a>),
     /// A well-formed operation of another kind (e.g. `PRODUCE`).
     Ignored {
         operation: &'a str,
@@ -36,108 +28,38 @@ pub(crate) enum ParsedOperation<'a> {
     },
 }
 
-/// A validated `STANDALONE_TRACKING` notification, ready to fold.
+/// A validated `STANDALONE_TRACKING` notification: where it is filed, and
+/// the typed facts the fold orders it by.
 #[derive(Debug)]
-pub(crate) struct Tracking<'a> {
+pub(crate) struct Notification<'a> {
     pub(crate) card_id: &'a str,
     pub(crate) operation_id: &'a str,
     pub(crate) tracking_type: TrackingType,
-    /// The notification in the form the state keeps.
-    pub(crate) stored: Stored,
+    pub(crate) facts: Facts,
 }
 
-/// Reads the envelope `{"operations": [...]}`. Errors here reject the body
-/// as a whole. Also says whether every operation is known to be within the
-/// bounds on strings and nesting (measured while reading), so that
-/// [`parse_operation`] need not walk them again.
-pub(crate) fn parse_envelope<'a>(
-    bytes: &'a [u8],
-    config: &Config,
-) -> Result<(Vec<Node<'a>>, bool), Error> {
-    if bytes.len() > config.max_body_bytes {
-        return Err(Error::PayloadTooLarge {
-            size: bytes.len(),
-            limit: config.max_body_bytes,
-        });
-    }
-    let (root, extent) = read_measured(bytes).map_err(|e| Error::Parsing {
-        message: format!("the body is not valid JSON: {e}"),
-    })?;
-    let Node::Object(members) = root else {
-        return Err(Error::Parsing {
-            message: format!(
-                "expected a JSON object {{\"operations\": [...]}}, found {}",
-                type_name(&root)
-            ),
-        });
-    };
-    let operations = members
-        .into_iter()
-        .find_map(|(k, v)| (k == "operations").then_some(v));
-    let operations = match operations {
-        None | Some(Node::Null) => {
-            return Err(missing("operations", "an array of operations"));
-        }
-        Some(Node::Array(items)) => items,
-        Some(other) => {
-            return Err(invalid_format(
-                "operations",
-                format!("expected an array, found {}", type_name(&other)),
-            ));
-        }
-    };
-    if operations.len() > config.max_operations_per_body {
-        return Err(limit(
-            "operations",
-            format!(
-                "{} operations in one body; the limit (maxOperationsPerBody) is {}",
-                operations.len(),
-                config.max_operations_per_body
-            ),
-        ));
-    }
-    // An operation object sits at depth 3 of the body (body, array, object)
-    // and counts itself as depth 1.
-    let within_bounds = extent.is_some_and(|e| {
-        e.longest_string <= config.max_string_bytes && e.depth <= config.max_depth.saturating_add(2)
-    });
-    Ok((operations, within_bounds))
+/// The typed facts of a notification, read while validating it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Facts {
+    pub(crate) status: OperationStatus,
+    pub(crate) business_rank: u8,
+    pub(crate) start: Instant,
+    pub(crate) end: Option<Instant>,
+    /// The shipment object has members the view does not name.
+    pub(crate) shipment_extra: bool,
 }
 
-/// Reads and validates one operation object found at `path`; `scratch` is
-/// the encoder's reusable buffer. `within_bounds` says that its strings and
-/// nesting are known to be within `config`'s bounds already.
+/// Validates one operation object found at `path` (its bounds are checked
+/// by the caller).
 pub(crate) fn parse_operation<'a>(
     value: &'a Node<'_>,
     path: &Path<'_>,
-    config: &Config,
-    scratch: &mut String,
-    within_bounds: bool,
 ) -> Result<ParsedOperation<'a>, Error> {
     let Node::Object(_) = value else {
-        return Err(invalid_format(
-            &path.render(),
-            format!("expected an operation object, found {}", type_name(value)),
-        ));
-    };
-    if !within_bounds {
-        check_bounds(value, path, config.max_string_bytes, config.max_depth)?;
-    }
-    // The state stores positions within an operation in 16 bits.
-    let max_bytes = config.max_operation_bytes.min(MAX_CANONICAL_BYTES);
-    let encoded = match encode(value, scratch) {
-        Ok((encoded, len)) if len <= max_bytes => encoded,
-        Ok((_, len)) | Err(len) => {
-            return Err(limit(
-                &path.render(),
-                format!(
-                    "the operation is {len} bytes in canonical form; the limit (maxOperationBytes) is {max_bytes}"
-                ),
-            ))
-        }
+        return Err(not_an_operation(value, path));
     };
     let r = Reader { node: value, path };
-    let operation_id = r.identifier("operationId", OPERATION_ID_MAX)?;
+    let operation_id = r.identifier("operationId", OPERATION_ID)?;
     let operation = r.required_str("operation", "a string such as \"STANDALONE_TRACKING\"")?;
     if operation.is_empty() {
         return Err(invalid_format(
@@ -145,7 +67,7 @@ pub(crate) fn parse_operation<'a>(
             "expected a non-empty operation name".to_string(),
         ));
     }
-    let card_id = r.identifier("cardId", CARD_ID_MAX)?;
+    let card_id = r.identifier("cardId", CARD_ID)?;
     if operation != STANDALONE_TRACKING {
         return Ok(ParsedOperation::Ignored {
             operation,
@@ -197,19 +119,26 @@ pub(crate) fn parse_operation<'a>(
     r.optional_text("errorCode")?;
     r.optional_str("error")?;
     r.optional_text("issuerRequestId")?;
-    let facts = Facts {
-        status,
-        business_rank,
-        start: Instant::new(start_time),
-        end: end_time.map(Instant::new),
-        shipment_extra,
-    };
-    Ok(ParsedOperation::Tracking(Tracking {
+    Ok(ParsedOperation::Tracking(Notification {
         card_id,
         operation_id,
         tracking_type,
-        stored: Stored::new(encoded, facts),
+        facts: Facts {
+            status,
+            business_rank,
+            start: Instant::new(start_time),
+            end: end_time.map(Instant::new),
+            shipment_extra,
+        },
     }))
+}
+
+/// The error for a member of `operations` that is not an object.
+pub(crate) fn not_an_operation(value: &Node<'_>, path: &Path<'_>) -> Error {
+    invalid_format(
+        &path.render(),
+        format!("expected an operation object, found {}", type_name(value)),
+    )
 }
 
 /// Validates `details.shipment`; says whether it has members the view does
@@ -259,19 +188,12 @@ impl<'a, 'b> Reader<'a, 'b, '_> {
         }
     }
 
-    fn identifier(&self, key: &str, max: usize) -> Result<&'a str, Error> {
-        let pattern = || format!("a string matching ^[A-Za-z0-9_-]{{1,{max}}}$");
-        let s = match self.get(key) {
-            Some(Node::String(s)) => s,
-            _ => return self.required_str(key, &pattern()),
-        };
-        if !is_identifier(s, max) {
-            return Err(invalid_format(
-                &self.path.field(key),
-                format!("expected {}, found {}", pattern(), quoted(s)),
-            ));
+    fn identifier(&self, key: &str, rule: IdRule) -> Result<&'a str, Error> {
+        match self.get(key) {
+            Some(Node::String(s)) if rule.matches(s) => Ok(s),
+            Some(Node::String(s)) => rule.check(s, &self.path.field(key)),
+            _ => self.required_str(key, &rule.pattern()),
         }
-        Ok(s)
     }
 
     /// An optional string; any text, including empty.
@@ -313,18 +235,6 @@ impl<'a, 'b> Reader<'a, 'b, '_> {
                 ),
             )
         })
-    }
-}
-
-/// A value for an error message: quoted, and cut short when long (a message
-/// must not echo a megabyte back).
-pub(crate) fn quoted(s: &str) -> String {
-    const MAX_CHARS: usize = 64;
-    if s.chars().count() <= MAX_CHARS {
-        serde_json::to_string(s).unwrap_or_default()
-    } else {
-        let head: String = s.chars().take(MAX_CHARS).collect();
-        format!("{}…", serde_json::to_string(&head).unwrap_or_default())
     }
 }
 

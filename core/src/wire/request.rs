@@ -4,10 +4,10 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::identifier::{CARD_ID, CORRELATION_ID, ISSUER_ID};
+use super::TrackingType;
 use crate::error::{invalid_format, invalid_value, missing, Error};
-use crate::json::{canonical_string, field, type_name};
-use crate::model::{is_identifier, TrackingType};
-use crate::parse::quoted;
+use crate::json::{canonical_string, field, quoted, type_name};
 
 /// D1's production base URL for the banking APIs.
 pub const PRODUCTION_BASE_URL: &str = "https://api.d1.thalescloud.io/banking/v1";
@@ -23,10 +23,6 @@ pub const STAGING_BASE_URL: &str = "https://api.d1-stg.thalescloud.io/banking/v1
 /// template to [`TrackCardRequest::with_path_template`] if D1 gave you another.
 pub const DEFAULT_PATH_TEMPLATE: &str =
     "/issuers/{issuerId}/physicalCards/{cardId}/operations:tracking";
-
-const ISSUER_ID_LEN: usize = 10;
-const CARD_ID_MAX: usize = 48;
-const CORRELATION_ID_MAX: usize = 64;
 
 /// A validated Track Card request: what to ask D1 to track.
 ///
@@ -85,24 +81,8 @@ impl TrackCardRequest {
         card_id: &str,
         tracking_type: TrackingType,
     ) -> Result<TrackCardRequest, Error> {
-        if issuer_id.len() != ISSUER_ID_LEN || !is_identifier(issuer_id, ISSUER_ID_LEN) {
-            return Err(invalid_format(
-                "issuerId",
-                format!(
-                    "expected exactly {ISSUER_ID_LEN} characters of [A-Za-z0-9_-], found {}",
-                    quoted(issuer_id)
-                ),
-            ));
-        }
-        if !is_identifier(card_id, CARD_ID_MAX) {
-            return Err(invalid_format(
-                "cardId",
-                format!(
-                    "expected a string matching ^[A-Za-z0-9_-]{{1,{CARD_ID_MAX}}}$, found {}",
-                    quoted(card_id)
-                ),
-            ));
-        }
+        ISSUER_ID.check(issuer_id, "issuerId")?;
+        CARD_ID.check(card_id, "cardId")?;
         Ok(TrackCardRequest {
             issuer_id: issuer_id.to_string(),
             card_id: card_id.to_string(),
@@ -120,15 +100,7 @@ impl TrackCardRequest {
     /// `FIELD_INVALID_FORMAT` at `correlationId` unless it matches
     /// `^[A-Za-z0-9_-]{1,64}$`.
     pub fn with_correlation_id(mut self, id: &str) -> Result<TrackCardRequest, Error> {
-        if !is_identifier(id, CORRELATION_ID_MAX) {
-            return Err(invalid_format(
-                "correlationId",
-                format!(
-                    "expected a string matching ^[A-Za-z0-9_-]{{1,{CORRELATION_ID_MAX}}}$, found {}",
-                    quoted(id)
-                ),
-            ));
-        }
+        CORRELATION_ID.check(id, "correlationId")?;
         self.correlation_id = Some(id.to_string());
         Ok(self)
     }

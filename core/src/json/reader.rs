@@ -13,8 +13,8 @@
 
 use std::borrow::Cow;
 
-use crate::json::plain_len;
-use crate::node::Node;
+use super::plain_len;
+use super::Node;
 
 /// Reads one JSON value, exactly as `serde_json::from_slice::<Node>` does.
 pub(crate) fn read_node(bytes: &[u8]) -> Result<Node<'_>, serde_json::Error> {

@@ -1,0 +1,23 @@
+//! JSON machinery, with no knowledge of D1: reading bytes into a borrowed
+//! tree ([`Node`]), writing the canonical form, JSON paths for errors, and
+//! the bounds on strings and nesting.
+//!
+//! The lowest layer of the core: it uses nothing above it (see
+//! `docs/architecture.md`).
+
+mod bounds;
+mod canonical;
+mod node;
+mod path;
+mod reader;
+
+pub(crate) use bounds::check_bounds;
+pub use canonical::canonical_string;
+#[cfg(test)]
+pub(crate) use canonical::write_canonical;
+pub(crate) use canonical::{node_type_name, plain_len, quoted, type_name, write_string};
+pub(crate) use node::Node;
+pub(crate) use path::{field, index, Path};
+pub(crate) use reader::{read_measured, read_node};
+
+pub(crate) use reader::agrees_with_serde_json;

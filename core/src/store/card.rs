@@ -1,0 +1,115 @@
+//! The state of one card: its operations, keyed by tracking type and id.
+
+use std::collections::BTreeMap;
+
+use super::operation::OperationState;
+use super::stored::Stored;
+use crate::wire::TrackingType;
+
+/// One operation of a card, under its key.
+#[derive(Debug, Clone)]
+pub(crate) struct OperationEntry {
+    pub(crate) tracking_type: TrackingType,
+    pub(crate) id: Box<str>,
+    pub(crate) state: OperationState,
+}
+
+/// A notification about to be folded into a card.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pending<'a> {
+    pub(crate) tracking_type: TrackingType,
+    pub(crate) operation_id: &'a str,
+    pub(crate) stored: &'a Stored,
+}
+
+/// Operations of one card, sorted by (tracking type, operation id): an id
+/// seen with two tracking types is two entries, both kept and both flagged
+/// `conflict` (rejecting one would depend on arrival order). A card has a
+/// handful of operations: a sorted vector is smaller than a map.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CardState {
+    operations: Vec<OperationEntry>,
+    /// When the host last asked D1 to track each type (ms; joined with max).
+    pub(crate) requests: BTreeMap<TrackingType, u64>,
+}
+
+impl CardState {
+    fn find(&self, tracking_type: TrackingType, operation_id: &str) -> Result<usize, usize> {
+        self.operations.binary_search_by(|e| {
+            (e.tracking_type, e.id.as_ref()).cmp(&(tracking_type, operation_id))
+        })
+    }
+
+    /// Every operation, in order of tracking type, then id.
+    pub(crate) fn operations(&self) -> &[OperationEntry] {
+        &self.operations
+    }
+
+    pub(crate) fn has_operation(&self, tracking_type: TrackingType, operation_id: &str) -> bool {
+        self.find(tracking_type, operation_id).is_ok()
+    }
+
+    pub(crate) fn is_duplicate(&self, pending: Pending<'_>) -> bool {
+        self.find(pending.tracking_type, pending.operation_id)
+            .ok()
+            .and_then(|i| self.operations.get(i))
+            .is_some_and(|e| e.state.contains(pending.stored))
+    }
+
+    pub(crate) fn record_request(&mut self, tracking_type: TrackingType, at_ms: u64) {
+        let slot = self.requests.entry(tracking_type).or_insert(at_ms);
+        *slot = (*slot).max(at_ms);
+    }
+
+    pub(crate) fn insert(
+        &mut self,
+        tracking_type: TrackingType,
+        operation_id: &str,
+        stored: Stored,
+        max_kept: usize,
+    ) {
+        let i = match self.find(tracking_type, operation_id) {
+            Ok(i) => i,
+            Err(i) => {
+                // Exactly one more: cards rarely gain operations, and every
+                // card pays for spare capacity.
+                self.operations.reserve_exact(1);
+                self.operations.insert(
+                    i,
+                    OperationEntry {
+                        tracking_type,
+                        id: operation_id.into(),
+                        state: OperationState::default(),
+                    },
+                );
+                i
+            }
+        };
+        if let Some(entry) = self.operations.get_mut(i) {
+            entry.state.insert(stored, max_kept);
+        }
+    }
+
+    /// True when `operation_id` is also known under another tracking type.
+    pub(crate) fn id_conflict(&self, tracking_type: TrackingType, operation_id: &str) -> bool {
+        TrackingType::ALL
+            .into_iter()
+            .filter(|t| *t != tracking_type)
+            .any(|t| self.has_operation(t, operation_id))
+    }
+
+    /// The operations of one tracking type.
+    pub(crate) fn of_type(
+        &self,
+        tracking_type: TrackingType,
+    ) -> impl Iterator<Item = &OperationEntry> + '_ {
+        let first = self
+            .operations
+            .partition_point(|e| e.tracking_type < tracking_type);
+        self.operations
+            .get(first..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(move |e| e.tracking_type == tracking_type)
+    }
+}

@@ -1,0 +1,91 @@
+//! Intake: one operation object of a body or a snapshot, checked against the
+//! bounds, validated and encoded into the form the state keeps.
+//!
+//! The checks run in a fixed order, and the first failure is reported:
+//! strings and nesting (`maxStringBytes`, `maxDepth`), the canonical size
+//! (`maxOperationBytes`), then D1's fields in D1's documented order.
+
+use super::encoding::{encode, MAX_CANONICAL_BYTES};
+use super::stored::Stored;
+use crate::config::Config;
+use crate::error::{limit, Error};
+use crate::json::{check_bounds, Node, Path};
+use crate::wire::{not_an_operation, parse_operation, Notification, ParsedOperation, TrackingType};
+
+/// One operation, taken in.
+#[derive(Debug)]
+pub(crate) enum Intake<'a> {
+    /// A `STANDALONE_TRACKING` notification, ready to fold.
+    Tracking(Tracking<'a>),
+    /// A well-formed operation of another kind (e.g. `PRODUCE`).
+    Ignored {
+        operation: &'a str,
+        operation_id: &'a str,
+        card_id: &'a str,
+    },
+}
+
+/// A validated notification in the form the state keeps, with where it is
+/// filed; the ids borrow from the body.
+#[derive(Debug)]
+pub(crate) struct Tracking<'a> {
+    pub(crate) card_id: &'a str,
+    pub(crate) operation_id: &'a str,
+    pub(crate) tracking_type: TrackingType,
+    /// The notification in the form the state keeps.
+    pub(crate) stored: Stored,
+}
+
+/// Takes in one operation object found at `path`; `scratch` is the
+/// encoder's reusable buffer. `within_bounds` says that its strings and
+/// nesting are known to be within `config`'s bounds already (measured while
+/// reading the body).
+pub(crate) fn intake<'a>(
+    value: &'a Node<'_>,
+    path: &Path<'_>,
+    config: &Config,
+    scratch: &mut String,
+    within_bounds: bool,
+) -> Result<Intake<'a>, Error> {
+    let Node::Object(_) = value else {
+        return Err(not_an_operation(value, path));
+    };
+    if !within_bounds {
+        check_bounds(value, path, config.max_string_bytes, config.max_depth)?;
+    }
+    // The state stores positions within an operation in 16 bits.
+    let max_bytes = config.max_operation_bytes.min(MAX_CANONICAL_BYTES);
+    let encoded = match encode(value, scratch) {
+        Ok((encoded, len)) if len <= max_bytes => encoded,
+        Ok((_, len)) | Err(len) => {
+            return Err(limit(
+                &path.render(),
+                format!(
+                    "the operation is {len} bytes in canonical form; the limit (maxOperationBytes) is {max_bytes}"
+                ),
+            ))
+        }
+    };
+    Ok(match parse_operation(value, path)? {
+        ParsedOperation::Ignored {
+            operation,
+            operation_id,
+            card_id,
+        } => Intake::Ignored {
+            operation,
+            operation_id,
+            card_id,
+        },
+        ParsedOperation::Tracking(Notification {
+            card_id,
+            operation_id,
+            tracking_type,
+            facts,
+        }) => Intake::Tracking(Tracking {
+            card_id,
+            operation_id,
+            tracking_type,
+            stored: Stored::new(encoded, facts),
+        }),
+    })
+}

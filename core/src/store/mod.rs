@@ -1,0 +1,19 @@
+//! What is kept: the intake of a validated operation, the compact encoding
+//! of a notification, an operation's kept notifications and the witnesses
+//! that define its view, and a card's operations.
+//!
+//! Uses the `wire` and `json` layers below it (see `docs/architecture.md`).
+
+pub(crate) mod card;
+pub(crate) mod encoding;
+mod intake;
+mod operation;
+mod stored;
+pub(crate) mod witness;
+
+pub(crate) use card::{CardState, Pending};
+pub(crate) use encoding::{Field, Raw};
+pub(crate) use intake::{intake, Intake, Tracking};
+pub(crate) use operation::OperationState;
+pub(crate) use stored::{Start, Stored};
+pub(crate) use witness::{Witness, Witnesses};

@@ -1,0 +1,120 @@
+//! The state of one operation: the distinct notifications kept, and the view
+//! derived from them.
+//!
+//! # Why the kept set is a join even when bounded
+//! Every field of the view is the maximum (or, for `startTime`, the minimum)
+//! of one total order over notifications: its *witness*. The state keeps the
+//! greatest K notifications by [`key`](Stored::cmp_key) **and** every witness.
+//! For any sets A and B, the witnesses and the top K of A ∪ B are among those
+//! kept for A and for B, so `keep(keep(A) ∪ keep(B)) = keep(A ∪ B)`: applying
+//! in any order, merging, or restoring gives the same kept set, and the view
+//! (a function of the witnesses only) never depends on K.
+
+use super::stored::{Start, Stored};
+use super::witness::{Positions, Witness, Witnesses};
+
+/// The kept notifications of one operation, ascending by key, and which of
+/// them define the view (kept in step with `items` by `insert`, so reading
+/// the view never rescans the history).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OperationState {
+    items: Vec<Stored>,
+    witnesses: Positions,
+}
+
+impl OperationState {
+    pub(crate) fn items(&self) -> &[Stored] {
+        &self.items
+    }
+
+    pub(crate) fn contains(&self, stored: &Stored) -> bool {
+        self.items.binary_search_by(|x| x.cmp_key(stored)).is_ok()
+    }
+
+    /// Adds `stored` (nothing when the same content is kept already), then
+    /// keeps the top `max_kept` and the witnesses.
+    pub(crate) fn insert(&mut self, stored: Stored, max_kept: usize) {
+        if let Err(pos) = self.items.binary_search_by(|x| x.cmp_key(&stored)) {
+            // Exactly one more: most operations stop at a few notifications,
+            // and every one of them would pay for spare room.
+            self.items.reserve_exact(1);
+            self.items.insert(pos, stored);
+            self.witnesses = Positions::of(&self.items);
+            self.prune(max_kept);
+        }
+    }
+
+    /// Drops what is neither in the top `max_kept` nor a witness.
+    fn prune(&mut self, max_kept: usize) {
+        let len = self.items.len();
+        if len <= max_kept {
+            return;
+        }
+        let witnesses = self.witnesses;
+        let first_top = len - max_kept;
+        let keep = |i: usize| i >= first_top || witnesses.contains(i);
+        let mut i = 0;
+        self.items.retain(|_| {
+            let k = keep(i);
+            i += 1;
+            k
+        });
+        self.items.shrink_to_fit();
+        // Positions moved.
+        self.witnesses = Positions::of(&self.items);
+    }
+
+    /// The earliest `startTime` (the operation's start, used to pick the
+    /// current operation of a tracking type).
+    pub(crate) fn start(&self) -> Option<Start<'_>> {
+        self.witnesses
+            .unpack()
+            .get(Witness::StartTime)
+            .and_then(|i| self.items.get(i))
+            .map(Stored::start)
+    }
+
+    /// The witnesses of this operation as it is, or as it would be once
+    /// `pending` (a new, distinct notification of this operation) is folded,
+    /// with the number of notifications that makes.
+    pub(crate) fn witnesses_with<'a>(
+        &'a self,
+        pending: Option<&'a Stored>,
+    ) -> (Witnesses<&'a Stored>, usize) {
+        let items = &self.items;
+        let mut w = self.witnesses.unpack().map(|i| items.get(i));
+        if let Some(p) = pending {
+            w.absorb(p, p, false, |s| s);
+        }
+        (w, items.len() + usize::from(pending.is_some()))
+    }
+
+    /// The witnesses of an operation not in the state yet, made by `pending`.
+    pub(crate) fn pending_witnesses(pending: &Stored) -> Witnesses<&Stored> {
+        let mut w = Witnesses::default();
+        w.absorb(pending, pending, false, |s| s);
+        w
+    }
+
+    /// The earliest `startTime`, counting `pending` too.
+    pub(crate) fn start_with<'a>(&'a self, pending: Option<&'a Stored>) -> Option<Start<'a>> {
+        let own = self.start();
+        let pending = pending.map(Stored::start);
+        match (own, pending) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A typical card's memory (the goal: 2 KiB) is mostly these
+    /// structs and the encoded text; growing them should be a decision.
+    #[test]
+    fn kept_state_stays_small() {
+        assert!(std::mem::size_of::<crate::store::stored::Stored>() <= 80);
+        assert!(std::mem::size_of::<super::OperationState>() <= 56);
+        assert!(std::mem::size_of::<crate::store::card::OperationEntry>() <= 80);
+    }
+}

@@ -1,0 +1,178 @@
+//! Which kept notification defines each field of an operation's view: its
+//! *witness*. Every witness is the greatest notification of one total order
+//! among those its rule admits, so each is a join of its own, and the kept
+//! set "top K plus the witnesses" is one too (see `operation.rs`).
+//!
+//! The witnesses and their rules are declared once, in [`witnesses!`]; the
+//! enum, the table, the fold step and the packed positions derive from it.
+
+use std::cmp::Ordering;
+
+use super::encoding::Field;
+use super::stored::Stored;
+use crate::wire::OperationStatus;
+
+/// Which notifications a witness admits, and which of them it takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rule {
+    /// Every notification; the greatest key.
+    Greatest,
+    /// Notifications with this operation status; the greatest key.
+    GreatestWithStatus(OperationStatus),
+    /// Notifications carrying this field; the greatest key.
+    GreatestCarrying(Field),
+    /// Notifications carrying `details.status`; the highest business rank,
+    /// then the greatest key (unknown values never lower a known one).
+    HighestBusinessStatus,
+    /// Every notification; the earliest `startTime`, then the smallest key.
+    EarliestStart,
+}
+
+macro_rules! witnesses {
+    ($($(#[$doc:meta])* $name:ident => $rule:expr,)*) => {
+        /// A witness of the view (see the module docs).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum Witness {
+            $($(#[$doc])* $name,)*
+        }
+
+        /// Every witness with its rule, in the order of [`Witness`].
+        pub(crate) const WITNESS_RULES: &[(Witness, Rule)] = &[$((Witness::$name, $rule),)*];
+    };
+}
+
+witnesses! {
+    /// The greatest notification: the operation's status.
+    Top => Rule::Greatest,
+    /// The greatest `SUCCESSFUL` one (with `LastFailed`: `conflict`).
+    LastSuccessful => Rule::GreatestWithStatus(OperationStatus::Successful),
+    /// The greatest `FAILED` one: `errorCode`, `error`.
+    LastFailed => Rule::GreatestWithStatus(OperationStatus::Failed),
+    /// `detailsStatus`.
+    DetailsStatus => Rule::HighestBusinessStatus,
+    /// `shipment`.
+    Shipment => Rule::GreatestCarrying(Field::Shipment),
+    /// `productionSite`.
+    ProductionSite => Rule::GreatestCarrying(Field::ProductionSite),
+    /// `endTime`.
+    EndTime => Rule::GreatestCarrying(Field::EndTime),
+    /// `startTime`.
+    StartTime => Rule::EarliestStart,
+}
+
+/// How many witnesses an operation keeps.
+pub(crate) const WITNESS_COUNT: usize = WITNESS_RULES.len();
+
+/// The witnesses of one operation. `W` names a notification: a position in
+/// the kept list when cached, a reference when a view is computed with a
+/// notification not inserted yet.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Witnesses<W>([Option<W>; WITNESS_COUNT]);
+
+impl<W> Default for Witnesses<W> {
+    fn default() -> Self {
+        Witnesses(std::array::from_fn(|_| None))
+    }
+}
+
+impl<W: Copy> Witnesses<W> {
+    /// The notification that defines `witness`.
+    pub(crate) fn get(&self, witness: Witness) -> Option<W> {
+        self.0.get(witness as usize).copied().flatten()
+    }
+
+    /// Takes `s` (named `id`) into account: every witness is a join, so it is
+    /// either the one it had or `s`. `get` resolves a name. `ascending` says
+    /// that `s` is known to be greater than every notification absorbed
+    /// before (the kept list is sorted), which spares the comparisons.
+    pub(crate) fn absorb<'s>(
+        &mut self,
+        id: W,
+        s: &'s Stored,
+        ascending: bool,
+        get: impl Fn(W) -> &'s Stored,
+    ) {
+        let cmp = |w: W| {
+            if ascending {
+                Ordering::Greater
+            } else {
+                s.cmp_key(get(w))
+            }
+        };
+        for ((_, rule), slot) in WITNESS_RULES.iter().zip(self.0.iter_mut()) {
+            let take = match *rule {
+                Rule::Greatest => slot.is_none_or(|w| cmp(w).is_gt()),
+                Rule::GreatestWithStatus(status) => {
+                    s.status() == status && slot.is_none_or(|w| cmp(w).is_gt())
+                }
+                Rule::GreatestCarrying(field) => {
+                    s.encoded().has(field) && slot.is_none_or(|w| cmp(w).is_gt())
+                }
+                Rule::HighestBusinessStatus => {
+                    s.encoded().has(Field::DetailsStatus)
+                        && slot.is_none_or(|w| {
+                            s.business_rank()
+                                .cmp(&get(w).business_rank())
+                                .then_with(|| cmp(w))
+                                .is_gt()
+                        })
+                }
+                Rule::EarliestStart => {
+                    slot.is_none_or(|w| s.start().cmp(&get(w).start()).then_with(|| cmp(w)).is_lt())
+                }
+            };
+            if take {
+                *slot = Some(id);
+            }
+        }
+    }
+
+    /// Renames every witness (`None` when `f` cannot).
+    pub(crate) fn map<V>(self, f: impl Fn(W) -> Option<V>) -> Witnesses<V> {
+        Witnesses(self.0.map(|w| w.and_then(&f)))
+    }
+}
+
+/// A position in the kept list.
+type Position = u32;
+
+/// The witnesses an operation keeps, as positions in its kept list; `NONE`
+/// for none (4 bytes each rather than 16).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Positions([Position; WITNESS_COUNT]);
+
+const NONE: Position = Position::MAX;
+
+impl Default for Positions {
+    fn default() -> Self {
+        Positions([NONE; WITNESS_COUNT])
+    }
+}
+
+impl Positions {
+    /// The witnesses of `items`, sorted ascending by key.
+    pub(crate) fn of(items: &[Stored]) -> Positions {
+        let mut w: Witnesses<(usize, &Stored)> = Witnesses::default();
+        for (i, s) in items.iter().enumerate() {
+            w.absorb((i, s), s, true, |(_, s)| s);
+        }
+        Positions(w.0.map(|p| {
+            p.and_then(|(i, _)| Position::try_from(i).ok())
+                .unwrap_or(NONE)
+        }))
+    }
+
+    /// The positions as indices.
+    pub(crate) fn unpack(self) -> Witnesses<usize> {
+        Witnesses(self.0.map(|p| (p != NONE).then_some(p as usize)))
+    }
+
+    /// True when position `i` defines a field of the view (the top is kept
+    /// anyway).
+    pub(crate) fn contains(&self, i: usize) -> bool {
+        self.0
+            .iter()
+            .zip(WITNESS_RULES)
+            .any(|(p, (w, _))| *w != Witness::Top && *p != NONE && *p as usize == i)
+    }
+}

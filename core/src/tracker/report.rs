@@ -1,0 +1,67 @@
+//! What `apply` reports, per operation of a body.
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::view::Change;
+use crate::wire::TrackingType;
+
+/// What happened to one operation of a body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// A new distinct notification that changed the card's view; see
+    /// [`OperationReport::changes`].
+    Applied,
+    /// Accepted, but the view did not change (a late, older update). When the
+    /// per-operation history bound is reached, such a notification may not be
+    /// kept verbatim; whatever it contributes to the view always is.
+    Recorded,
+    /// Already known: nothing changed.
+    Duplicate,
+    /// Well formed, but not an operation this tracker folds (e.g. `PRODUCE`).
+    Ignored,
+    /// Invalid: see [`OperationReport::error`]. Nothing of it was applied.
+    Rejected,
+}
+
+/// The report for one operation of a body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationReport {
+    /// Its index in the body's `operations`.
+    pub index: usize,
+    /// What happened.
+    pub outcome: Outcome,
+    /// The operation name (`STANDALONE_TRACKING`, `PRODUCE`…), when readable.
+    pub operation: Option<String>,
+    /// The card, when readable.
+    pub card_id: Option<String>,
+    /// The operation id, when readable.
+    pub operation_id: Option<String>,
+    /// The tracking type, for a folded notification.
+    pub tracking_type: Option<TrackingType>,
+    /// For [`Outcome::Applied`]: every field of the card's view that changed,
+    /// trackings in order of type, then `phase`. Deterministic: the same state
+    /// and notification always give the same list.
+    pub changes: Vec<Change>,
+    /// For [`Outcome::Rejected`]: why.
+    pub error: Option<Error>,
+}
+
+/// The report of one `apply`: one entry per operation, in body order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApplyReport {
+    /// One report per operation of the body.
+    pub operations: Vec<OperationReport>,
+}
+
+impl ApplyReport {
+    /// How many operations had `outcome`.
+    pub fn count(&self, outcome: Outcome) -> usize {
+        self.operations
+            .iter()
+            .filter(|r| r.outcome == outcome)
+            .count()
+    }
+}

@@ -1,0 +1,20 @@
+//! Views derived from the store: an operation's view and the table of its
+//! fields, a card's views, the phase table, and the difference between two
+//! views that `apply` reports as `changes`.
+//!
+//! Uses the `store`, `wire` and `json` layers below it (see
+//! `docs/architecture.md`).
+
+mod card;
+mod diff;
+mod operation;
+pub mod phase;
+mod shipment;
+mod types;
+
+pub(crate) use card::CardRead;
+pub(crate) use diff::diff;
+pub use diff::Change;
+pub(crate) use operation::ViewRef;
+pub use phase::Phase;
+pub use types::{CardView, OperationView, ShipmentView, TrackingView};

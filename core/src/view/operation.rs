@@ -1,0 +1,318 @@
+//! The view of one operation, borrowed from the notifications that define it
+//! (its witnesses), and the table of its fields.
+//!
+//! Every field the view shows is declared once, in [`VIEW_FIELDS`]: its JSON
+//! name and where it comes from. The getters, the comparison that tells
+//! `applied` from `recorded` ([`ViewRef::same`]) and the list of `changes`
+//! (`diff.rs`) are derived from the table.
+
+use super::shipment::ShipmentRef;
+use super::types::TrackingView;
+use crate::store::{Field, OperationState, Raw, Stored, Witness, Witnesses};
+use crate::wire::OperationStatus;
+
+/// Where a field of the view comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// The operation id.
+    OperationId,
+    /// The highest operation status (the top notification's).
+    Status,
+    /// The conflict flag.
+    Conflict,
+    /// The earliest `startTime`, as given.
+    StartTime,
+    /// A string member of the witness's notification.
+    Text(Witness, Field),
+    /// Any JSON member of the witness's notification.
+    Json(Witness, Field),
+    /// The witness's shipment object.
+    Shipment(Witness),
+}
+
+impl Source {
+    /// The witness this field is read from, if any.
+    const fn witness(self) -> Option<Witness> {
+        match self {
+            Source::Text(w, _) | Source::Json(w, _) | Source::Shipment(w) => Some(w),
+            Source::StartTime => Some(Witness::StartTime),
+            Source::OperationId | Source::Status | Source::Conflict => None,
+        }
+    }
+}
+
+/// The view's fields as its JSON names them, sorted by name (the order of
+/// `changes`), without `notifications` (a count of history, not status).
+/// Adding a field: one row here, one field of [`TrackingView`] (and, for a
+/// new member of D1's notification, one row of the encoder's field table).
+pub(crate) const VIEW_FIELDS: &[(&str, Source)] = &[
+    ("conflict", Source::Conflict),
+    (
+        "detailsStatus",
+        Source::Text(Witness::DetailsStatus, Field::DetailsStatus),
+    ),
+    ("endTime", Source::Text(Witness::EndTime, Field::EndTime)),
+    ("error", Source::Text(Witness::LastFailed, Field::Error)),
+    (
+        "errorCode",
+        Source::Text(Witness::LastFailed, Field::ErrorCode),
+    ),
+    ("operationId", Source::OperationId),
+    (
+        "productionSite",
+        Source::Json(Witness::ProductionSite, Field::ProductionSite),
+    ),
+    ("shipment", Source::Shipment(Witness::Shipment)),
+    ("startTime", Source::StartTime),
+    ("status", Source::Status),
+];
+
+/// True when the names are sorted bytewise (checked at compile time).
+const fn sorted_by_name(fields: &[(&str, Source)]) -> bool {
+    let mut i = 1;
+    while i < fields.len() {
+        let (a, b) = (fields[i - 1].0.as_bytes(), fields[i].0.as_bytes());
+        let mut j = 0;
+        loop {
+            if j == a.len() || j == b.len() {
+                if a.len() >= b.len() {
+                    return false;
+                }
+                break;
+            }
+            if a[j] != b[j] {
+                if a[j] > b[j] {
+                    return false;
+                }
+                break;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    true
+}
+
+const _: () = assert!(
+    sorted_by_name(VIEW_FIELDS),
+    "VIEW_FIELDS must be sorted by name"
+);
+
+/// One field of a view, borrowed; `Null` when absent (as the JSON shows it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum FieldRef<'a> {
+    Null,
+    Bool(bool),
+    Str(&'a str),
+    Json(Raw<'a>),
+    Shipment(ShipmentRef<'a>),
+}
+
+impl FieldRef<'_> {
+    /// The field as JSON.
+    pub(crate) fn to_value(self) -> serde_json::Value {
+        use serde_json::Value;
+        match self {
+            FieldRef::Null => Value::Null,
+            FieldRef::Bool(b) => Value::Bool(b),
+            FieldRef::Str(s) => Value::from(s),
+            FieldRef::Json(v) => v.to_value(),
+            FieldRef::Shipment(s) => s.to_value(),
+        }
+    }
+}
+
+/// The view of one operation, borrowed from the notifications that define
+/// it; a field is read from its notification only when asked for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ViewRef<'a> {
+    pub(crate) operation_id: &'a str,
+    pub(crate) status: OperationStatus,
+    pub(crate) notifications: usize,
+    pub(crate) conflict: bool,
+    top: &'a Stored,
+    w: Witnesses<&'a Stored>,
+}
+
+impl<'a> ViewRef<'a> {
+    /// The view of `state` as it is, or as it would be once `pending` (a
+    /// new, distinct notification of this operation) is folded.
+    /// `conflict_elsewhere` is the card-level conflict (the same
+    /// `operationId` under another tracking type).
+    pub(crate) fn of(
+        state: &'a OperationState,
+        operation_id: &'a str,
+        pending: Option<&'a Stored>,
+        conflict_elsewhere: bool,
+    ) -> Option<ViewRef<'a>> {
+        let (w, count) = state.witnesses_with(pending);
+        Self::from_witnesses(w, operation_id, count, conflict_elsewhere)
+    }
+
+    /// The view of an operation not in the state yet, made by `pending`.
+    pub(crate) fn pending(
+        operation_id: &'a str,
+        pending: &'a Stored,
+        conflict_elsewhere: bool,
+    ) -> Option<ViewRef<'a>> {
+        let w = OperationState::pending_witnesses(pending);
+        Self::from_witnesses(w, operation_id, 1, conflict_elsewhere)
+    }
+
+    fn from_witnesses(
+        w: Witnesses<&'a Stored>,
+        operation_id: &'a str,
+        notifications: usize,
+        conflict_elsewhere: bool,
+    ) -> Option<ViewRef<'a>> {
+        let top = w.get(Witness::Top)?;
+        let both = w.get(Witness::LastSuccessful).is_some() && w.get(Witness::LastFailed).is_some();
+        Some(ViewRef {
+            operation_id,
+            // The greatest key has the highest status: status leads the key.
+            status: top.status(),
+            notifications,
+            conflict: conflict_elsewhere || both,
+            top,
+            w,
+        })
+    }
+
+    /// One field, read from where [`VIEW_FIELDS`] says it comes from.
+    pub(crate) fn field(&self, source: Source) -> FieldRef<'a> {
+        let text = |s: Option<&'a str>| s.map_or(FieldRef::Null, FieldRef::Str);
+        match source {
+            Source::OperationId => FieldRef::Str(self.operation_id),
+            Source::Status => FieldRef::Str(self.status.as_str()),
+            Source::Conflict => FieldRef::Bool(self.conflict),
+            Source::StartTime => FieldRef::Str(self.start_time()),
+            Source::Text(w, field) => text(self.w.get(w).and_then(|s| s.encoded().text(field))),
+            Source::Json(w, field) => self
+                .w
+                .get(w)
+                .and_then(|s| s.encoded().raw(field))
+                .map_or(FieldRef::Null, FieldRef::Json),
+            Source::Shipment(w) => self
+                .w
+                .get(w)
+                .and_then(ShipmentRef::of)
+                .map_or(FieldRef::Null, FieldRef::Shipment),
+        }
+    }
+
+    fn text(&self, witness: Witness, field: Field) -> Option<&'a str> {
+        self.w.get(witness).and_then(|s| s.encoded().text(field))
+    }
+
+    /// `detailsStatus`.
+    pub(crate) fn details_status(&self) -> Option<&'a str> {
+        self.text(Witness::DetailsStatus, Field::DetailsStatus)
+    }
+
+    /// `productionSite`, compact.
+    pub(crate) fn production_site(&self) -> Option<Raw<'a>> {
+        self.w
+            .get(Witness::ProductionSite)
+            .and_then(|s| s.encoded().raw(Field::ProductionSite))
+    }
+
+    /// `shipment`.
+    pub(crate) fn shipment(&self) -> Option<ShipmentRef<'a>> {
+        self.w.get(Witness::Shipment).and_then(ShipmentRef::of)
+    }
+
+    /// The shipment's phase, without reading its text.
+    pub(crate) fn shipment_phase(&self) -> Option<crate::wire::ShipmentPhase> {
+        self.w.get(Witness::Shipment).map(Stored::shipment_phase)
+    }
+
+    /// `startTime`: the earliest, as given.
+    pub(crate) fn start_time(&self) -> &'a str {
+        self.w
+            .get(Witness::StartTime)
+            .unwrap_or(self.top)
+            .start()
+            .text()
+    }
+
+    /// `endTime`.
+    pub(crate) fn end_time(&self) -> Option<&'a str> {
+        self.text(Witness::EndTime, Field::EndTime)
+    }
+
+    /// `errorCode`, from the greatest `FAILED` notification.
+    pub(crate) fn error_code(&self) -> Option<&'a str> {
+        self.text(Witness::LastFailed, Field::ErrorCode)
+    }
+
+    /// `error`, from the greatest `FAILED` notification.
+    pub(crate) fn error(&self) -> Option<&'a str> {
+        self.text(Witness::LastFailed, Field::Error)
+    }
+
+    /// Equal as views, `notifications` aside. A field whose notification
+    /// is the same on both sides is equal without being read.
+    pub(crate) fn same(&self, other: &ViewRef<'_>) -> bool {
+        VIEW_FIELDS.iter().all(|(_, source)| {
+            let same_source =
+                source
+                    .witness()
+                    .is_some_and(|w| match (self.w.get(w), other.w.get(w)) {
+                        (Some(a), Some(b)) => std::ptr::eq(a, b),
+                        (None, None) => true,
+                        _ => false,
+                    });
+            same_source || self.field(*source) == other.field(*source)
+        })
+    }
+
+    /// The owned view.
+    pub(crate) fn to_view(self) -> TrackingView {
+        TrackingView {
+            operation_id: self.operation_id.to_string(),
+            status: self.status,
+            details_status: self.details_status().map(str::to_string),
+            production_site: self.production_site().map(Raw::to_value),
+            shipment: self.shipment().map(ShipmentRef::to_view),
+            start_time: self.start_time().to_string(),
+            end_time: self.end_time().map(str::to_string),
+            error_code: self.error_code().map(str::to_string),
+            error: self.error().map(str::to_string),
+            notifications: self.notifications,
+            conflict: self.conflict,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_field_table_names_every_serialised_field_but_notifications() {
+        let view = TrackingView {
+            operation_id: String::new(),
+            status: OperationStatus::Pending,
+            details_status: None,
+            production_site: None,
+            shipment: None,
+            start_time: String::new(),
+            end_time: None,
+            error_code: None,
+            error: None,
+            notifications: 0,
+            conflict: false,
+        };
+        let json = serde_json::to_value(view).expect("serialises");
+        let mut names: Vec<&str> = json
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .filter(|k| *k != "notifications")
+            .collect();
+        names.sort_unstable();
+        let table: Vec<&str> = VIEW_FIELDS.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, table);
+    }
+}

@@ -1,0 +1,101 @@
+//! The read-only views: what a host shows and acts on. They serialise to the
+//! JSON every binding returns (camelCase keys).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::phase::Phase;
+use crate::wire::{OperationStatus, ShipmentPhase, TrackingType};
+
+/// The view of one card: its current operation per tracking type, and a
+/// one-word [`Phase`].
+///
+/// ```
+/// use d1_tracking::{Config, Phase, Tracker, TrackingType};
+/// let mut tracker = Tracker::new(Config::default());
+/// tracker.apply(br#"{"operations":[{"operationId":"op-1","operation":"STANDALONE_TRACKING",
+///   "status":"SUCCESSFUL","startTime":"2026-03-01T08:00:00Z","cardId":"card-0001",
+///   "details":{"trackingType":"PRODUCTION","status":"CARD_SHIPPED"}}]}"#, 0).unwrap();
+/// let view = tracker.card("card-0001").unwrap();
+/// assert_eq!(view.phase, Phase::Shipped);
+/// let production = &view.trackings[&TrackingType::Production];
+/// assert_eq!(production.details_status.as_deref(), Some("CARD_SHIPPED"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardView {
+    /// The card.
+    pub card_id: String,
+    /// One entry per tracking type seen, for its current operation (the one
+    /// with the greatest `startTime`, then `operationId`).
+    pub trackings: BTreeMap<TrackingType, TrackingView>,
+    /// The card's phase, a function of `trackings` (see [`Phase`]).
+    pub phase: Phase,
+}
+
+/// The view of one operation (DESIGN 2.3): every field is a join of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrackingView {
+    /// The operation shown.
+    pub operation_id: String,
+    /// The highest operation status seen.
+    pub status: OperationStatus,
+    /// The highest business status seen (unknown values only when no known
+    /// value was seen).
+    pub details_status: Option<String>,
+    /// From the greatest notification carrying it.
+    pub production_site: Option<Value>,
+    /// From the greatest notification carrying it.
+    pub shipment: Option<ShipmentView>,
+    /// The earliest `startTime` seen, as given.
+    pub start_time: String,
+    /// From the greatest notification carrying it, as given.
+    pub end_time: Option<String>,
+    /// From the greatest `FAILED` notification.
+    pub error_code: Option<String>,
+    /// From the greatest `FAILED` notification.
+    pub error: Option<String>,
+    /// How many distinct notifications are kept.
+    pub notifications: usize,
+    /// Both `SUCCESSFUL` and `FAILED` were seen, or the same `operationId`
+    /// was also seen with another tracking type: the host should reconcile.
+    pub conflict: bool,
+}
+
+/// `details.shipment` as shown, with the normalised `phase`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShipmentView {
+    /// Carrier code, as given.
+    pub carrier: Option<String>,
+    /// Tracking number, as given.
+    pub tracking_number: Option<String>,
+    /// Carrier status, as given.
+    pub status: Option<String>,
+    /// `status` normalised (`UNKNOWN` when absent or not recognised).
+    pub phase: ShipmentPhase,
+    /// Display text, as given.
+    pub message: Option<String>,
+    /// Tracking page, as given.
+    pub tracking_url: Option<String>,
+    /// Fields this version does not know, as given (omitted when none).
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+/// One operation of a card, current or not (see
+/// [`Tracker::operations`](crate::Tracker::operations)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationView {
+    /// The operation's tracking type.
+    pub tracking_type: TrackingType,
+    /// Whether it is the one [`CardView::trackings`] shows.
+    pub current: bool,
+    /// Its view.
+    #[serde(flatten)]
+    pub view: TrackingView,
+}

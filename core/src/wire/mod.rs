@@ -1,0 +1,30 @@
+//! D1's vocabulary and formats, with no fold state: the kinds and statuses
+//! with their ranks, identifiers, timestamps, the envelope and the
+//! validation of one operation, and the outbound requests.
+//!
+//! Uses only the `json` layer below it (see `docs/architecture.md`).
+
+mod business;
+mod envelope;
+mod identifier;
+mod kinds;
+mod notification;
+mod request;
+mod shipment;
+mod time;
+
+pub use business::BusinessStatus;
+pub(crate) use envelope::parse_envelope;
+pub(crate) use identifier::{CardId, CARD_ID, OPERATION_ID, OPERATION_NAME_MAX};
+pub use kinds::{OperationStatus, TrackingType};
+pub use notification::STANDALONE_TRACKING;
+pub(crate) use notification::{
+    not_an_operation, operation_path, parse_operation, Facts, Notification, ParsedOperation,
+};
+pub use request::{
+    HttpRequest, TrackCardRequest, DEFAULT_PATH_TEMPLATE, PRODUCTION_BASE_URL, STAGING_BASE_URL,
+};
+pub use shipment::ShipmentPhase;
+pub(crate) use shipment::KNOWN_SHIPMENT_FIELDS;
+pub(crate) use time::Instant;
+pub use time::Timestamp;
