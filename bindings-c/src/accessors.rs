@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use core_api::{OperationStatus, Phase, ShipmentPhase, TrackingType, TrackingView};
+use core_api::{OperationStatus, Phase, ShipmentPhase, TrackingRef, TrackingType};
 
 use crate::guard;
 use crate::ptr::{handle, text, write_string, write_value, OutString};
@@ -139,20 +139,22 @@ fn shipment_phase_number(phase: ShipmentPhase) -> u32 {
     }
 }
 
-/// The current view of one tracking of one card.
-fn tracking_view(
+/// The current operation of one tracking of one card, borrowed (no view
+/// is built for one field).
+fn tracking_view<'t>(
     tracker: *const d1t_tracker,
     card_id: *const u8,
     card_id_len: usize,
     tracking: u32,
-) -> Result<TrackingView, Failure> {
+) -> Result<TrackingRef<'t>, Failure> {
     let t = handle(tracker, "tracker")?;
     let id = text(card_id, card_id_len, "card_id")?;
     let tracking = tracking_type(tracking)?;
-    let card = t.inner.card(id).ok_or_else(|| not_found("card"))?;
-    card.trackings
-        .get(&tracking)
-        .cloned()
+    if t.inner.phase(id).is_none() {
+        return Err(not_found("card"));
+    }
+    t.inner
+        .tracking(id, tracking)
         .ok_or_else(|| not_found("tracking for this card"))
 }
 
@@ -165,11 +167,11 @@ fn tracking_string(
     tracking: u32,
     out: *mut *mut c_char,
     what: &str,
-    read: impl FnOnce(TrackingView) -> Option<String>,
+    read: impl FnOnce(TrackingRef<'_>) -> Option<&str>,
 ) -> Result<(), Failure> {
     let out = OutString::new(out, "out")?;
     let view = tracking_view(tracker, card_id, card_id_len, tracking)?;
-    write_string(out, read(view).ok_or_else(|| not_found(what))?)
+    write_string(out, read(view).ok_or_else(|| not_found(what))?.to_string())
 }
 
 /// The card's phase (`D1T_PHASE_*`) into `*out`.
@@ -186,7 +188,7 @@ pub extern "C" fn d1t_tracker_card_phase(
         if out.is_null() {
             return Err(Failure::null("out"));
         }
-        let phase = t.inner.card(id).ok_or_else(|| not_found("card"))?.phase;
+        let phase = t.inner.phase(id).ok_or_else(|| not_found("card"))?;
         let number = PHASES
             .iter()
             .find(|(p, _, _)| *p == phase)
@@ -223,7 +225,7 @@ pub extern "C" fn d1t_tracker_tracking_status(
             return Err(Failure::null("out"));
         }
         let view = tracking_view(tracker, card_id, card_id_len, tracking_type)?;
-        let number = match view.status {
+        let number = match view.status() {
             OperationStatus::Pending => D1T_STATUS_PENDING,
             OperationStatus::Successful => D1T_STATUS_SUCCESSFUL,
             OperationStatus::Failed => D1T_STATUS_FAILED,
@@ -251,7 +253,7 @@ pub extern "C" fn d1t_tracker_business_status(
             tracking_type,
             out,
             "business status",
-            |v| v.details_status,
+            |v| v.details_status(),
         )
     })
 }
@@ -271,8 +273,8 @@ pub extern "C" fn d1t_tracker_shipment_phase(
             return Err(Failure::null("out"));
         }
         let view = tracking_view(tracker, card_id, card_id_len, tracking_type)?;
-        let shipment = view.shipment.ok_or_else(|| not_found("shipment"))?;
-        write_value(out, shipment_phase_number(shipment.phase), "out")
+        let phase = view.shipment_phase().ok_or_else(|| not_found("shipment"))?;
+        write_value(out, shipment_phase_number(phase), "out")
     })
 }
 
@@ -294,7 +296,7 @@ pub extern "C" fn d1t_tracker_carrier(
             tracking_type,
             out,
             "carrier",
-            |v| v.shipment.and_then(|s| s.carrier),
+            |v| v.carrier(),
         )
     })
 }
@@ -317,7 +319,7 @@ pub extern "C" fn d1t_tracker_tracking_number(
             tracking_type,
             out,
             "tracking number",
-            |v| v.shipment.and_then(|s| s.tracking_number),
+            |v| v.tracking_number(),
         )
     })
 }

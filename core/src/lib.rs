@@ -55,7 +55,7 @@ pub use tracker::{
     ApplyReport, DueReason, DueTracking, OperationReport, Outcome, Tracker, SNAPSHOT_FORMAT,
 };
 pub use view::phase::{self, phase_diagram, Condition, PHASE_RULES};
-pub use view::{CardView, Change, OperationView, Phase, ShipmentView, TrackingView};
+pub use view::{CardView, Change, OperationView, Phase, ShipmentView, TrackingRef, TrackingView};
 pub use wire::{
     BusinessStatus, HttpRequest, OperationStatus, ShipmentPhase, Timestamp, TrackCardRequest,
     TrackingType, DEFAULT_PATH_TEMPLATE, PRODUCTION_BASE_URL, STAGING_BASE_URL,

@@ -86,25 +86,6 @@ dictionary! {
     42 => "Delivered",
 }
 
-/// A field of the view, found in a notification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Field {
-    StartTime,
-    EndTime,
-    Error,
-    ErrorCode,
-    DetailsStatus,
-    ProductionSite,
-    Shipment,
-    Carrier,
-    TrackingNumber,
-    ShipmentStatus,
-    Message,
-    TrackingUrl,
-}
-
-const FIELD_COUNT: usize = 12;
-
 /// Where a member sits: the fields are found by (place, name).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Place {
@@ -114,22 +95,52 @@ enum Place {
     Other,
 }
 
-fn field_of(place: Place, key: &str) -> Option<Field> {
-    Some(match (place, key) {
-        (Place::Top, "startTime") => Field::StartTime,
-        (Place::Top, "endTime") => Field::EndTime,
-        (Place::Top, "error") => Field::Error,
-        (Place::Top, "errorCode") => Field::ErrorCode,
-        (Place::Details, "status") => Field::DetailsStatus,
-        (Place::Details, "productionSite") => Field::ProductionSite,
-        (Place::Details, "shipment") => Field::Shipment,
-        (Place::Shipment, "carrier") => Field::Carrier,
-        (Place::Shipment, "trackingNumber") => Field::TrackingNumber,
-        (Place::Shipment, "status") => Field::ShipmentStatus,
-        (Place::Shipment, "message") => Field::Message,
-        (Place::Shipment, "trackingUrl") => Field::TrackingUrl,
-        _ => return None,
-    })
+macro_rules! fields {
+    ($($(#[$doc:meta])* $name:ident => $place:ident $key:literal,)*) => {
+        /// A member of a notification that a view reads; its position is
+        /// recorded while encoding.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum Field {
+            $($(#[$doc])* $name,)*
+        }
+
+        const FIELD_COUNT: usize = [$(Field::$name),*].len();
+
+        fn field_of(place: Place, key: &str) -> Option<Field> {
+            match (place, key) {
+                $((Place::$place, $key) => Some(Field::$name),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+// The one table of the members views read: adding one is a row here.
+fields! {
+    /// `startTime`.
+    StartTime => Top "startTime",
+    /// `endTime`.
+    EndTime => Top "endTime",
+    /// `error`.
+    Error => Top "error",
+    /// `errorCode`.
+    ErrorCode => Top "errorCode",
+    /// `details.status`.
+    DetailsStatus => Details "status",
+    /// `details.productionSite`.
+    ProductionSite => Details "productionSite",
+    /// `details.shipment`.
+    Shipment => Details "shipment",
+    /// `details.shipment.carrier`.
+    Carrier => Shipment "carrier",
+    /// `details.shipment.trackingNumber`.
+    TrackingNumber => Shipment "trackingNumber",
+    /// `details.shipment.status`.
+    ShipmentStatus => Shipment "status",
+    /// `details.shipment.message`.
+    Message => Shipment "message",
+    /// `details.shipment.trackingUrl`.
+    TrackingUrl => Shipment "trackingUrl",
 }
 
 /// String fields whose JSON text has escapes, with their text.

@@ -6,10 +6,10 @@ use crate::config::Config;
 use crate::error::{limit, Error};
 use crate::json::{Node, Path};
 use crate::store::{intake, CardState, Intake, Pending, Tracking};
-use crate::view::{diff, CardRead, CardView, Change, OperationView, Phase};
+use crate::view::{diff, CardRead, CardView, Change, OperationView, Phase, TrackingRef};
 use crate::wire::{
-    operation_path, parse_envelope, CardId, CARD_ID, OPERATION_ID, OPERATION_NAME_MAX,
-    STANDALONE_TRACKING,
+    operation_path, parse_envelope, CardId, TrackingType, CARD_ID, OPERATION_ID,
+    OPERATION_NAME_MAX, STANDALONE_TRACKING,
 };
 
 mod reconcile;
@@ -110,6 +110,20 @@ impl Tracker {
     pub fn operations(&self, card_id: &str) -> Option<Vec<OperationView>> {
         self.card_state(card_id)
             .map(|c| CardRead(c).operation_views())
+    }
+
+    /// The current operation of one tracking type of a card, borrowed, or
+    /// `None` when there is none: one field of what [`card`](Tracker::card)
+    /// shows under `trackings`, without building the whole view.
+    pub fn tracking(&self, card_id: &str, tracking_type: TrackingType) -> Option<TrackingRef<'_>> {
+        let card = CardRead(self.card_state(card_id)?);
+        let [production, shipment, ret] = card.tracking_refs(None);
+        let view = match tracking_type {
+            TrackingType::Production => production,
+            TrackingType::Shipment => shipment,
+            TrackingType::Return => ret,
+        };
+        view.map(TrackingRef)
     }
 
     /// The phase of one card, or `None` when nothing is known of it: what

@@ -10,6 +10,7 @@ mod diff;
 mod operation;
 pub mod phase;
 mod shipment;
+mod tracking_ref;
 mod types;
 
 pub(crate) use card::CardRead;
@@ -17,4 +18,5 @@ pub(crate) use diff::diff;
 pub use diff::Change;
 pub(crate) use operation::ViewRef;
 pub use phase::Phase;
+pub use tracking_ref::TrackingRef;
 pub use types::{CardView, OperationView, ShipmentView, TrackingView};

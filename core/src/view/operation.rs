@@ -286,23 +286,27 @@ impl<'a> ViewRef<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{ViewRef, VIEW_FIELDS};
+    use crate::store::{intake, Intake, OperationState};
 
     #[test]
     fn the_field_table_names_every_serialised_field_but_notifications() {
-        let view = TrackingView {
-            operation_id: String::new(),
-            status: OperationStatus::Pending,
-            details_status: None,
-            production_site: None,
-            shipment: None,
-            start_time: String::new(),
-            end_time: None,
-            error_code: None,
-            error: None,
-            notifications: 0,
-            conflict: false,
+        let op: crate::json::Node = serde_json::from_str(
+            r#"{"operationId":"op-1","operation":"STANDALONE_TRACKING","status":"PENDING",
+            "startTime":"2026-03-01T08:00:00Z","cardId":"card-1",
+            "details":{"trackingType":"SHIPMENT"}}"#,
+        )
+        .expect("JSON");
+        let config = crate::config::Config::default();
+        let path = crate::json::Path::Text("op");
+        let Ok(Intake::Tracking(t)) = intake(&op, &path, &config, &mut String::new(), false) else {
+            panic!("a valid notification");
         };
+        let mut state = OperationState::default();
+        state.insert(t.stored, 8);
+        let view = ViewRef::of(&state, "op-1", None, false)
+            .expect("a view")
+            .to_view();
         let json = serde_json::to_value(view).expect("serialises");
         let mut names: Vec<&str> = json
             .as_object()
