@@ -67,7 +67,7 @@ impl CardState {
         operation_id: &str,
         stored: Stored,
         max_kept: usize,
-    ) {
+    ) -> usize {
         let i = match self.find(tracking_type, operation_id) {
             Ok(i) => i,
             Err(i) => {
@@ -85,9 +85,9 @@ impl CardState {
                 i
             }
         };
-        if let Some(entry) = self.operations.get_mut(i) {
-            entry.state.insert(stored, max_kept);
-        }
+        self.operations
+            .get_mut(i)
+            .map_or(0, |entry| entry.state.insert(stored, max_kept))
     }
 
     /// True when `operation_id` is also known under another tracking type.

@@ -32,23 +32,29 @@ impl OperationState {
     }
 
     /// Adds `stored` (nothing when the same content is kept already), then
-    /// keeps the top `max_kept` and the witnesses.
-    pub(crate) fn insert(&mut self, stored: Stored, max_kept: usize) {
-        if let Err(pos) = self.items.binary_search_by(|x| x.cmp_key(&stored)) {
-            // Exactly one more: most operations stop at a few notifications,
-            // and every one of them would pay for spare room.
-            self.items.reserve_exact(1);
-            self.items.insert(pos, stored);
-            self.witnesses = Positions::of(&self.items);
-            self.prune(max_kept);
+    /// keeps the top `max_kept` and the witnesses. Says how many kept
+    /// notifications that dropped (restoring a snapshot must drop none).
+    pub(crate) fn insert(&mut self, stored: Stored, max_kept: usize) -> usize {
+        match self.items.binary_search_by(|x| x.cmp_key(&stored)) {
+            Ok(_) => 0,
+            Err(pos) => {
+                // Exactly one more: most operations stop at a few
+                // notifications, and every one of them would pay for spare
+                // room.
+                self.items.reserve_exact(1);
+                self.items.insert(pos, stored);
+                self.witnesses = Positions::of(&self.items);
+                self.prune(max_kept)
+            }
         }
     }
 
-    /// Drops what is neither in the top `max_kept` nor a witness.
-    fn prune(&mut self, max_kept: usize) {
+    /// Drops what is neither in the top `max_kept` nor a witness; says how
+    /// many.
+    fn prune(&mut self, max_kept: usize) -> usize {
         let len = self.items.len();
         if len <= max_kept {
-            return;
+            return 0;
         }
         let witnesses = self.witnesses;
         let first_top = len - max_kept;
@@ -62,6 +68,7 @@ impl OperationState {
         self.items.shrink_to_fit();
         // Positions moved.
         self.witnesses = Positions::of(&self.items);
+        len - self.items.len()
     }
 
     /// The earliest `startTime` (the operation's start, used to pick the

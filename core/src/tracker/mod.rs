@@ -287,7 +287,9 @@ impl Tracker {
             ..
         } = tracking;
         match card {
-            Some(card) => card.insert(tracking_type, operation_id, stored, max_kept),
+            Some(card) => {
+                card.insert(tracking_type, operation_id, stored, max_kept);
+            }
             None => {
                 let mut card = CardState::default();
                 card.insert(tracking_type, operation_id, stored, max_kept);
@@ -303,8 +305,9 @@ impl Tracker {
     }
 
     /// Inserts without reporting (restore and merge). Bounds are checked by
-    /// the caller.
-    pub(crate) fn insert_unreported(&mut self, tracking: Tracking<'_>) {
+    /// the caller. Says how many kept notifications the history bound
+    /// dropped to make room.
+    pub(crate) fn insert_unreported(&mut self, tracking: Tracking<'_>) -> usize {
         let max_kept = self.config.max_notifications_per_operation;
         let Tracking {
             card_id,
@@ -313,14 +316,12 @@ impl Tracker {
             stored,
         } = tracking;
         // Parsing checked the id, so it always has a key.
-        if let Some(key) = CardId::new(card_id) {
-            self.cards.entry(key).or_default().insert(
-                tracking_type,
-                operation_id,
-                stored,
-                max_kept,
-            );
-        }
+        CardId::new(card_id).map_or(0, |key| {
+            self.cards
+                .entry(key)
+                .or_default()
+                .insert(tracking_type, operation_id, stored, max_kept)
+        })
     }
 }
 

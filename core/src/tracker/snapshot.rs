@@ -137,6 +137,8 @@ impl Tracker {
         for (id, card) in &other.cards {
             for entry in card.operations() {
                 for stored in entry.state.items() {
+                    // The union of two bounded states keeps the greatest K of
+                    // the union: dropping here is the bounded join.
                     self.insert_unreported(Tracking {
                         card_id: id.as_str(),
                         operation_id: &entry.id,
@@ -298,7 +300,19 @@ fn read_card(card: &Node<'_>, path: &str, tracker: &mut Tracker) -> Result<(), E
             ));
         }
         tracker.check_room(&tracking, &Path::Text(&n_path))?;
-        tracker.insert_unreported(tracking);
+        let operation_id = tracking.operation_id;
+        if tracker.insert_unreported(tracking) > 0 {
+            // Trimming would change the view's `notifications` and lose
+            // history the host kept: the snapshot needs a larger bound.
+            return Err(crate::error::limit(
+                &n_path,
+                format!(
+                    "operation {} holds more notifications than this tracker keeps (the greatest {} by maxNotificationsPerOperation, plus those that define the view)",
+                    quoted(operation_id),
+                    tracker.config.max_notifications_per_operation
+                ),
+            ));
+        }
     }
     read_requests(card, card_id, path, tracker)
 }
