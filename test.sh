@@ -71,6 +71,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (unit, properties, vectors, bad input, doc tests)"
 cargo test --workspace --locked
 
+step "cargo test of the core with serde_json's arbitrary_precision and preserve_order"
+# A host's build may switch these on for every crate; the same vectors must
+# give the same bytes (docs/decisions.md, "Numbers").
+cargo test -p d1_tracking --locked -q \
+  --features serde_json/arbitrary_precision,serde_json/preserve_order
+
 step "cargo doc without warnings"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 

@@ -4,7 +4,7 @@
 //! ordering: if any crate in a host's build enabled `serde_json/preserve_order`,
 //! maps would keep wire order and duplicates would stop matching.
 
-use serde_json::Value;
+use serde_json::{Number, Value};
 
 use super::Node;
 
@@ -50,8 +50,32 @@ pub(crate) fn write_canonical(node: &Node<'_>, out: &mut String) {
         Node::String(s) => write_string(s, out),
         Node::Null => out.push_str("null"),
         Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        // Numbers have one spelling in serde_json.
-        Node::Number(n) => out.push_str(&n.to_string()),
+        Node::Number(n) => write_number(n, out),
+    }
+}
+
+/// Writes a number in its one canonical spelling: integers as digits,
+/// anything else as the shortest text that reads back as the same `f64`.
+///
+/// Not `Number`'s `Display`: with `serde_json/arbitrary_precision` switched
+/// on anywhere in a host's build, a number keeps its input text (`1e15`,
+/// `7.50`), and the canonical form, hence duplicate detection and snapshot
+/// bytes, would depend on that feature.
+pub(crate) fn write_number(n: &Number, out: &mut String) {
+    if let Some(u) = n.as_u64() {
+        out.push_str(itoa::Buffer::new().format(u));
+    } else if let Some(i) = n.as_i64().filter(|i| *i != 0) {
+        // 0 is `as_u64`; an `i64` 0 here is `-0`, a float for serde_json.
+        out.push_str(itoa::Buffer::new().format(i));
+    } else if let Some(f) = n.as_f64().filter(|f| f.is_finite()) {
+        // serde_json's own float writer, the one `Display` uses without
+        // arbitrary precision.
+        match serde_json::to_string(&f) {
+            Ok(text) => out.push_str(&text),
+            Err(_) => out.push_str("null"),
+        }
+    } else {
+        out.push_str("null");
     }
 }
 
@@ -140,6 +164,35 @@ pub(crate) fn quoted(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The spellings every build must write, whatever serde_json features
+    /// the host's build switches on (test.sh runs the suite with
+    /// `arbitrary_precision` and `preserve_order` too).
+    #[test]
+    fn numbers_have_one_spelling_whatever_the_features() {
+        for (input, canonical) in [
+            ("0", "0"),
+            ("-0", "-0.0"),
+            ("7", "7"),
+            ("-7", "-7"),
+            ("7.5", "7.5"),
+            ("7.50", "7.5"),
+            ("1e15", "1000000000000000.0"),
+            ("1E+2", "100.0"),
+            ("0.1", "0.1"),
+            ("18446744073709551615", "18446744073709551615"),
+            ("-9223372036854775808", "-9223372036854775808"),
+            ("18446744073709551616", "1.8446744073709552e+19"),
+            ("123456789012345678901234567890", "1.2345678901234568e+29"),
+        ] {
+            let value: Value = serde_json::from_str(input).expect("a number");
+            assert_eq!(canonical_string(&value), canonical, "{input}");
+            let node: Node = serde_json::from_str(input).expect("a number");
+            let mut out = String::new();
+            write_canonical(&node, &mut out);
+            assert_eq!(out, canonical, "{input} as a node");
+        }
+    }
 
     #[test]
     fn plain_len_finds_the_first_byte_to_escape() {

@@ -15,7 +15,9 @@ pub(crate) use bounds::check_bounds;
 pub use canonical::canonical_string;
 #[cfg(test)]
 pub(crate) use canonical::write_canonical;
-pub(crate) use canonical::{node_type_name, plain_len, quoted, type_name, write_string};
+pub(crate) use canonical::{
+    node_type_name, plain_len, quoted, type_name, write_number, write_string,
+};
 pub(crate) use node::Node;
 pub(crate) use path::{field, index, Path};
 pub(crate) use reader::{read_measured, read_node};

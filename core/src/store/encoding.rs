@@ -14,7 +14,7 @@
 //! The encoding lives in memory only (snapshots hold canonical text), so the
 //! dictionary may change between versions.
 
-use crate::json::{write_string, Node};
+use crate::json::{write_number, write_string, Node};
 
 /// A dictionary string follows as one byte: its index plus [`INDEX_BASE`].
 const TOKEN: u8 = 0x01;
@@ -261,7 +261,7 @@ impl Writer {
             Node::Null => self.out.push_str("null"),
             Node::Bool(true) => self.out.push_str("true"),
             Node::Bool(false) => self.out.push_str("false"),
-            Node::Number(n) => self.out.push_str(&n.to_string()),
+            Node::Number(n) => write_number(n, &mut self.out),
         }
     }
 
