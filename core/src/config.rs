@@ -19,14 +19,19 @@
 ///
 /// ```
 /// use d1_tracking::{Config, Tracker};
-/// let config = Config { max_cards: 1_000, ..Config::default() };
+/// let config = Config::default().with_max_cards(1_000);
 /// let tracker = Tracker::new(config);
 /// assert_eq!(tracker.config().max_cards, 1_000);
 /// ```
 ///
 /// [`Error::LimitExceeded`]: crate::Error::LimitExceeded
 /// [`Error::PayloadTooLarge`]: crate::Error::PayloadTooLarge
+///
+/// The struct is `#[non_exhaustive]`, so that a later version can add a
+/// bound: start from [`Config::default`] (or [`Config::from_json`]) and
+/// change what you need with the `with_…` methods or by assigning fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Config {
     /// Largest body `apply` reads, in bytes.
     pub max_body_bytes: usize,
@@ -64,6 +69,32 @@ impl Default for Config {
             max_cards: 10_000_000,
         }
     }
+}
+
+macro_rules! builders {
+    ($($field:ident => $with:ident,)*) => {
+        impl Config {
+            $(
+                #[doc = concat!("This configuration with `", stringify!($field), "` set to `value`.")]
+                #[must_use]
+                pub const fn $with(mut self, value: usize) -> Config {
+                    self.$field = value;
+                    self
+                }
+            )*
+        }
+    };
+}
+
+builders! {
+    max_body_bytes => with_max_body_bytes,
+    max_operations_per_body => with_max_operations_per_body,
+    max_string_bytes => with_max_string_bytes,
+    max_operation_bytes => with_max_operation_bytes,
+    max_depth => with_max_depth,
+    max_notifications_per_operation => with_max_notifications_per_operation,
+    max_operations_per_card => with_max_operations_per_card,
+    max_cards => with_max_cards,
 }
 
 /// The camelCase names of the bounds, as JSON options use them.

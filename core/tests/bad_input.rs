@@ -92,11 +92,9 @@ fn every_bad_input_is_named_and_changes_nothing() {
 
 #[test]
 fn limits_on_cards_and_operations_change_nothing() {
-    let config = Config {
-        max_cards: 1,
-        max_operations_per_card: 1,
-        ..Config::default()
-    };
+    let config = Config::default()
+        .with_max_cards(1)
+        .with_max_operations_per_card(1);
     let op = |id: &str, card: &str| {
         format!(
             r#"{{"operations":[{{"operationId":"{id}","operation":"STANDALONE_TRACKING","status":"PENDING",

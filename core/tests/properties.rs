@@ -10,10 +10,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 fn config(max_kept: usize) -> Config {
-    Config {
-        max_notifications_per_operation: max_kept,
-        ..Config::default()
-    }
+    Config::default().with_max_notifications_per_operation(max_kept)
 }
 
 fn fold(items: &[Delivery], cuts: &[usize], max_kept: usize) -> Tracker {

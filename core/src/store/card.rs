@@ -22,6 +22,22 @@ pub(crate) struct Pending<'a> {
     pub(crate) stored: &'a Stored,
 }
 
+/// Where a notification goes in a card: its operation (`Err`: a new one at
+/// that index) and its place among the operation's kept notifications
+/// (`Ok`: already kept, a duplicate).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Located {
+    operation: Result<usize, usize>,
+    position: Option<Result<usize, usize>>,
+}
+
+impl Located {
+    /// True when the notification is kept already.
+    pub(crate) fn is_duplicate(&self) -> bool {
+        matches!(self.position, Some(Ok(_)))
+    }
+}
+
 /// Operations of one card, sorted by (tracking type, operation id): an id
 /// seen with two tracking types is two entries, both kept and both flagged
 /// `conflict` (rejecting one would depend on arrival order). A card has a
@@ -49,11 +65,38 @@ impl CardState {
         self.find(tracking_type, operation_id).is_ok()
     }
 
-    pub(crate) fn is_duplicate(&self, pending: Pending<'_>) -> bool {
-        self.find(pending.tracking_type, pending.operation_id)
+    /// Where `pending` goes: its operation and its place there.
+    pub(crate) fn locate(&self, pending: Pending<'_>) -> Located {
+        let operation = self.find(pending.tracking_type, pending.operation_id);
+        let position = operation
             .ok()
             .and_then(|i| self.operations.get(i))
-            .is_some_and(|e| e.state.contains(pending.stored))
+            .map(|e| e.state.position(pending.stored));
+        Located {
+            operation,
+            position,
+        }
+    }
+
+    /// Inserts a notification where [`locate`](Self::locate) found its
+    /// place (the state unchanged since); says how many kept notifications
+    /// the history bound dropped.
+    pub(crate) fn insert_located(
+        &mut self,
+        located: Located,
+        tracking_type: TrackingType,
+        operation_id: &str,
+        stored: Stored,
+        max_kept: usize,
+    ) -> usize {
+        match (located.operation, located.position) {
+            (Ok(i), Some(Err(pos))) => self
+                .operations
+                .get_mut(i)
+                .map_or(0, |e| e.state.insert_at(pos, stored, max_kept)),
+            (Ok(_), Some(Ok(_))) => 0,
+            _ => self.insert(tracking_type, operation_id, stored, max_kept),
+        }
     }
 
     pub(crate) fn record_request(&mut self, tracking_type: TrackingType, at_ms: u64) {

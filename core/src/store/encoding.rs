@@ -17,13 +17,13 @@
 use crate::json::{write_number, write_string, Node};
 
 /// A dictionary string follows as one byte: its index plus [`INDEX_BASE`].
-const TOKEN: u8 = 0x01;
+pub(super) const TOKEN: u8 = 0x01;
 /// The card id (the value of the top-level `cardId`).
-const CARD_ID: u8 = 0x02;
+pub(super) const CARD_ID: u8 = 0x02;
 /// The operation id (the value of the top-level `operationId`).
-const OPERATION_ID: u8 = 0x03;
+pub(super) const OPERATION_ID: u8 = 0x03;
 /// Dictionary indices are written as printable ASCII, so the form stays UTF-8.
-const INDEX_BASE: u8 = 0x20;
+pub(super) const INDEX_BASE: u8 = 0x20;
 
 macro_rules! dictionary {
     ($($index:literal => $text:literal,)*) => {
@@ -301,7 +301,13 @@ impl Encoded {
         decode_into(&self.text, card_id, operation_id, out);
     }
 
-    /// The canonical text (for tests and tie-breaks).
+    /// The compact text (for the canonical order, `order.rs`).
+    pub(crate) fn compact_text(&self) -> &str {
+        &self.text
+    }
+
+    /// The canonical text (for tests).
+    #[cfg(test)]
     pub(crate) fn canonical(&self, card_id: &str, operation_id: &str) -> String {
         let mut out = String::with_capacity(self.text.len() * 2);
         self.decode_into(card_id, operation_id, &mut out);
@@ -436,7 +442,7 @@ fn decode_into(compact: &str, card_id: &str, operation_id: &str, out: &mut Strin
     out.push_str(rest);
 }
 
-fn dictionary_word(index_byte: u8) -> Option<&'static str> {
+pub(super) fn dictionary_word(index_byte: u8) -> Option<&'static str> {
     DICTIONARY
         .get(usize::from(index_byte.checked_sub(INDEX_BASE)?))
         .copied()

@@ -8,6 +8,7 @@ pub(crate) mod card;
 pub(crate) mod encoding;
 mod intake;
 mod operation;
+mod order;
 mod stored;
 pub(crate) mod witness;
 

@@ -27,26 +27,31 @@ impl OperationState {
         &self.items
     }
 
-    pub(crate) fn contains(&self, stored: &Stored) -> bool {
-        self.items.binary_search_by(|x| x.cmp_key(stored)).is_ok()
-    }
-
     /// Adds `stored` (nothing when the same content is kept already), then
     /// keeps the top `max_kept` and the witnesses. Says how many kept
     /// notifications that dropped (restoring a snapshot must drop none).
     pub(crate) fn insert(&mut self, stored: Stored, max_kept: usize) -> usize {
-        match self.items.binary_search_by(|x| x.cmp_key(&stored)) {
+        match self.position(&stored) {
             Ok(_) => 0,
-            Err(pos) => {
-                // Exactly one more: most operations stop at a few
-                // notifications, and every one of them would pay for spare
-                // room.
-                self.items.reserve_exact(1);
-                self.items.insert(pos, stored);
-                self.witnesses = Positions::of(&self.items);
-                self.prune(max_kept)
-            }
+            Err(pos) => self.insert_at(pos, stored, max_kept),
         }
+    }
+
+    /// Where `stored` is kept (`Ok`), or would be inserted (`Err`).
+    pub(crate) fn position(&self, stored: &Stored) -> Result<usize, usize> {
+        self.items.binary_search_by(|x| x.cmp_key(stored))
+    }
+
+    /// [`insert`](Self::insert) of a notification not kept, at `pos` as
+    /// [`position`](Self::position) gave it (the search is not made twice:
+    /// with notifications that tie on every rank it reads their text).
+    pub(crate) fn insert_at(&mut self, pos: usize, stored: Stored, max_kept: usize) -> usize {
+        // Exactly one more: most operations stop at a few notifications, and
+        // every one of them would pay for spare room.
+        self.items.reserve_exact(1);
+        self.items.insert(pos.min(self.items.len()), stored);
+        self.witnesses = Positions::of(&self.items);
+        self.prune(max_kept)
     }
 
     /// Drops what is neither in the top `max_kept` nor a witness; says how

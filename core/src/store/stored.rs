@@ -4,6 +4,7 @@
 use std::cmp::Ordering;
 
 use super::encoding::{Encoded, Field};
+use super::order::cmp_compact;
 use crate::wire::{Facts, Instant, OperationStatus, ShipmentPhase};
 
 /// A notification's `startTime`: ordered by instant, then by its text (as
@@ -134,11 +135,10 @@ impl Stored {
         if self.encoded == other.encoded {
             return Ordering::Equal;
         }
-        // Both hold the same ids at the same places, so any stand-in for
-        // them gives the canonical order.
-        self.encoded
-            .canonical("", "")
-            .cmp(&other.encoded.canonical("", ""))
+        cmp_compact(
+            self.encoded.compact_text().as_bytes(),
+            other.encoded.compact_text().as_bytes(),
+        )
     }
 
     /// The operation status.

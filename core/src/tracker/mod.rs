@@ -265,7 +265,8 @@ impl Tracker {
             stored: &tracking.stored,
         };
         let existing = card.as_deref();
-        if existing.is_some_and(|c| c.is_duplicate(pending)) {
+        let located = existing.map(|c| c.locate(pending));
+        if located.is_some_and(|l| l.is_duplicate()) {
             return Ok((Outcome::Duplicate, Vec::new()));
         }
         check_room_of(&self.config, card_count, existing, &tracking, path)?;
@@ -288,7 +289,12 @@ impl Tracker {
         } = tracking;
         match card {
             Some(card) => {
-                card.insert(tracking_type, operation_id, stored, max_kept);
+                match located {
+                    Some(located) => {
+                        card.insert_located(located, tracking_type, operation_id, stored, max_kept)
+                    }
+                    None => card.insert(tracking_type, operation_id, stored, max_kept),
+                };
             }
             None => {
                 let mut card = CardState::default();
