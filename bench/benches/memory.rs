@@ -1,6 +1,10 @@
-//! Memory per typical card (a counting allocator) and throughput at 1 k
-//! against 1 M cards (the same number of notifications each, interleaved:
-//! 1 k cards folded a thousand times into fresh trackers, 1 M cards once). Prints one JSON object per line, and writes them to
+//! Memory per typical card (a counting allocator); the memory needed to
+//! read a body or a snapshot (the peak beyond the state it leaves and the
+//! report it returns), per byte of it, for shapes a hostile sender may
+//! choose; and throughput at 1 k against 1 M cards (the same
+//! number of notifications each, interleaved: 1 k cards folded a thousand
+//! times into fresh trackers, 1 M cards once). Prints one JSON object per
+//! line, and writes them to
 //! target/bench/results/native-memory.jsonl. `D1T_BENCH_QUICK=1` uses 10 k
 //! cards instead of 1 M.
 
@@ -15,12 +19,18 @@ use d1_tracking_bench::workload::{body, typical_card};
 struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn grew(by: usize) {
+    let now = LIVE.fetch_add(by, Ordering::Relaxed) + by;
+    PEAK.fetch_max(now, Ordering::Relaxed);
+}
 
 // SAFETY (of the impl): every call forwards to the system allocator with the
 // same layout; the counter only observes sizes.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        grew(layout.size());
         // SAFETY: forwarded unchanged.
         unsafe { System.alloc(layout) }
     }
@@ -30,7 +40,7 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size, Ordering::Relaxed);
+        grew(new_size);
         LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
         // SAFETY: forwarded unchanged.
         unsafe { System.realloc(ptr, layout, new_size) }
@@ -60,10 +70,92 @@ fn apply_all(t: &mut Tracker, bodies: &[Vec<u8>]) -> Duration {
     began.elapsed()
 }
 
+/// The heap `f` needs while it runs beyond what it leaves behind (the state
+/// it built and the result it returns), in bytes: what reading costs.
+fn transient_peak_of<T>(f: impl FnOnce() -> T) -> usize {
+    let before = LIVE.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    let result = f();
+    let after = LIVE.load(Ordering::Relaxed);
+    drop(result);
+    PEAK.load(Ordering::Relaxed)
+        .saturating_sub(after.max(before))
+}
+
+/// An operation within every default bound (strings, depth, 16 KiB in
+/// canonical form) whose unknown member `filler` is `items` copies of
+/// `item`.
+fn padded_operation(i: usize, item: &str, items: usize) -> String {
+    let filler = vec![item; items].join(",");
+    format!(
+        r#"{{"operationId":"op-{i}","operation":"STANDALONE_TRACKING","status":"PENDING","startTime":"2026-03-02T09:00:00Z","cardId":"card-{i}","details":{{"trackingType":"SHIPMENT"}},"filler":[{filler}]}}"#
+    )
+}
+
+/// Bodies of about 1 MiB (the default `maxBodyBytes`), every operation
+/// within every bound, by shape; then realistic bodies.
+fn read_shapes() -> Vec<(&'static str, Vec<u8>)> {
+    let fill = |item: &str, per_op: usize| {
+        let mut ops = Vec::new();
+        let mut len = 20;
+        let mut i = 0;
+        while len < 1_000_000 {
+            let op = padded_operation(i, item, per_op);
+            len += op.len() + 1;
+            ops.push(op);
+            i += 1;
+        }
+        format!(r#"{{"operations":[{}]}}"#, ops.join(",")).into_bytes()
+    };
+    vec![
+        ("empty_objects", fill("{}", 5_000)),
+        ("zeros", fill("0", 7_500)),
+        ("empty_arrays", fill("[]", 5_000)),
+        ("short_strings", fill(r#""""#, 5_000)),
+        (
+            "typical_bulk",
+            d1_tracking_bench::workload::bulk(1).concat(),
+        ),
+    ]
+}
+
+fn read_memory(lines: &mut Vec<String>) {
+    let mut worst: f64 = 0.0;
+    for (shape, body) in read_shapes() {
+        let config = Config::default();
+        let mut tracker = Tracker::new(config.clone());
+        let peak = transient_peak_of(|| {
+            let report = tracker.apply(&body, 0).expect("a body within bounds");
+            assert_eq!(report.count(d1_tracking::Outcome::Rejected), 0, "{shape}");
+            report
+        });
+        let snapshot = tracker.snapshot();
+        drop(tracker);
+        let mut restored = Tracker::new(config);
+        let restore_peak =
+            transient_peak_of(|| restored.restore(snapshot.as_bytes()).expect("valid"));
+        drop(restored);
+        let (body_ratio, snapshot_ratio) = (
+            peak as f64 / body.len() as f64,
+            restore_peak as f64 / snapshot.len() as f64,
+        );
+        worst = worst.max(body_ratio).max(snapshot_ratio);
+        lines.push(format!(
+            "{{\"bench\":\"read_memory\",\"shape\":\"{shape}\",\"body_bytes\":{},\"apply_peak_bytes\":{peak},\"apply_ratio\":{body_ratio:.2},\"snapshot_bytes\":{},\"restore_peak_bytes\":{restore_peak},\"restore_ratio\":{snapshot_ratio:.2}}}",
+            body.len(),
+            snapshot.len()
+        ));
+    }
+    lines.push(format!(
+        "{{\"bench\":\"read_memory_worst\",\"ratio\":{worst:.2}}}"
+    ));
+}
+
 fn main() {
     // `cargo bench` passes --bench; nothing else to read.
     let quick = std::env::var_os("D1T_BENCH_QUICK").is_some();
     let mut lines = Vec::new();
+    read_memory(&mut lines);
 
     let before = LIVE.load(Ordering::Relaxed);
     let mut tracker = Tracker::new(Config::default());

@@ -10,6 +10,7 @@ mod canonical;
 mod node;
 mod path;
 mod reader;
+mod stream;
 
 pub(crate) use bounds::check_bounds;
 pub use canonical::canonical_string;
@@ -20,6 +21,9 @@ pub(crate) use canonical::{
 };
 pub(crate) use node::Node;
 pub(crate) use path::{field, index, Path};
-pub(crate) use reader::{read_measured, read_node};
+pub(crate) use stream::{stream_member, Element, Member};
 
-pub(crate) use reader::agrees_with_serde_json;
+/// The fuzz targets' checks of the direct reader against `serde_json`.
+pub(crate) fn agrees_with_serde_json(bytes: &[u8]) -> bool {
+    reader::agrees_with_serde_json(bytes) && stream::agrees_with_serde_json(bytes, "operations")
+}

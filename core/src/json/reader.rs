@@ -16,13 +16,17 @@ use std::borrow::Cow;
 use super::plain_len;
 use super::Node;
 
-/// Reads one JSON value, exactly as `serde_json::from_slice::<Node>` does.
+/// Reads one JSON value, exactly as `serde_json::from_slice::<Node>` does
+/// (documents are read with `stream.rs`; this is the reference its tests
+/// and this file's compare with).
+#[cfg(test)]
 pub(crate) fn read_node(bytes: &[u8]) -> Result<Node<'_>, serde_json::Error> {
     read_measured(bytes).map(|(node, _)| node)
 }
 
 /// As [`read_node`], with the extent of the value when the direct reader
 /// read it (`None` when `serde_json` did).
+#[cfg(test)]
 pub(crate) fn read_measured(bytes: &[u8]) -> Result<(Node<'_>, Option<Extent>), serde_json::Error> {
     match read_direct(bytes) {
         Some((node, extent)) => Ok((node, Some(extent))),
@@ -46,11 +50,7 @@ pub(crate) fn read_direct(bytes: &[u8]) -> Option<(Node<'_>, Extent)> {
     // Outside strings valid JSON is ASCII, so checking the whole input once
     // is checking every string.
     let text = std::str::from_utf8(bytes).ok()?;
-    let mut r = Reader {
-        text,
-        at: 0,
-        extent: Extent::default(),
-    };
+    let mut r = Reader::new(text);
     let node = r.value(0)?;
     r.skip_white_space();
     (r.at == text.len()).then_some((node, r.extent))
@@ -68,27 +68,46 @@ pub(crate) fn agrees_with_serde_json(bytes: &[u8]) -> bool {
 
 /// Nesting the direct reader takes; deeper input goes to `serde_json`
 /// (which refuses nesting of 128).
-const MAX_DEPTH: usize = 100;
+pub(super) const MAX_DEPTH: usize = 100;
 
-struct Reader<'a> {
-    text: &'a str,
-    at: usize,
-    extent: Extent,
+pub(super) struct Reader<'a> {
+    pub(super) text: &'a str,
+    pub(super) at: usize,
+    pub(super) extent: Extent,
+    /// Members of the objects being read, innermost last: each object takes
+    /// its own off the top when it closes, in an allocation of its exact
+    /// size (reserving room per object cost 150 times the input for an
+    /// array of empty objects).
+    members: Vec<(Cow<'a, str>, Node<'a>)>,
+    /// Items of the arrays being read, likewise.
+    items: Vec<Node<'a>>,
 }
 
 impl<'a> Reader<'a> {
-    fn peek(&self) -> Option<u8> {
+    pub(super) fn new(text: &'a str) -> Reader<'a> {
+        Reader {
+            text,
+            at: 0,
+            extent: Extent::default(),
+            // Room for a typical notification's members at once: growing
+            // from nothing cost a copy per doubling in every body.
+            members: Vec::with_capacity(16),
+            items: Vec::with_capacity(8),
+        }
+    }
+
+    pub(super) fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.at).copied()
     }
 
-    fn skip_white_space(&mut self) {
+    pub(super) fn skip_white_space(&mut self) {
         while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
             self.at += 1;
         }
     }
 
     /// Consumes `byte` after white space, or gives up.
-    fn eat(&mut self, byte: u8) -> Option<()> {
+    pub(super) fn eat(&mut self, byte: u8) -> Option<()> {
         self.skip_white_space();
         (self.peek()? == byte).then(|| self.at += 1)
     }
@@ -102,7 +121,7 @@ impl<'a> Reader<'a> {
     }
 
     #[inline]
-    fn value(&mut self, depth: usize) -> Option<Node<'a>> {
+    pub(super) fn value(&mut self, depth: usize) -> Option<Node<'a>> {
         self.skip_white_space();
         match self.peek()? {
             b'{' => self.object(depth + 1),
@@ -122,12 +141,12 @@ impl<'a> Reader<'a> {
         }
         self.extent.depth = self.extent.depth.max(depth);
         self.at += 1;
-        let mut members = Vec::with_capacity(8);
         self.skip_white_space();
         if self.peek()? == b'}' {
             self.at += 1;
-            return Some(Node::object(members));
+            return Some(Node::Object(Vec::new()));
         }
+        let base = self.members.len();
         loop {
             self.skip_white_space();
             if self.peek()? != b'"' {
@@ -140,17 +159,17 @@ impl<'a> Reader<'a> {
             // `value`, which costs a move of the node through its return.
             if self.peek()? == b'"' {
                 let text = self.string()?;
-                members.push((key, Node::String(text)));
+                self.members.push((key, Node::String(text)));
             } else {
                 let value = self.value(depth)?;
-                members.push((key, value));
+                self.members.push((key, value));
             }
             self.skip_white_space();
             match self.peek()? {
                 b',' => self.at += 1,
                 b'}' => {
                     self.at += 1;
-                    return Some(Node::object(members));
+                    return Some(Node::object(self.members.split_off(base)));
                 }
                 _ => return None,
             }
@@ -163,20 +182,21 @@ impl<'a> Reader<'a> {
         }
         self.extent.depth = self.extent.depth.max(depth);
         self.at += 1;
-        let mut items = Vec::new();
         self.skip_white_space();
         if self.peek()? == b']' {
             self.at += 1;
-            return Some(Node::Array(items));
+            return Some(Node::Array(Vec::new()));
         }
+        let base = self.items.len();
         loop {
-            items.push(self.value(depth)?);
+            let item = self.value(depth)?;
+            self.items.push(item);
             self.skip_white_space();
             match self.peek()? {
                 b',' => self.at += 1,
                 b']' => {
                     self.at += 1;
-                    return Some(Node::Array(items));
+                    return Some(Node::Array(self.items.split_off(base)));
                 }
                 _ => return None,
             }
@@ -186,7 +206,7 @@ impl<'a> Reader<'a> {
     /// A string token starting at the opening quote; borrowed unless it has
     /// escapes.
     #[inline(always)]
-    fn string(&mut self) -> Option<Cow<'a, str>> {
+    pub(super) fn string(&mut self) -> Option<Cow<'a, str>> {
         let bytes = self.text.as_bytes();
         let start = self.at + 1;
         let mut i = start + plain_len(bytes.get(start..)?);

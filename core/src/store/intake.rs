@@ -5,6 +5,8 @@
 //! strings and nesting (`maxStringBytes`, `maxDepth`), the canonical size
 //! (`maxOperationBytes`), then D1's fields in D1's documented order.
 
+use std::borrow::Cow;
+
 use super::encoding::{encode, MAX_CANONICAL_BYTES};
 use super::stored::Stored;
 use crate::config::Config;
@@ -12,25 +14,26 @@ use crate::error::{limit, Error};
 use crate::json::{check_bounds, Node, Path};
 use crate::wire::{not_an_operation, parse_operation, Notification, ParsedOperation, TrackingType};
 
-/// One operation, taken in.
+/// One operation, taken in. Nothing borrows from the parsed tree, which
+/// can be dropped before the operation is folded.
 #[derive(Debug)]
 pub(crate) enum Intake<'a> {
     /// A `STANDALONE_TRACKING` notification, ready to fold.
     Tracking(Tracking<'a>),
     /// A well-formed operation of another kind (e.g. `PRODUCE`).
     Ignored {
-        operation: &'a str,
-        operation_id: &'a str,
-        card_id: &'a str,
+        operation: String,
+        operation_id: String,
+        card_id: String,
     },
 }
 
 /// A validated notification in the form the state keeps, with where it is
-/// filed; the ids borrow from the body.
+/// filed; the ids borrow from the body when it spells them without escapes.
 #[derive(Debug)]
 pub(crate) struct Tracking<'a> {
-    pub(crate) card_id: &'a str,
-    pub(crate) operation_id: &'a str,
+    pub(crate) card_id: Cow<'a, str>,
+    pub(crate) operation_id: Cow<'a, str>,
     pub(crate) tracking_type: TrackingType,
     /// The notification in the form the state keeps.
     pub(crate) stored: Stored,
@@ -41,7 +44,7 @@ pub(crate) struct Tracking<'a> {
 /// nesting are known to be within `config`'s bounds already (measured while
 /// reading the body).
 pub(crate) fn intake<'a>(
-    value: &'a Node<'_>,
+    value: &Node<'a>,
     path: &Path<'_>,
     config: &Config,
     scratch: &mut String,
@@ -72,9 +75,9 @@ pub(crate) fn intake<'a>(
             operation_id,
             card_id,
         } => Intake::Ignored {
-            operation,
-            operation_id,
-            card_id,
+            operation: operation.to_string(),
+            operation_id: operation_id.to_string(),
+            card_id: card_id.to_string(),
         },
         ParsedOperation::Tracking(Notification {
             card_id,
@@ -82,8 +85,13 @@ pub(crate) fn intake<'a>(
             tracking_type,
             facts,
         }) => Intake::Tracking(Tracking {
-            card_id,
-            operation_id,
+            // The same strings, taken from the tree with the input's lifetime.
+            card_id: value
+                .string_member("cardId")
+                .unwrap_or_else(|| Cow::Owned(card_id.to_string())),
+            operation_id: value
+                .string_member("operationId")
+                .unwrap_or_else(|| Cow::Owned(operation_id.to_string())),
             tracking_type,
             stored: Stored::new(encoded, facts),
         }),

@@ -8,7 +8,7 @@ use crate::json::{Node, Path};
 use crate::store::{intake, CardState, Intake, Pending, Tracking};
 use crate::view::{diff, CardRead, CardView, Change, OperationView, Phase, TrackingRef};
 use crate::wire::{
-    operation_path, parse_envelope, CardId, TrackingType, CARD_ID, OPERATION_ID,
+    operation_path, read_envelope, CardId, Operation, TrackingType, CARD_ID, OPERATION_ID,
     OPERATION_NAME_MAX, STANDALONE_TRACKING,
 };
 
@@ -160,71 +160,41 @@ impl Tracker {
     /// of them than [`Config::max_operations_per_body`] ([`Error::LimitExceeded`]).
     pub fn apply(&mut self, body: &[u8], received_at_ms: u64) -> Result<ApplyReport, Error> {
         let _ = received_at_ms;
-        let (operations, within_bounds) = parse_envelope(body, &self.config)?;
-        let reports = operations
-            .iter()
-            .enumerate()
-            .map(|(index, value)| self.apply_operation(index, value, within_bounds))
-            .collect();
+        // Read and take in every operation first (nothing of the state is
+        // read or changed), one tree at a time; fold only once the whole
+        // body is known to be acceptable.
+        // Most bodies hold one operation: room for one, then as needed.
+        let mut taken: Vec<Taken<'_>> = Vec::with_capacity(1);
+        let (config, scratch) = (&self.config, &mut self.scratch);
+        read_envelope(body, config, &mut |operation| match operation {
+            Operation::Reset => taken.clear(),
+            // Past the bound the body is refused: no work for those.
+            Operation::Item { index, .. } if index >= config.max_operations_per_body => {}
+            Operation::Item {
+                index,
+                node,
+                within_bounds,
+            } => taken.push(take(index, &node, config, scratch, within_bounds)),
+        })?;
+        let reports = taken.into_iter().map(|t| self.fold_taken(t)).collect();
         Ok(ApplyReport {
             operations: reports,
         })
     }
 
-    fn apply_operation(
-        &mut self,
-        index: usize,
-        value: &Node<'_>,
-        within_bounds: bool,
-    ) -> OperationReport {
-        let path = operation_path(index);
-        let mut report = OperationReport {
-            index,
-            outcome: Outcome::Rejected,
-            operation: None,
-            card_id: None,
-            operation_id: None,
-            tracking_type: None,
-            changes: Vec::new(),
-            error: None,
-        };
-        match intake(value, &path, &self.config, &mut self.scratch, within_bounds) {
-            Err(error) => {
-                // Name what can be read, so a host can log which card it was.
-                let text = |key: &str| value.get(key).and_then(Node::as_str);
-                report.operation = text("operation")
-                    .filter(|s| s.len() <= OPERATION_NAME_MAX)
-                    .map(str::to_string);
-                report.card_id = text("cardId")
-                    .filter(|s| CARD_ID.matches(s))
-                    .map(str::to_string);
-                report.operation_id = text("operationId")
-                    .filter(|s| OPERATION_ID.matches(s))
-                    .map(str::to_string);
-                report.error = Some(error);
-            }
-            Ok(Intake::Ignored {
-                operation,
-                operation_id,
-                card_id,
-            }) => {
-                report.outcome = Outcome::Ignored;
-                report.operation = Some(operation.to_string());
-                report.card_id = Some(card_id.to_string());
-                report.operation_id = Some(operation_id.to_string());
-            }
-            Ok(Intake::Tracking(tracking)) => {
-                report.operation = Some(STANDALONE_TRACKING.to_string());
-                report.card_id = Some(tracking.card_id.to_string());
-                report.operation_id = Some(tracking.operation_id.to_string());
-                report.tracking_type = Some(tracking.tracking_type);
-                match self.fold(tracking, &path) {
-                    Ok((outcome, changes)) => {
-                        report.outcome = outcome;
-                        report.changes = changes;
-                    }
-                    Err(error) => report.error = Some(error),
+    /// Folds one operation taken in, and completes its report.
+    fn fold_taken(&mut self, taken: Taken<'_>) -> OperationReport {
+        let Taken {
+            mut report,
+            tracking,
+        } = taken;
+        if let Some(tracking) = tracking {
+            match self.fold(tracking, &operation_path(report.index)) {
+                Ok((outcome, changes)) => {
+                    report.outcome = outcome;
+                    report.changes = changes;
                 }
+                Err(error) => report.error = Some(error),
             }
         }
         report
@@ -236,7 +206,7 @@ impl Tracker {
         check_room_of(
             &self.config,
             self.cards.len(),
-            self.card_state(tracking.card_id),
+            self.card_state(&tracking.card_id),
             tracking,
             path,
         )
@@ -249,7 +219,7 @@ impl Tracker {
         path: &Path<'_>,
     ) -> Result<(Outcome, Vec<Change>), Error> {
         // Parsing checked the id, so it always has a key.
-        let Some(key) = CardId::new(tracking.card_id) else {
+        let Some(key) = CardId::new(&tracking.card_id) else {
             return Err(crate::error::invalid_format(
                 &path.field("cardId"),
                 "expected a card id".to_string(),
@@ -261,7 +231,7 @@ impl Tracker {
         let card = self.cards.get_mut(&key);
         let pending = Pending {
             tracking_type: tracking.tracking_type,
-            operation_id: tracking.operation_id,
+            operation_id: &tracking.operation_id,
             stored: &tracking.stored,
         };
         let existing = card.as_deref();
@@ -291,14 +261,14 @@ impl Tracker {
             Some(card) => {
                 match located {
                     Some(located) => {
-                        card.insert_located(located, tracking_type, operation_id, stored, max_kept)
+                        card.insert_located(located, tracking_type, &operation_id, stored, max_kept)
                     }
-                    None => card.insert(tracking_type, operation_id, stored, max_kept),
+                    None => card.insert(tracking_type, &operation_id, stored, max_kept),
                 };
             }
             None => {
                 let mut card = CardState::default();
-                card.insert(tracking_type, operation_id, stored, max_kept);
+                card.insert(tracking_type, &operation_id, stored, max_kept);
                 self.cards.insert(key, card);
             }
         }
@@ -322,13 +292,79 @@ impl Tracker {
             stored,
         } = tracking;
         // Parsing checked the id, so it always has a key.
-        CardId::new(card_id).map_or(0, |key| {
-            self.cards
-                .entry(key)
-                .or_default()
-                .insert(tracking_type, operation_id, stored, max_kept)
+        CardId::new(&card_id).map_or(0, |key| {
+            self.cards.entry(key).or_default().insert(
+                tracking_type,
+                &operation_id,
+                stored,
+                max_kept,
+            )
         })
     }
+}
+
+/// One operation of a body, taken in: its report so far, and the
+/// notification to fold when it is one. Borrows from the body only.
+struct Taken<'a> {
+    report: OperationReport,
+    tracking: Option<Tracking<'a>>,
+}
+
+/// Takes in operation `index` of a body (validates and encodes it); what
+/// can be read of a rejected one is named in its report, so a host can log
+/// which card it was.
+fn take<'a>(
+    index: usize,
+    value: &Node<'a>,
+    config: &Config,
+    scratch: &mut String,
+    within_bounds: bool,
+) -> Taken<'a> {
+    let path = operation_path(index);
+    let mut report = OperationReport {
+        index,
+        outcome: Outcome::Rejected,
+        operation: None,
+        card_id: None,
+        operation_id: None,
+        tracking_type: None,
+        changes: Vec::new(),
+        error: None,
+    };
+    let mut tracking = None;
+    match intake(value, &path, config, scratch, within_bounds) {
+        Err(error) => {
+            let text = |key: &str| value.get(key).and_then(Node::as_str);
+            report.operation = text("operation")
+                .filter(|s| s.len() <= OPERATION_NAME_MAX)
+                .map(str::to_string);
+            report.card_id = text("cardId")
+                .filter(|s| CARD_ID.matches(s))
+                .map(str::to_string);
+            report.operation_id = text("operationId")
+                .filter(|s| OPERATION_ID.matches(s))
+                .map(str::to_string);
+            report.error = Some(error);
+        }
+        Ok(Intake::Ignored {
+            operation,
+            operation_id,
+            card_id,
+        }) => {
+            report.outcome = Outcome::Ignored;
+            report.operation = Some(operation);
+            report.card_id = Some(card_id);
+            report.operation_id = Some(operation_id);
+        }
+        Ok(Intake::Tracking(t)) => {
+            report.operation = Some(STANDALONE_TRACKING.to_string());
+            report.card_id = Some(t.card_id.to_string());
+            report.operation_id = Some(t.operation_id.to_string());
+            report.tracking_type = Some(t.tracking_type);
+            tracking = Some(t);
+        }
+    }
+    Taken { report, tracking }
 }
 
 /// The card and operation bounds for `tracking`, on a tracker of
@@ -349,7 +385,7 @@ fn check_room_of(
             ),
         )),
         Some(card)
-            if !card.has_operation(tracking.tracking_type, tracking.operation_id)
+            if !card.has_operation(tracking.tracking_type, &tracking.operation_id)
                 && card.operations().len() >= config.max_operations_per_card =>
         {
             Err(limit(

@@ -20,7 +20,9 @@
 use super::Tracker;
 use crate::config::Config;
 use crate::error::Error;
-use crate::json::{field, index, node_type_name, quoted, read_node, Node, Path};
+use std::borrow::Cow;
+
+use crate::json::{field, index, quoted, stream_member, Element, Member, Node, Path};
 use crate::store::{intake, CardState, Intake, Tracking};
 use crate::wire::{TrackingType, CARD_ID};
 
@@ -140,8 +142,8 @@ impl Tracker {
                     // The union of two bounded states keeps the greatest K of
                     // the union: dropping here is the bounded join.
                     self.insert_unreported(Tracking {
-                        card_id: id.as_str(),
-                        operation_id: &entry.id,
+                        card_id: Cow::Borrowed(id.as_str()),
+                        operation_id: Cow::Borrowed(&entry.id),
                         tracking_type: entry.tracking_type,
                         stored: stored.clone(),
                     });
@@ -216,21 +218,32 @@ fn invalid(path: &str, message: String) -> Error {
     }
 }
 
-/// Reads a snapshot into a fresh tracker with `config`'s bounds.
+/// Reads a snapshot into a fresh tracker with `config`'s bounds, one card
+/// at a time (reading costs one card's tree, whatever the snapshot's size).
 fn read_snapshot(bytes: &[u8], config: &Config) -> Result<Tracker, Error> {
-    let root = read_node(bytes).map_err(|e| invalid("", format!("not valid JSON: {e}")))?;
-    let Node::Object(_) = root else {
+    let mut tracker = Tracker::new(config.clone());
+    let mut card_error: Option<Error> = None;
+    let outline = stream_member(bytes, "cards", &mut |element| match element {
+        Element::Reset => {
+            tracker = Tracker::new(config.clone());
+            card_error = None;
+        }
+        Element::Item { index: i, node, .. } => {
+            if card_error.is_none() {
+                card_error = read_card(&node, &index("cards", i), &mut tracker).err();
+            }
+        }
+    })
+    .map_err(|e| invalid("", format!("not valid JSON: {e}")))?;
+    if let Some(found) = outline.not_an_object {
         return Err(invalid(
             "",
-            format!(
-                "expected a snapshot object, found {}",
-                node_type_name(&root)
-            ),
+            format!("expected a snapshot object, found {found}"),
         ));
-    };
-    match root.get("format") {
-        Some(Node::String(f)) if f == SNAPSHOT_FORMAT => {}
-        Some(Node::String(f)) => {
+    }
+    match outline.string("format") {
+        Some(Some(f)) if f == SNAPSHOT_FORMAT => {}
+        Some(Some(f)) => {
             return Err(invalid(
                 "format",
                 format!(
@@ -246,14 +259,13 @@ fn read_snapshot(bytes: &[u8], config: &Config) -> Result<Tracker, Error> {
             ))
         }
     }
-    let Some(Node::Array(cards)) = root.get("cards") else {
+    if !matches!(outline.member, Some(Member::Array(_))) {
         return Err(invalid("cards", "expected an array of cards".to_string()));
-    };
-    let mut tracker = Tracker::new(config.clone());
-    for (i, card) in cards.iter().enumerate() {
-        read_card(card, &index("cards", i), &mut tracker)?;
     }
-    Ok(tracker)
+    match card_error {
+        Some(error) => Err(error),
+        None => Ok(tracker),
+    }
 }
 
 fn read_card(card: &Node<'_>, path: &str, tracker: &mut Tracker) -> Result<(), Error> {
@@ -289,18 +301,18 @@ fn read_card(card: &Node<'_>, path: &str, tracker: &mut Tracker) -> Result<(), E
                 "expected a STANDALONE_TRACKING notification".to_string(),
             ));
         };
-        if tracking.card_id != card_id.as_ref() {
+        if tracking.card_id != *card_id {
             return Err(invalid(
                 &field(&n_path, "cardId"),
                 format!(
                     "the notification is for card {}, filed under {}",
-                    quoted(tracking.card_id),
+                    quoted(&tracking.card_id),
                     quoted(card_id)
                 ),
             ));
         }
         tracker.check_room(&tracking, &Path::Text(&n_path))?;
-        let operation_id = tracking.operation_id;
+        let operation_id = tracking.operation_id.clone();
         if tracker.insert_unreported(tracking) > 0 {
             // Trimming would change the view's `notifications` and lose
             // history the host kept: the snapshot needs a larger bound.
@@ -308,7 +320,7 @@ fn read_card(card: &Node<'_>, path: &str, tracker: &mut Tracker) -> Result<(), E
                 &n_path,
                 format!(
                     "operation {} holds more notifications than this tracker keeps (the greatest {} by maxNotificationsPerOperation, plus those that define the view)",
-                    quoted(operation_id),
+                    quoted(&operation_id),
                     tracker.config.max_notifications_per_operation
                 ),
             ));

@@ -3,57 +3,66 @@
 
 use serde::{Serialize, Serializer};
 
-/// A business status (`details.status`), known or not. D1 asks clients to
-/// tolerate values they do not know: those are kept as given, with rank 0.
-///
-/// ```
-/// use d1_tracking::BusinessStatus;
-/// assert_eq!(BusinessStatus::parse("CARD_SHIPPED"), BusinessStatus::CardShipped);
-/// assert_eq!(BusinessStatus::CardShipped.rank(), 6);
-/// let later = BusinessStatus::parse("CARD_LASER_ENGRAVED");
-/// assert_eq!((later.rank(), later.as_str()), (0, "CARD_LASER_ENGRAVED"));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum BusinessStatus {
-    /// `CARD_PROD_REQUESTED`.
-    CardProdRequested,
-    /// `DATA_PREPARED`.
-    DataPrepared,
-    /// `CARD_PROD_READY`.
-    CardProdReady,
-    /// `CARD_PROD_ONGOING`.
-    CardProdOngoing,
-    /// `CARD_PROD_DONE`.
-    CardProdDone,
-    /// `CARD_SHIPPED`.
-    CardShipped,
-    /// `CARD_RETURNED`.
-    CardReturned,
-    /// `DATA_EXCEPTION`.
-    DataException,
-    /// `CARD_PROD_EXCEPTION`.
-    CardProdException,
-    /// `CARD_PROD_CANCELED`.
-    CardProdCanceled,
-    /// A value this version does not know, as D1 sent it.
-    Unknown(Box<str>),
+macro_rules! business_statuses {
+    ($($(#[$doc:meta])* $name:ident => $text:literal, rank $rank:literal;)*) => {
+        /// A business status (`details.status`), known or not. D1 asks clients to
+        /// tolerate values they do not know: those are kept as given, with rank 0.
+        ///
+        /// ```
+        /// use d1_tracking::BusinessStatus;
+        /// assert_eq!(BusinessStatus::parse("CARD_SHIPPED"), BusinessStatus::CardShipped);
+        /// assert_eq!(BusinessStatus::CardShipped.rank(), 6);
+        /// let later = BusinessStatus::parse("CARD_LASER_ENGRAVED");
+        /// assert_eq!((later.rank(), later.as_str()), (0, "CARD_LASER_ENGRAVED"));
+        /// ```
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum BusinessStatus {
+            $($(#[$doc])* $name,)*
+            /// A value this version does not know, as D1 sent it.
+            Unknown(Box<str>),
+        }
+
+        /// The known business statuses in D1's documented order: spelling,
+        /// status, rank in the fold's order.
+        pub(crate) const BUSINESS_STATUSES: [(&str, BusinessStatus, u8); [$($rank),*].len()] =
+            [$(($text, BusinessStatus::$name, $rank),)*];
+
+        impl BusinessStatus {
+            /// D1's spelling (an unknown value as it was sent).
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(BusinessStatus::$name => $text,)*
+                    BusinessStatus::Unknown(raw) => raw,
+                }
+            }
+        }
+    };
 }
 
-/// The known business statuses in D1's documented order: spelling, status,
-/// rank in the fold's order (the two exceptions share a rank).
-pub(crate) const BUSINESS_STATUSES: [(&str, BusinessStatus, u8); 10] = [
-    ("CARD_PROD_REQUESTED", BusinessStatus::CardProdRequested, 1),
-    ("DATA_PREPARED", BusinessStatus::DataPrepared, 2),
-    ("CARD_PROD_READY", BusinessStatus::CardProdReady, 3),
-    ("CARD_PROD_ONGOING", BusinessStatus::CardProdOngoing, 4),
-    ("CARD_PROD_DONE", BusinessStatus::CardProdDone, 5),
-    ("CARD_SHIPPED", BusinessStatus::CardShipped, 6),
-    ("CARD_RETURNED", BusinessStatus::CardReturned, 7),
-    ("DATA_EXCEPTION", BusinessStatus::DataException, 8),
-    ("CARD_PROD_EXCEPTION", BusinessStatus::CardProdException, 8),
-    ("CARD_PROD_CANCELED", BusinessStatus::CardProdCanceled, 9),
-];
+// The one table of business statuses (the two exceptions share a rank).
+business_statuses! {
+    /// `CARD_PROD_REQUESTED`.
+    CardProdRequested => "CARD_PROD_REQUESTED", rank 1;
+    /// `DATA_PREPARED`.
+    DataPrepared => "DATA_PREPARED", rank 2;
+    /// `CARD_PROD_READY`.
+    CardProdReady => "CARD_PROD_READY", rank 3;
+    /// `CARD_PROD_ONGOING`.
+    CardProdOngoing => "CARD_PROD_ONGOING", rank 4;
+    /// `CARD_PROD_DONE`.
+    CardProdDone => "CARD_PROD_DONE", rank 5;
+    /// `CARD_SHIPPED`.
+    CardShipped => "CARD_SHIPPED", rank 6;
+    /// `CARD_RETURNED`.
+    CardReturned => "CARD_RETURNED", rank 7;
+    /// `DATA_EXCEPTION`.
+    DataException => "DATA_EXCEPTION", rank 8;
+    /// `CARD_PROD_EXCEPTION`.
+    CardProdException => "CARD_PROD_EXCEPTION", rank 8;
+    /// `CARD_PROD_CANCELED`.
+    CardProdCanceled => "CARD_PROD_CANCELED", rank 9;
+}
 
 fn entry(raw: &str) -> Option<&'static (&'static str, BusinessStatus, u8)> {
     BUSINESS_STATUSES.iter().find(|(name, _, _)| *name == raw)
@@ -72,17 +81,6 @@ impl BusinessStatus {
             || BusinessStatus::Unknown(raw.into()),
             |(_, s, _)| s.clone(),
         )
-    }
-
-    /// D1's spelling (an unknown value as it was sent).
-    pub fn as_str(&self) -> &str {
-        match self {
-            BusinessStatus::Unknown(raw) => raw,
-            known => BUSINESS_STATUSES
-                .iter()
-                .find(|(_, s, _)| s == known)
-                .map_or("", |(name, _, _)| name),
-        }
     }
 
     /// True when `raw` is this status's spelling.

@@ -3,62 +3,88 @@
 
 use crate::config::Config;
 use crate::error::{invalid_format, limit, missing, Error};
-use crate::json::{node_type_name as type_name, read_measured, Node};
+use crate::json::{stream_member, Element, Member, Node};
 
-/// Reads the envelope `{"operations": [...]}`. Errors here reject the body
-/// as a whole. Also says whether every operation is known to be within the
-/// bounds on strings and nesting (measured while reading), so that
-/// [`parse_operation`] need not walk them again.
-pub(crate) fn parse_envelope<'a>(
+/// What [`read_envelope`] hands over while reading a body.
+#[derive(Debug)]
+pub(crate) enum Operation<'a> {
+    /// Forget the operations handed over so far (see [`Element::Reset`]).
+    Reset,
+    /// Operation `index` of the body, read. `within_bounds` says that its
+    /// strings and nesting are known to be within the configured bounds
+    /// (measured while reading), so they need not be walked again.
+    Item {
+        index: usize,
+        node: Node<'a>,
+        within_bounds: bool,
+    },
+}
+
+/// Reads a body, handing each member of `operations` to `each` as it is
+/// read and dropping it after: reading costs one operation's tree at a
+/// time, whatever the body's shape.
+///
+/// # Errors
+/// A body over `maxBodyBytes` (checked before reading), not JSON, not an
+/// object, without an `operations` array, or with more operations than
+/// `maxOperationsPerBody` is rejected whole; the caller must then drop what
+/// it was handed.
+pub(crate) fn read_envelope<'a>(
     bytes: &'a [u8],
     config: &Config,
-) -> Result<(Vec<Node<'a>>, bool), Error> {
+    each: &mut dyn FnMut(Operation<'a>),
+) -> Result<(), Error> {
     if bytes.len() > config.max_body_bytes {
         return Err(Error::PayloadTooLarge {
             size: bytes.len(),
             limit: config.max_body_bytes,
         });
     }
-    let (root, extent) = read_measured(bytes).map_err(|e| Error::Parsing {
+    // An operation object sits at depth 3 of the body (body, array, object)
+    // and counts itself as depth 1.
+    let max_depth = config.max_depth.saturating_add(2);
+    let outline = stream_member(bytes, "operations", &mut |element| match element {
+        Element::Reset => each(Operation::Reset),
+        Element::Item {
+            index,
+            node,
+            extent,
+        } => each(Operation::Item {
+            index,
+            node,
+            within_bounds: extent.is_some_and(|e| {
+                e.longest_string <= config.max_string_bytes && e.depth <= max_depth
+            }),
+        }),
+    })
+    .map_err(|e| Error::Parsing {
         message: format!("the body is not valid JSON: {e}"),
     })?;
-    let Node::Object(members) = root else {
+    if let Some(found) = outline.not_an_object {
         return Err(Error::Parsing {
-            message: format!(
-                "expected a JSON object {{\"operations\": [...]}}, found {}",
-                type_name(&root)
-            ),
+            message: format!("expected a JSON object {{\"operations\": [...]}}, found {found}"),
         });
-    };
-    let operations = members
-        .into_iter()
-        .find_map(|(k, v)| (k == "operations").then_some(v));
-    let operations = match operations {
-        None | Some(Node::Null) => {
+    }
+    let count = match outline.member {
+        None | Some(Member::Other("null")) => {
             return Err(missing("operations", "an array of operations"));
         }
-        Some(Node::Array(items)) => items,
-        Some(other) => {
+        Some(Member::Array(count)) => count,
+        Some(Member::Other(found)) => {
             return Err(invalid_format(
                 "operations",
-                format!("expected an array, found {}", type_name(&other)),
+                format!("expected an array, found {found}"),
             ));
         }
     };
-    if operations.len() > config.max_operations_per_body {
+    if count > config.max_operations_per_body {
         return Err(limit(
             "operations",
             format!(
-                "{} operations in one body; the limit (maxOperationsPerBody) is {}",
-                operations.len(),
+                "{count} operations in one body; the limit (maxOperationsPerBody) is {}",
                 config.max_operations_per_body
             ),
         ));
     }
-    // An operation object sits at depth 3 of the body (body, array, object)
-    // and counts itself as depth 1.
-    let within_bounds = extent.is_some_and(|e| {
-        e.longest_string <= config.max_string_bytes && e.depth <= config.max_depth.saturating_add(2)
-    });
-    Ok((operations, within_bounds))
+    Ok(())
 }

@@ -14,7 +14,7 @@ mod shipment;
 mod time;
 
 pub use business::BusinessStatus;
-pub(crate) use envelope::parse_envelope;
+pub(crate) use envelope::{read_envelope, Operation};
 pub(crate) use identifier::{CardId, CARD_ID, OPERATION_ID, OPERATION_NAME_MAX};
 pub use kinds::{OperationStatus, TrackingType};
 pub use notification::STANDALONE_TRACKING;

@@ -1,0 +1,516 @@
+//! Reading a document whose bulk is one array member of the root object
+//! (a body's `operations`, a snapshot's `cards`) one element at a time.
+//!
+//! Building the whole tree first made reading cost a multiple of the input
+//! that grew with its shape: a node per value, and an array of a million
+//! empty objects is a million nodes. Here each element is read into a tree,
+//! handed over, and dropped before the next; the rest of the document is
+//! checked as it is read and nothing of it is kept but the root's short
+//! string members. The whole input is still read before the caller acts on
+//! anything: a document that turns out not to be JSON at its last byte is
+//! refused whole, and the caller, which only collected the elements, has
+//! changed nothing.
+//!
+//! The direct reader does this; where it gives up (see `reader.rs`),
+//! `serde_json` streams the same way, and its error is the answer.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::reader::{Extent, Reader, MAX_DEPTH};
+use super::Node;
+
+/// What the caller is handed while reading.
+#[derive(Debug)]
+pub(crate) enum Element<'a> {
+    /// Forget the elements handed over so far: the member appeared again
+    /// (the last one wins, as for any key), or the direct reader gave up and
+    /// `serde_json` reads the document from the start.
+    Reset,
+    /// Element `index` of the member, with its extent when the direct reader
+    /// measured it (depths count from the document's root).
+    Item {
+        index: usize,
+        node: Node<'a>,
+        extent: Option<Extent>,
+    },
+}
+
+/// The streamed member, as found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Member {
+    /// An array of this many elements (each was handed over).
+    Array(usize),
+    /// Another JSON type (`null` included), by name.
+    Other(&'static str),
+}
+
+/// The document apart from the streamed elements.
+#[derive(Debug, Default)]
+pub(crate) struct Outline<'a> {
+    /// The root's JSON type, by name, when it is not an object.
+    pub(crate) not_an_object: Option<&'static str>,
+    /// The streamed member, when the root has it.
+    pub(crate) member: Option<Member>,
+    /// The root's other members: strings with their value, others `None`.
+    pub(crate) others: Vec<(Cow<'a, str>, Option<Cow<'a, str>>)>,
+}
+
+impl Outline<'_> {
+    /// The root member `key`, when it is a string (the last one given wins).
+    pub(crate) fn string(&self, key: &str) -> Option<Option<&str>> {
+        self.others
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_deref())
+    }
+}
+
+/// Reads `bytes`, handing each element of the root member `member` to
+/// `each`, in order; fails as `serde_json` does on input that is not JSON.
+pub(crate) fn stream_member<'a>(
+    bytes: &'a [u8],
+    member: &str,
+    each: &mut dyn FnMut(Element<'a>),
+) -> Result<Outline<'a>, serde_json::Error> {
+    if let Some(outline) = direct(bytes, member, each) {
+        return Ok(outline);
+    }
+    each(Element::Reset);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let outline = RootSeed { member, each }.deserialize(&mut de)?;
+    de.end()?;
+    Ok(outline)
+}
+
+/// The direct reader's way; `None` when it gives up.
+fn direct<'a>(
+    bytes: &'a [u8],
+    member: &str,
+    each: &mut dyn FnMut(Element<'a>),
+) -> Option<Outline<'a>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut r = Reader::new(text);
+    let mut outline = Outline::default();
+    r.skip_white_space();
+    if r.peek()? != b'{' {
+        outline.not_an_object = Some(r.skip(0)?);
+        return r.finish(outline);
+    }
+    r.eat(b'{')?;
+    r.skip_white_space();
+    if r.peek()? == b'}' {
+        r.at += 1;
+        return r.finish(outline);
+    }
+    loop {
+        r.skip_white_space();
+        if r.peek()? != b'"' {
+            return None;
+        }
+        let key = r.string()?;
+        r.eat(b':')?;
+        r.skip_white_space();
+        if key == member {
+            each(Element::Reset);
+            outline.member = Some(if r.peek()? == b'[' {
+                Member::Array(r.elements(each)?)
+            } else {
+                Member::Other(r.skip(1)?)
+            });
+        } else {
+            let value = if r.peek()? == b'"' {
+                Some(r.string()?)
+            } else {
+                r.skip(1)?;
+                None
+            };
+            outline.others.push((key, value));
+        }
+        r.skip_white_space();
+        match r.peek()? {
+            b',' => r.at += 1,
+            b'}' => {
+                r.at += 1;
+                return r.finish(outline);
+            }
+            _ => return None,
+        }
+    }
+}
+
+impl<'a> Reader<'a> {
+    /// The elements of the array starting here (depth 2 from the root),
+    /// each handed over as it is read; their number.
+    fn elements(&mut self, each: &mut dyn FnMut(Element<'a>)) -> Option<usize> {
+        self.eat(b'[')?;
+        self.skip_white_space();
+        if self.peek()? == b']' {
+            self.at += 1;
+            return Some(0);
+        }
+        let mut index = 0;
+        loop {
+            self.extent = Extent::default();
+            let node = self.value(2)?;
+            let extent = self.extent;
+            each(Element::Item {
+                index,
+                node,
+                extent: Some(extent),
+            });
+            index += 1;
+            self.skip_white_space();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b']' => {
+                    self.at += 1;
+                    return Some(index);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Checks the value starting here as [`value`](Reader::value) reads it,
+    /// keeping nothing of it; its JSON type, by name.
+    fn skip(&mut self, depth: usize) -> Option<&'static str> {
+        self.skip_white_space();
+        match self.peek()? {
+            b'{' | b'[' => {
+                let (open, close) = if self.peek()? == b'{' {
+                    (b'{', b'}')
+                } else {
+                    (b'[', b']')
+                };
+                if depth + 1 > MAX_DEPTH {
+                    return None;
+                }
+                self.eat(open)?;
+                self.skip_white_space();
+                if self.peek()? == close {
+                    self.at += 1;
+                } else {
+                    loop {
+                        if open == b'{' {
+                            self.skip_white_space();
+                            if self.peek()? != b'"' {
+                                return None;
+                            }
+                            self.string()?;
+                            self.eat(b':')?;
+                        }
+                        self.skip(depth + 1)?;
+                        self.skip_white_space();
+                        match self.peek()? {
+                            b',' => self.at += 1,
+                            b if b == close => {
+                                self.at += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                Some(if open == b'{' {
+                    "an object"
+                } else {
+                    "an array"
+                })
+            }
+            _ => self.value(depth).as_ref().map(super::node_type_name),
+        }
+    }
+
+    /// The outline, when nothing but white space follows.
+    fn finish<'o>(&mut self, outline: Outline<'o>) -> Option<Outline<'o>> {
+        self.skip_white_space();
+        (self.at == self.text.len()).then_some(outline)
+    }
+}
+
+/// The root, read by `serde_json`.
+struct RootSeed<'m, 'f, 'a> {
+    member: &'m str,
+    each: &'f mut dyn FnMut(Element<'a>),
+}
+
+impl<'a> DeserializeSeed<'a> for RootSeed<'_, '_, 'a> {
+    type Value = Outline<'a>;
+
+    fn deserialize<D: Deserializer<'a>>(self, d: D) -> Result<Outline<'a>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// An outline of a root that is not an object.
+fn other<'a>(name: &'static str) -> Outline<'a> {
+    Outline {
+        not_an_object: Some(name),
+        ..Outline::default()
+    }
+}
+
+impl<'a> Visitor<'a> for RootSeed<'_, '_, 'a> {
+    type Value = Outline<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Outline<'a>, E> {
+        Ok(other("a boolean"))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Outline<'a>, E> {
+        Ok(other("a number"))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Outline<'a>, E> {
+        Ok(other("a number"))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Outline<'a>, E> {
+        Ok(other("a number"))
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Outline<'a>, E> {
+        Ok(other("a string"))
+    }
+
+    fn visit_unit<E>(self) -> Result<Outline<'a>, E> {
+        Ok(other("null"))
+    }
+
+    fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<Outline<'a>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(other("an array"))
+    }
+
+    fn visit_map<A: MapAccess<'a>>(self, mut map: A) -> Result<Outline<'a>, A::Error> {
+        let mut outline = Outline::default();
+        while let Some(key) = map.next_key::<Node<'a>>()? {
+            let Node::String(key) = key else {
+                return Err(serde::de::Error::custom("expected a string key"));
+            };
+            if key == self.member {
+                (self.each)(Element::Reset);
+                outline.member = Some(map.next_value_seed(MemberSeed {
+                    each: &mut *self.each,
+                })?);
+            } else {
+                let value = map.next_value::<StringOrNot<'a>>()?;
+                outline.others.push((key, value.0));
+            }
+        }
+        Ok(outline)
+    }
+}
+
+/// The streamed member, read by `serde_json`.
+struct MemberSeed<'f, 'a> {
+    each: &'f mut dyn FnMut(Element<'a>),
+}
+
+impl<'a> DeserializeSeed<'a> for MemberSeed<'_, 'a> {
+    type Value = Member;
+
+    fn deserialize<D: Deserializer<'a>>(self, d: D) -> Result<Member, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'a> Visitor<'a> for MemberSeed<'_, 'a> {
+    type Value = Member;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Member, E> {
+        Ok(Member::Other("a boolean"))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Member, E> {
+        Ok(Member::Other("a number"))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Member, E> {
+        Ok(Member::Other("a number"))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Member, E> {
+        Ok(Member::Other("a number"))
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Member, E> {
+        Ok(Member::Other("a string"))
+    }
+
+    fn visit_unit<E>(self) -> Result<Member, E> {
+        Ok(Member::Other("null"))
+    }
+
+    fn visit_map<A: MapAccess<'a>>(self, mut map: A) -> Result<Member, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Member::Other("an object"))
+    }
+
+    fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<Member, A::Error> {
+        let mut index = 0;
+        while let Some(node) = seq.next_element::<Node<'a>>()? {
+            (self.each)(Element::Item {
+                index,
+                node,
+                extent: None,
+            });
+            index += 1;
+        }
+        Ok(Member::Array(index))
+    }
+}
+
+/// A root member's value: kept when a string, checked and dropped when not.
+struct StringOrNot<'a>(Option<Cow<'a, str>>);
+
+impl<'a> serde::Deserialize<'a> for StringOrNot<'a> {
+    fn deserialize<D: Deserializer<'a>>(d: D) -> Result<Self, D::Error> {
+        match Node::deserialize(d)? {
+            Node::String(s) => Ok(StringOrNot(Some(s))),
+            _ => Ok(StringOrNot(None)),
+        }
+    }
+}
+
+/// True when the direct reader, wherever it streams `bytes` to the end,
+/// hands over what `serde_json` hands over, and outlines the rest alike
+/// (the `apply_body` fuzz target checks this on every input).
+pub(crate) fn agrees_with_serde_json(bytes: &[u8], member: &str) -> bool {
+    type Seen = (Vec<Option<(usize, Node<'static>)>>, String);
+    fn record<'v>(
+        items: &'v mut Vec<Option<(usize, Node<'static>)>>,
+    ) -> impl FnMut(Element<'_>) + 'v {
+        |e| match e {
+            Element::Reset => items.push(None),
+            Element::Item { index, node, .. } => items.push(Some((index, node.into_owned()))),
+        }
+    }
+    let mut direct_items = Vec::new();
+    let Some(outline) = direct(bytes, member, &mut record(&mut direct_items)) else {
+        return true;
+    };
+    let direct_seen: Seen = (direct_items, format!("{outline:?}"));
+    let mut serde_items = Vec::new();
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let serde_outline = RootSeed {
+        member,
+        each: &mut record(&mut serde_items),
+    }
+    .deserialize(&mut de);
+    match (serde_outline, de.end()) {
+        (Ok(outline), Ok(())) => direct_seen == (serde_items, format!("{outline:?}")),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn streamed(text: &str) -> Result<(Vec<String>, Outline<'_>), String> {
+        let mut items = Vec::new();
+        let outline = stream_member(text.as_bytes(), "ops", &mut |e| match e {
+            Element::Reset => items.clear(),
+            Element::Item { index, node, .. } => {
+                assert_eq!(index, items.len());
+                items.push(serde_json::to_string(&node.to_value()).expect("JSON"));
+            }
+        })
+        .map_err(|e| e.to_string())?;
+        Ok((items, outline))
+    }
+
+    #[test]
+    fn hands_over_each_element_and_outlines_the_rest() {
+        for text in [
+            r#"{"x":{"y":[1]},"ops":[{"a":1},2,"s"],"format":"f/1"}"#,
+            // A float sends the document to serde_json, with the same result.
+            r#"{"x":{"y":[1.5]},"ops":[{"a":1},2,"s"],"format":"f/1"}"#,
+            r#"{"ops":[0],"x":[],"ops":[{"a":1},2,"s"],"format":"f/1"}"#,
+        ] {
+            let (items, outline) = streamed(text).expect("JSON");
+            assert_eq!(items, [r#"{"a":1}"#, "2", r#""s""#], "{text}");
+            assert_eq!(outline.member, Some(Member::Array(3)));
+            assert_eq!(outline.string("format"), Some(Some("f/1")));
+            assert_eq!(outline.string("x"), Some(None));
+            assert_eq!(outline.not_an_object, None);
+        }
+    }
+
+    #[test]
+    fn names_what_is_not_there() {
+        for (text, root, member) in [
+            ("[]", Some("an array"), None),
+            ("[1.5]", Some("an array"), None),
+            ("\"ops\"", Some("a string"), None),
+            ("{}", None, None),
+            (r#"{"ops":null}"#, None, Some(Member::Other("null"))),
+            (
+                r#"{"ops":{"a":1.5}}"#,
+                None,
+                Some(Member::Other("an object")),
+            ),
+            (r#"{"ops":7}"#, None, Some(Member::Other("a number"))),
+        ] {
+            let (_, outline) = streamed(text).expect("JSON");
+            assert_eq!(
+                (outline.not_an_object, outline.member),
+                (root, member),
+                "{text}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Wherever the direct reader streams a document to the end, it
+        /// agrees with serde_json (valid documents of many shapes, and the
+        /// same cut or glued).
+        #[test]
+        fn streams_as_serde_json_streams(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "{", "}", "[", "]", ",", ":", "\"ops\"", "\"x\"", "\"format\"", "1", "-2",
+                "1.5", "null", "true", "\"s\\n\"", " ", "{}", "[]", "\"\"",
+            ]), 0..24),
+            valid in proptest::sample::select(vec![
+                r#"{"ops":[{"a":[1,{"b":null}]},"x",[]],"format":"f"}"#,
+                r#"{"x":[[[]]],"ops":[],"ops":[true]}"#,
+                r#"[{"ops":[1]}]"#,
+                r#"{"ops":{"a":1}}"#,
+            ]),
+        ) {
+            let glued: String = parts.concat();
+            proptest::prop_assert!(agrees_with_serde_json(glued.as_bytes(), "ops"), "{}", glued);
+            proptest::prop_assert!(agrees_with_serde_json(valid.as_bytes(), "ops"));
+            let cut = &valid[..valid.len().min(parts.len() * 2)];
+            proptest::prop_assert!(agrees_with_serde_json(cut.as_bytes(), "ops"), "{}", cut);
+        }
+    }
+
+    #[test]
+    fn fails_as_serde_json_fails() {
+        for text in [
+            "",
+            "{",
+            r#"{"ops":[1,2]"#,
+            r#"{"ops":[1]} x"#,
+            r#"{"ops":[1e400]}"#,
+        ] {
+            let ours = streamed(text).map(|_| ()).unwrap_err();
+            let theirs = serde_json::from_str::<serde_json::Value>(text).unwrap_err();
+            assert_eq!(ours, theirs.to_string(), "{text}");
+        }
+    }
+}
