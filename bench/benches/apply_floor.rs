@@ -6,13 +6,12 @@
 //! `D1T_BENCH_QUICK=1` runs 3 pairs instead of 21.
 
 use std::hint::black_box;
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 use d1_tracking::{Config, Tracker};
 use d1_tracking_bench::floor;
 use d1_tracking_bench::workload::{bulk, singles, stream, KINDS};
-use d1_tracking_bench::{median_ms, median_ratio};
+use d1_tracking_bench::{median_ms, median_ratio, write_results};
 
 fn parse_floor(bodies: &[Vec<u8>]) -> Duration {
     let began = Instant::now();
@@ -65,13 +64,7 @@ fn main() {
             median_ms(f),
             median_ms(a)
         );
-        println!("{line}");
         lines.push(line);
     }
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench/results");
-    std::fs::create_dir_all(&dir).expect("results dir");
-    let mut out = std::fs::File::create(dir.join("apply-floor.jsonl")).expect("results file");
-    for line in &lines {
-        writeln!(out, "{line}").expect("written");
-    }
+    write_results("apply-floor.jsonl", &lines);
 }

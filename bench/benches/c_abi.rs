@@ -6,13 +6,12 @@
 //! of 101.
 
 use std::hint::black_box;
-use std::io::Write;
 use std::ptr::null_mut;
 use std::time::{Duration, Instant};
 
 use d1_tracking::{Config, Tracker};
 use d1_tracking_bench::workload::stream;
-use d1_tracking_bench::{median_ms, median_ratio};
+use d1_tracking_bench::{median_ms, median_ratio, write_results};
 
 fn native(bodies: &[Vec<u8>]) -> Duration {
     let began = Instant::now();
@@ -64,9 +63,5 @@ fn main() {
         median_ms(n),
         median_ms(c)
     );
-    println!("{line}");
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench/results");
-    std::fs::create_dir_all(&dir).expect("results dir");
-    let mut f = std::fs::File::create(dir.join("c-abi.jsonl")).expect("results file");
-    writeln!(f, "{line}").expect("written");
+    write_results("c-abi.jsonl", &[line]);
 }

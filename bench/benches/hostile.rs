@@ -13,11 +13,11 @@
 //! pairs instead of 11.
 
 use std::hint::black_box;
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 use d1_tracking::{Config, Tracker};
-use d1_tracking_bench::{median_ms, median_ratio};
+use d1_tracking_bench::{median_ms, median_ratio, write_results};
+use d1_tracking_test_support::apply_accepted;
 
 /// The size of each notification's unknown member.
 const NOTE_BYTES: usize = 14 * 1024;
@@ -74,7 +74,7 @@ fn workloads(bodies: usize, per_body: usize) -> (Vec<u8>, Vec<Vec<u8>>, Vec<Vec<
 fn fold(prefill: Option<&[u8]>, bodies: &[Vec<u8>]) -> Duration {
     let mut t = Tracker::new(config());
     if let Some(p) = prefill {
-        t.apply(p, 0).expect("accepted");
+        apply_accepted(&mut t, p);
     }
     let began = Instant::now();
     for b in bodies {
@@ -109,9 +109,5 @@ fn main() {
         median_ms(f),
         median_ms(t)
     );
-    println!("{line}");
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench/results");
-    std::fs::create_dir_all(&dir).expect("results dir");
-    let mut file = std::fs::File::create(dir.join("hostile.jsonl")).expect("results file");
-    writeln!(file, "{line}").expect("written");
+    write_results("hostile.jsonl", &[line]);
 }

@@ -9,7 +9,6 @@
 //! cards instead of 1 M.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -124,11 +123,8 @@ fn read_memory(lines: &mut Vec<String>) {
     for (shape, body) in read_shapes() {
         let config = Config::default();
         let mut tracker = Tracker::new(config.clone());
-        let peak = transient_peak_of(|| {
-            let report = tracker.apply(&body, 0).expect("a body within bounds");
-            assert_eq!(report.count(d1_tracking::Outcome::Rejected), 0, "{shape}");
-            report
-        });
+        let peak =
+            transient_peak_of(|| d1_tracking_test_support::apply_accepted(&mut tracker, &body));
         let snapshot = tracker.snapshot();
         drop(tracker);
         let mut restored = Tracker::new(config);
@@ -192,11 +188,5 @@ fn main() {
         large_rate / small_rate
     ));
 
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench/results");
-    std::fs::create_dir_all(&dir).expect("results dir");
-    let mut f = std::fs::File::create(dir.join("native-memory.jsonl")).expect("results file");
-    for line in &lines {
-        println!("{line}");
-        writeln!(f, "{line}").expect("written");
-    }
+    d1_tracking_bench::write_results("native-memory.jsonl", &lines);
 }

@@ -5,6 +5,19 @@
 pub mod floor;
 pub mod workload;
 
+/// Prints result lines (JSON objects) and writes them, one per line, to
+/// `target/bench/results/NAME`, where `bench/report.sh` reads them.
+pub fn write_results(name: &str, lines: &[String]) {
+    use std::io::Write;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench/results");
+    std::fs::create_dir_all(&dir).expect("results dir");
+    let mut file = std::fs::File::create(dir.join(name)).expect("results file");
+    for line in lines {
+        println!("{line}");
+        writeln!(file, "{line}").expect("written");
+    }
+}
+
 /// The median of some durations, in milliseconds (0 when there are none).
 pub fn median_ms(mut xs: Vec<std::time::Duration>) -> f64 {
     xs.sort();

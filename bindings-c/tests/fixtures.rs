@@ -11,6 +11,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use core_api::canonical_string;
+use d1_tracking_test_support::catalogue::{catalogue, input};
+use d1_tracking_test_support::vectors::vectors;
 use serde_json::Value;
 
 fn hex(bytes: &[u8]) -> String {
@@ -27,23 +29,9 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn read(path: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(root().join(path)).expect("readable"))
-        .expect("JSON")
-}
-
 fn flat_vectors() -> String {
-    let dir = root().join("tests/vectors");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("tests/vectors")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
     let mut out = String::new();
-    for file in files {
-        let v: Value =
-            serde_json::from_str(&std::fs::read_to_string(&file).expect("readable")).expect("JSON");
+    for (file, v) in vectors() {
         let name = file
             .file_name()
             .expect("a name")
@@ -83,27 +71,8 @@ fn flat_vectors() -> String {
     out
 }
 
-fn case_input(case: &Value) -> Vec<u8> {
-    if let Some(h) = case.get("hex").and_then(Value::as_str) {
-        return (0..h.len() / 2)
-            .map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).expect("hex"))
-            .collect();
-    }
-    let mut text = case["text"].as_str().expect("text").to_string();
-    if let Some(Value::Object(expand)) = case.get("expand") {
-        for (marker, how) in expand {
-            let piece = how["repeat"]
-                .as_str()
-                .expect("repeat")
-                .repeat(how["times"].as_u64().expect("times") as usize);
-            text = text.replace(marker, &piece);
-        }
-    }
-    text.into_bytes()
-}
-
 fn flat_catalogue() -> String {
-    let catalogue = read("tests/bad-input/catalogue.json");
+    let catalogue = catalogue();
     let mut out = String::new();
     for body in catalogue["setup"].as_array().expect("setup") {
         let _ = writeln!(out, "S {}", hex(body.as_str().expect("string").as_bytes()));
@@ -111,11 +80,11 @@ fn flat_catalogue() -> String {
     for case in catalogue["cases"].as_array().expect("cases") {
         let s = |k: &str| case[k].as_str().unwrap_or("-").to_string();
         let input = if s("target") == "recordRequest" {
-            let args: Value = serde_json::from_slice(&case_input(case)).expect("JSON arguments");
+            let args: Value = serde_json::from_slice(&input(case)).expect("JSON arguments");
             let t = |k: &str| hex(args[k].as_str().expect("string").as_bytes());
             format!("{},{},{}", t("cardId"), t("trackingType"), args["atMs"])
         } else {
-            hex(&case_input(case))
+            hex(&input(case))
         };
         let path = case["path"]
             .as_str()

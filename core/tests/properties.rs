@@ -6,6 +6,7 @@ mod oracle;
 
 use common::{batches, body, cases, deliveries, Delivery};
 use d1_tracking::{Config, Outcome, Tracker};
+use d1_tracking_test_support::apply_accepted;
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -16,16 +17,7 @@ fn config(max_kept: usize) -> Config {
 fn fold(items: &[Delivery], cuts: &[usize], max_kept: usize) -> Tracker {
     let mut tracker = Tracker::new(config(max_kept));
     for batch in batches(items, cuts) {
-        let report = tracker
-            .apply(body(&batch).as_bytes(), 0)
-            .expect("body accepted");
-        assert!(
-            report
-                .operations
-                .iter()
-                .all(|r| r.outcome != Outcome::Rejected),
-            "{report:?}"
-        );
+        apply_accepted(&mut tracker, body(&batch).as_bytes());
     }
     tracker
 }

@@ -4,14 +4,9 @@
 //! `D1T_BLESS=1 cargo test --test vectors` writes the current results into
 //! the files' `expect` (review the diff before committing).
 
-use std::path::PathBuf;
-
 use d1_tracking::{canonical_string, Config, Error, TrackCardRequest, Tracker, TrackingType};
+use d1_tracking_test_support::vectors::vectors;
 use serde_json::{json, Value};
-
-fn vectors_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors")
-}
 
 /// What a vector's steps produce, in the binding-neutral shape.
 fn run(vector: &Value) -> Value {
@@ -82,22 +77,15 @@ fn run_other_step(tracker: &mut Tracker, step: &Value) -> Option<Value> {
 #[test]
 fn every_vector_gives_the_expected_bytes() {
     let bless = std::env::var_os("D1T_BLESS").is_some();
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(vectors_dir())
-        .expect("tests/vectors exists")
-        .map(|e| e.expect("readable").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    paths.sort();
-    assert!(paths.len() >= 25, "only {} vectors", paths.len());
+    let all = vectors();
+    assert!(all.len() >= 25, "only {} vectors", all.len());
     let mut failures = Vec::new();
-    for path in &paths {
-        let text = std::fs::read_to_string(path).expect("readable");
-        let mut vector: Value = serde_json::from_str(&text).expect("vector is JSON");
+    for (path, mut vector) in all {
         let actual = run(&vector);
         if bless {
             vector["expect"] = actual;
             let out = serde_json::to_string_pretty(&vector).expect("serialisable") + "\n";
-            std::fs::write(path, out).expect("writable");
+            std::fs::write(&path, out).expect("writable");
             continue;
         }
         let expected = vector.get("expect").map(canonical_string);

@@ -2,8 +2,9 @@
 //! rendered with any key order and spacing.
 #![allow(dead_code)]
 
+pub use d1_tracking_test_support::vocabulary::{ShipmentSpec, Spec};
 use proptest::prelude::*;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 /// Cases per property: `PROPTEST_CASES` when set, else 2,000.
 pub fn cases() -> u32 {
@@ -13,128 +14,55 @@ pub fn cases() -> u32 {
         .unwrap_or(2_000)
 }
 
-const START_TIMES: [&str; 4] = [
-    "2026-03-02T09:00:00.000Z",
-    // The same instant, spelled another way: ordered by text after instant.
-    "2026-03-02T10:00:00+01:00",
-    "2026-03-02T09:00:00.500Z",
-    "2026-03-01T23:00:00Z",
-];
-const END_TIMES: [&str; 5] = [
-    "2026-03-03T08:00:00.000Z",
-    "2026-03-03T09:00:00+01:00",
-    "2026-03-04T16:12:09.000Z",
-    "2026-03-05T11:47:03Z",
-    "2026-03-05T11:47:03.000Z",
-];
-const BUSINESS: [&str; 8] = [
-    "CARD_PROD_REQUESTED",
-    "CARD_PROD_DONE",
-    "CARD_SHIPPED",
-    "CARD_RETURNED",
-    "DATA_EXCEPTION",
-    "CARD_PROD_EXCEPTION",
-    "CARD_PROD_CANCELED",
-    "CARD_FROM_THE_FUTURE",
-];
-const SHIPMENT_STATUSES: [&str; 12] = [
-    "Pending",
-    "InfoReceived",
-    "InTransit",
-    "IN_TRANSIT",
-    "in transit",
-    "Exception",
-    "AttemptFail",
-    "Expired",
-    "OutForDelivery",
-    "AvailableForPickup",
-    "Delivered",
-    "Teleported",
-];
-
-fn pick<T: Clone + std::fmt::Debug + 'static>(items: &'static [T]) -> impl Strategy<Value = T> {
-    proptest::sample::select(items)
-}
-
-fn shipment() -> impl Strategy<Value = Value> {
-    (
-        proptest::option::of(pick(&["ups", "dhl", "la-poste-colissimo"])),
-        proptest::option::of(pick(&["1Z999", "JD0146"])),
-        proptest::option::of(pick(&SHIPMENT_STATUSES)),
-        proptest::option::of(pick(&["Departed facility", "Delivered"])),
-        any::<bool>(),
+/// A plausible `details.shipment`, as choices of the shared vocabulary.
+fn shipment() -> impl Strategy<Value = ShipmentSpec> {
+    let choice = || proptest::option::of(any::<u8>());
+    (choice(), choice(), choice(), choice(), any::<bool>()).prop_map(
+        |(carrier, tracking_number, status, message, extra)| ShipmentSpec {
+            carrier,
+            tracking_number,
+            status,
+            message,
+            extra,
+        },
     )
-        .prop_map(|(carrier, number, status, message, extra)| {
-            let mut m = Map::new();
-            let mut put = |k: &str, v: Option<&str>| {
-                if let Some(v) = v {
-                    m.insert(k.to_string(), Value::from(v));
-                }
-            };
-            put("carrier", carrier);
-            put("trackingNumber", number);
-            put("status", status);
-            put("message", message);
-            if extra {
-                m.insert("estimatedDelivery".into(), json!({"date": "2026-03-09"}));
-            }
-            Value::Object(m)
-        })
 }
 
-/// One plausible `STANDALONE_TRACKING` operation object.
+/// One plausible `STANDALONE_TRACKING` operation object, for two cards.
 pub fn notification() -> impl Strategy<Value = Value> {
+    let choice = || proptest::option::of(any::<u8>());
     (
         (
-            pick(&["card-a", "card-b"]),
-            pick(&["PRODUCTION", "SHIPMENT", "RETURN"]),
-            pick(&["op-1", "op-2", "op-3"]),
-            pick(&["PENDING", "SUCCESSFUL", "FAILED"]),
-            pick(&START_TIMES),
-            proptest::option::of(pick(&END_TIMES)),
+            any::<u8>(),
+            any::<u8>(),
+            any::<u8>(),
+            any::<u8>(),
+            any::<u8>(),
         ),
-        (
-            proptest::option::of(pick(&BUSINESS)),
-            proptest::option::of(shipment()),
-            proptest::option::of(pick(&["FR-PARIS-01", "DE-BERLIN-02"])),
-            proptest::option::of(pick(&["E1", "E2"])),
-            proptest::option::of(pick(&["embossing", "carrier lost it"])),
-            any::<bool>(),
-        ),
+        (choice(), choice(), proptest::option::of(shipment())),
+        (any::<bool>(), choice(), choice(), any::<bool>()),
     )
         .prop_map(
-            |((card, tracking, op, status, start, end), (biz, ship, site, code, error, future))| {
-                let mut details = Map::new();
-                details.insert("trackingType".into(), tracking.into());
-                if let Some(b) = biz {
-                    details.insert("status".into(), b.into());
+            |(
+                (card, tracking, op, status, start),
+                (end, business, shipment),
+                (site, error_code, error, unknown_field),
+            )| {
+                Spec {
+                    card,
+                    tracking,
+                    op,
+                    status,
+                    start,
+                    end,
+                    business,
+                    shipment,
+                    site,
+                    error_code,
+                    error,
+                    unknown_field,
                 }
-                if let Some(s) = ship {
-                    details.insert("shipment".into(), s);
-                }
-                if let Some(s) = site {
-                    details.insert("productionSite".into(), s.into());
-                }
-                let mut op_obj = Map::new();
-                op_obj.insert("operationId".into(), op.into());
-                op_obj.insert("operation".into(), "STANDALONE_TRACKING".into());
-                op_obj.insert("status".into(), status.into());
-                op_obj.insert("startTime".into(), start.into());
-                op_obj.insert("cardId".into(), card.into());
-                op_obj.insert("details".into(), Value::Object(details));
-                if let Some(e) = end {
-                    op_obj.insert("endTime".into(), e.into());
-                }
-                if let Some(c) = code {
-                    op_obj.insert("errorCode".into(), c.into());
-                }
-                if let Some(e) = error {
-                    op_obj.insert("error".into(), e.into());
-                }
-                if future {
-                    op_obj.insert("futureField".into(), json!([1, {"b": 2, "a": null}]));
-                }
-                Value::Object(op_obj)
+                .to_json(2)
             },
         )
 }

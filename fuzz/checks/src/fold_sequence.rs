@@ -2,8 +2,9 @@
 //! snapshot/restore, export/import, record a request.
 
 use arbitrary::{Arbitrary, Unstructured};
-use d1_tracking::{Config, Outcome, Tracker, TrackingType};
-use serde_json::{json, Value};
+use d1_tracking::{Config, Tracker, TrackingType};
+use d1_tracking_test_support::{apply_accepted, body, vocabulary};
+use serde_json::Value;
 
 /// One plausible notification, from small choices.
 #[derive(Arbitrary, Debug, Clone)]
@@ -32,99 +33,39 @@ enum Step {
     Record(u8, u8, u16),
 }
 
-const TRACKINGS: [&str; 3] = ["PRODUCTION", "SHIPMENT", "RETURN"];
-const STATUSES: [&str; 3] = ["PENDING", "SUCCESSFUL", "FAILED"];
-const STARTS: [&str; 4] = [
-    "2026-03-02T09:00:00.000Z",
-    "2026-03-02T10:00:00+01:00",
-    "2026-03-02T09:00:00.500Z",
-    "2026-03-01T23:00:00Z",
-];
-const ENDS: [&str; 5] = [
-    "2026-03-03T08:00:00.000Z",
-    "2026-03-03T09:00:00+01:00",
-    "2026-03-04T16:12:09.000Z",
-    "2026-03-05T11:47:03Z",
-    "2026-03-05T11:47:03.000Z",
-];
-const BUSINESS: [&str; 8] = [
-    "CARD_PROD_REQUESTED",
-    "CARD_PROD_DONE",
-    "CARD_SHIPPED",
-    "CARD_RETURNED",
-    "DATA_EXCEPTION",
-    "CARD_PROD_EXCEPTION",
-    "CARD_PROD_CANCELED",
-    "CARD_FROM_THE_FUTURE",
-];
-const CARRIER_STATUSES: [&str; 12] = [
-    "Pending",
-    "InfoReceived",
-    "InTransit",
-    "IN_TRANSIT",
-    "in transit",
-    "Exception",
-    "AttemptFail",
-    "Expired",
-    "OutForDelivery",
-    "AvailableForPickup",
-    "Delivered",
-    "Teleported",
-];
-
-fn pick<'a>(items: &[&'a str], i: u8) -> &'a str {
-    items[usize::from(i) % items.len()]
-}
+/// Cards the steps are spread over.
+const CARDS: u8 = 3;
 
 fn card(i: u8) -> String {
-    format!("card-{}", i % 3)
+    format!("card-{}", i % CARDS)
 }
 
 impl Spec {
+    /// The operation object, from the shared vocabulary.
     fn to_json(&self) -> Value {
-        let mut details = json!({ "trackingType": pick(&TRACKINGS, self.tracking) });
-        if let Some(b) = self.business {
-            details["status"] = json!(pick(&BUSINESS, b));
+        vocabulary::Spec {
+            card: self.card,
+            tracking: self.tracking,
+            op: self.op,
+            status: self.status,
+            start: self.start,
+            end: self.end,
+            business: self.business,
+            shipment: self
+                .shipment
+                .map(|(carrier, status, extra)| vocabulary::ShipmentSpec {
+                    carrier,
+                    status,
+                    extra,
+                    ..vocabulary::ShipmentSpec::default()
+                }),
+            site: self.site,
+            error_code: self.error,
+            error: None,
+            unknown_field: self.unknown_field,
         }
-        if let Some((carrier, status, extra)) = self.shipment {
-            let mut s = json!({});
-            if let Some(c) = carrier {
-                s["carrier"] = json!(pick(&["ups", "dhl", "fedex"], c));
-            }
-            if let Some(st) = status {
-                s["status"] = json!(pick(&CARRIER_STATUSES, st));
-            }
-            if extra {
-                s["estimatedDelivery"] = json!("2026-03-09");
-            }
-            details["shipment"] = s;
-        }
-        if self.site {
-            details["productionSite"] = json!("FR-PARIS-01");
-        }
-        let mut op = json!({
-            "operationId": format!("op-{}", self.op % 3),
-            "operation": "STANDALONE_TRACKING",
-            "status": pick(&STATUSES, self.status),
-            "startTime": pick(&STARTS, self.start),
-            "cardId": card(self.card),
-            "details": details,
-        });
-        if let Some(e) = self.end {
-            op["endTime"] = json!(pick(&ENDS, e));
-        }
-        if let Some(e) = self.error {
-            op["errorCode"] = json!(format!("E{}", e % 4));
-        }
-        if self.unknown_field {
-            op["futureField"] = json!({"b": [1, 2], "a": null});
-        }
-        op
+        .to_json(CARDS)
     }
-}
-
-fn body(ops: &[Value]) -> Vec<u8> {
-    serde_json::to_vec(&json!({ "operations": ops })).expect("JSON")
 }
 
 /// What the main tracker has been given, to replay at the end.
@@ -135,17 +76,7 @@ struct History {
 }
 
 fn apply(tracker: &mut Tracker, history: &mut History, ops: Vec<Value>) {
-    let bytes = body(&ops);
-    let report = tracker
-        .apply(&bytes, 0)
-        .expect("a plausible body is accepted");
-    assert!(
-        report
-            .operations
-            .iter()
-            .all(|o| o.outcome != Outcome::Rejected),
-        "{report:?}"
-    );
+    apply_accepted(tracker, &body(&ops));
     history.notifications.extend(ops);
 }
 
