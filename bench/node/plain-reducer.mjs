@@ -1,4 +1,5 @@
-// The peer of the npm package: the same fold (DESIGN 2: content duplicates,
+// The peer of the npm package: the same fold (README, "What the fold
+// guarantees": content duplicates,
 // field-wise joins, current operation per tracking type, phase, changes),
 // written in plain JavaScript as a good Node engineer would: JSON.parse,
 // Maps, incremental joins, no needless copies. Its views must equal the

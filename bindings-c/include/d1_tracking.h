@@ -43,6 +43,9 @@
 // RETURN tracking.
 #define D1T_TRACKING_RETURN 3
 
+// A tracking type this header does not know (a newer library).
+#define D1T_TRACKING_UNKNOWN 0
+
 // Operation status `PENDING`.
 #define D1T_STATUS_PENDING 1
 
@@ -51,6 +54,9 @@
 
 // Operation status `FAILED`.
 #define D1T_STATUS_FAILED 3
+
+// An operation status this header does not know (a newer library).
+#define D1T_STATUS_UNKNOWN 0
 
 // Shipment phase: absent or unknown carrier status.
 #define D1T_SHIPMENT_UNKNOWN 0

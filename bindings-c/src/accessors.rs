@@ -15,6 +15,8 @@ pub const D1T_TRACKING_PRODUCTION: u32 = 1;
 pub const D1T_TRACKING_SHIPMENT: u32 = 2;
 /// RETURN tracking.
 pub const D1T_TRACKING_RETURN: u32 = 3;
+/// A tracking type this header does not know (a newer library).
+pub const D1T_TRACKING_UNKNOWN: u32 = 0;
 
 /// Operation status `PENDING`.
 pub const D1T_STATUS_PENDING: u32 = 1;
@@ -22,6 +24,8 @@ pub const D1T_STATUS_PENDING: u32 = 1;
 pub const D1T_STATUS_SUCCESSFUL: u32 = 2;
 /// Operation status `FAILED`.
 pub const D1T_STATUS_FAILED: u32 = 3;
+/// An operation status this header does not know (a newer library).
+pub const D1T_STATUS_UNKNOWN: u32 = 0;
 
 /// Shipment phase: absent or unknown carrier status.
 pub const D1T_SHIPMENT_UNKNOWN: u32 = 0;
@@ -136,6 +140,8 @@ fn shipment_phase_number(phase: ShipmentPhase) -> u32 {
         ShipmentPhase::OutForDelivery => D1T_SHIPMENT_OUT_FOR_DELIVERY,
         ShipmentPhase::AvailableForPickup => D1T_SHIPMENT_AVAILABLE_FOR_PICKUP,
         ShipmentPhase::Delivered => D1T_SHIPMENT_DELIVERED,
+        // The core's enums are non-exhaustive: a newer phase is unknown here.
+        _ => D1T_SHIPMENT_UNKNOWN,
     }
 }
 
@@ -229,6 +235,7 @@ pub extern "C" fn d1t_tracker_tracking_status(
             OperationStatus::Pending => D1T_STATUS_PENDING,
             OperationStatus::Successful => D1T_STATUS_SUCCESSFUL,
             OperationStatus::Failed => D1T_STATUS_FAILED,
+            _ => D1T_STATUS_UNKNOWN,
         };
         write_value(out, number, "out")
     })
@@ -342,6 +349,7 @@ pub extern "C" fn d1t_tracking_type_parse(
             TrackingType::Production => D1T_TRACKING_PRODUCTION,
             TrackingType::Shipment => D1T_TRACKING_SHIPMENT,
             TrackingType::Return => D1T_TRACKING_RETURN,
+            _ => D1T_TRACKING_UNKNOWN,
         };
         write_value(out, number, "out")
     })

@@ -57,12 +57,18 @@ pub use tracker::{
 pub use view::phase::{self, phase_diagram, Condition, PHASE_RULES};
 pub use view::{CardView, Change, OperationView, Phase, ShipmentView, TrackingRef, TrackingView};
 pub use wire::{
-    BusinessStatus, HttpRequest, OperationStatus, ShipmentPhase, Timestamp, TrackCardRequest,
-    TrackingType, DEFAULT_PATH_TEMPLATE, PRODUCTION_BASE_URL, STAGING_BASE_URL,
+    BusinessStatus, HttpRequest, OperationStatus, ShipmentPhase, TrackCardRequest, TrackingType,
     STANDALONE_TRACKING,
 };
 
-/// Internal checks the fuzz targets call; not part of the API.
+/// For tests and oracles (feature `test-util`): timestamps as the fold
+/// compares them.
+#[cfg(feature = "test-util")]
+pub use wire::Timestamp;
+
+/// Internal checks the fuzz targets call; not part of the API (feature
+/// `test-util`, as quinn-proto gates its fuzzing module).
+#[cfg(feature = "test-util")]
 #[doc(hidden)]
 pub mod fuzzing {
     /// True when the direct JSON reader, wherever it accepts `bytes`, reads

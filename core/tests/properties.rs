@@ -1,4 +1,4 @@
-//! DESIGN 5's properties: the state is a pure function of the set of distinct
+//! The fold's properties (README, "What the fold guarantees"): the state is a pure function of the set of distinct
 //! notifications, whatever the order, duplicates, batching or merging.
 
 mod common;
@@ -47,7 +47,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     /// Any order, any batching, any history bound: identical snapshot bytes;
-    /// and the views are DESIGN 2.3's, computed by brute force.
+    /// and the views are the README's ("The card view"), computed by brute force.
     #[test]
     fn order_and_batching_do_not_change_the_state(
         items in deliveries(10),

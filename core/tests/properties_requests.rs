@@ -1,4 +1,5 @@
-//! Properties with Track Card request records in the mix (DESIGN 2.8):
+//! Properties with Track Card request records in the mix (README,
+//! "Reconciliation"):
 //! convergence still holds, and the due list is a pure function of the state
 //! and `now`.
 

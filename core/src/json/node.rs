@@ -48,6 +48,7 @@ impl<'a> Node<'a> {
     }
 
     /// The same value, owning its strings.
+    #[cfg(any(test, feature = "test-util"))]
     pub(crate) fn into_owned(self) -> Node<'static> {
         let owned = |s: Cow<'_, str>| Cow::Owned(s.into_owned());
         match self {

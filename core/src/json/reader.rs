@@ -46,6 +46,7 @@ pub(crate) struct Extent {
 }
 
 /// The direct reader alone: `None` when it gives up.
+#[cfg(any(test, feature = "test-util"))]
 pub(crate) fn read_direct(bytes: &[u8]) -> Option<(Node<'_>, Extent)> {
     // Outside strings valid JSON is ASCII, so checking the whole input once
     // is checking every string.
@@ -59,6 +60,7 @@ pub(crate) fn read_direct(bytes: &[u8]) -> Option<(Node<'_>, Extent)> {
 /// True when the direct reader, wherever it accepts `bytes`, reads them as
 /// `serde_json` does (the `apply_body` fuzz target checks this on every
 /// input).
+#[cfg(any(test, feature = "test-util"))]
 pub(crate) fn agrees_with_serde_json(bytes: &[u8]) -> bool {
     match read_direct(bytes) {
         None => true,

@@ -388,6 +388,7 @@ impl<'a> serde::Deserialize<'a> for StringOrNot<'a> {
 /// True when the direct reader, wherever it streams `bytes` to the end,
 /// hands over what `serde_json` hands over, and outlines the rest alike
 /// (the `apply_body` fuzz target checks this on every input).
+#[cfg(any(test, feature = "test-util"))]
 pub(crate) fn agrees_with_serde_json(bytes: &[u8], member: &str) -> bool {
     type Seen = (Vec<Option<(usize, Node<'static>)>>, String);
     fn record<'v>(

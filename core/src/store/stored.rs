@@ -111,7 +111,8 @@ impl Stored {
         Start(self)
     }
 
-    /// DESIGN 2.3's order of the notifications of one operation: status rank,
+    /// The fold's order of the notifications of one operation (README, "What
+    /// the fold guarantees"): status rank,
     /// `endTime` instant (absent lowest), shipment rank, business rank, then
     /// the canonical content bytewise. Total: equal only for equal content.
     /// Both must be of one operation (their ids are the same).

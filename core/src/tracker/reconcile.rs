@@ -1,4 +1,5 @@
-//! Request records and the due-for-reconciliation list (DESIGN 2.8).
+//! Request records and the due-for-reconciliation list (README,
+//! "Reconciliation").
 //!
 //! The host records when it asked D1 to track a card; the tracker lists the
 //! trackings D1 has gone quiet about, for a `now` the host passes in. The host
@@ -18,6 +19,7 @@ use crate::wire::{
 /// Why a tracking is due for reconciliation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
 pub enum DueReason {
     /// The host asked D1 to track this, and D1 has said nothing about this
     /// tracking type since.
@@ -29,6 +31,7 @@ pub enum DueReason {
 /// One tracking due for reconciliation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct DueTracking {
     /// The card.
     pub card_id: String,

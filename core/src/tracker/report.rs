@@ -9,6 +9,7 @@ use crate::wire::TrackingType;
 /// What happened to one operation of a body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Outcome {
     /// A new distinct notification that changed the card's view; see
     /// [`OperationReport::changes`].
@@ -28,6 +29,7 @@ pub enum Outcome {
 /// The report for one operation of a body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct OperationReport {
     /// Its index in the body's `operations`.
     pub index: usize,
@@ -51,6 +53,7 @@ pub struct OperationReport {
 
 /// The report of one `apply`: one entry per operation, in body order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ApplyReport {
     /// One report per operation of the body.
     pub operations: Vec<OperationReport>,

@@ -12,6 +12,7 @@ use crate::wire::TrackingType;
 /// One field of a card's view that changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Change {
     /// The tracking whose field changed; `None` for the card's `phase`.
     pub tracking_type: Option<TrackingType>,

@@ -63,6 +63,7 @@ impl Phase {
 
 /// A test on the card's current trackings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Condition {
     /// The tracking of this type has this operation status.
     StatusIs(TrackingType, OperationStatus),

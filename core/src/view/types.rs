@@ -25,6 +25,7 @@ use crate::wire::{OperationStatus, ShipmentPhase, TrackingType};
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CardView {
     /// The card.
     pub card_id: String,
@@ -35,9 +36,11 @@ pub struct CardView {
     pub phase: Phase,
 }
 
-/// The view of one operation (DESIGN 2.3): every field is a join of its own.
+/// The view of one operation (README, "The card view"): every field is a
+/// join of its own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TrackingView {
     /// The operation shown.
     pub operation_id: String,
@@ -68,6 +71,7 @@ pub struct TrackingView {
 /// `details.shipment` as shown, with the normalised `phase`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ShipmentView {
     /// Carrier code, as given.
     pub carrier: Option<String>,
@@ -90,6 +94,7 @@ pub struct ShipmentView {
 /// [`Tracker::operations`](crate::Tracker::operations)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct OperationView {
     /// The operation's tracking type.
     pub tracking_type: TrackingType,

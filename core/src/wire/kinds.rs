@@ -6,6 +6,7 @@ use serde::Serialize;
 /// What D1 was asked to track (`details.trackingType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
 pub enum TrackingType {
     /// The card's production; one notification, `CARD_SHIPPED` when done.
     Production,
@@ -73,6 +74,7 @@ impl TrackingType {
 /// `FAILED`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
 pub enum OperationStatus {
     /// Accepted by D1, not complete.
     Pending,

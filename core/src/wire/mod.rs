@@ -21,9 +21,7 @@ pub use notification::STANDALONE_TRACKING;
 pub(crate) use notification::{
     not_an_operation, operation_path, parse_operation, Facts, Notification, ParsedOperation,
 };
-pub use request::{
-    HttpRequest, TrackCardRequest, DEFAULT_PATH_TEMPLATE, PRODUCTION_BASE_URL, STAGING_BASE_URL,
-};
+pub use request::{HttpRequest, TrackCardRequest};
 pub use shipment::ShipmentPhase;
 pub(crate) use shipment::KNOWN_SHIPMENT_FIELDS;
 pub(crate) use time::Instant;

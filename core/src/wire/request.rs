@@ -9,25 +9,10 @@ use super::TrackingType;
 use crate::error::{invalid_format, invalid_value, missing, Error};
 use crate::json::{canonical_string, field, quoted, type_name};
 
-/// D1's production base URL for the banking APIs.
-pub const PRODUCTION_BASE_URL: &str = "https://api.d1.thalescloud.io/banking/v1";
-/// D1's staging base URL for the banking APIs.
-pub const STAGING_BASE_URL: &str = "https://api.d1-stg.thalescloud.io/banking/v1";
-
-/// The default path of the Track Card call, relative to the base URL.
-///
-/// **An assumption to check against your D1 onboarding documents.** D1's
-/// reference gives Track Card's body but not its method and path; this
-/// template follows the sibling operations of the same API
-/// (`POST …/physicalCards/{cardId}/operations:production`). Pass your own
-/// template to [`TrackCardRequest::with_path_template`] if D1 gave you another.
-pub const DEFAULT_PATH_TEMPLATE: &str =
-    "/issuers/{issuerId}/physicalCards/{cardId}/operations:tracking";
-
 /// A validated Track Card request: what to ask D1 to track.
 ///
 /// ```
-/// use d1_tracking::{TrackCardRequest, TrackingType, PRODUCTION_BASE_URL};
+/// use d1_tracking::{TrackCardRequest, TrackingType};
 /// let request = TrackCardRequest::new("ISSUER0001", "card-0001", TrackingType::Shipment)?
 ///     .with_correlation_id("corr-42")?;
 /// let call = request.build();
@@ -35,7 +20,7 @@ pub const DEFAULT_PATH_TEMPLATE: &str =
 /// assert_eq!(call.path, "/issuers/ISSUER0001/physicalCards/card-0001/operations:tracking");
 /// assert_eq!(call.body, br#"{"trackingType":"SHIPMENT"}"#);
 /// assert!(call.headers.contains(&("x-correlation-id".to_string(), "corr-42".to_string())));
-/// // The host sends it: format!("{PRODUCTION_BASE_URL}{}", call.path), plus
+/// // The host sends it to TrackCardRequest::PRODUCTION_BASE_URL + call.path, plus
 /// // its own `Authorization: Bearer <JWT>` header.
 /// # Ok::<(), d1_tracking::Error>(())
 /// ```
@@ -52,10 +37,12 @@ pub struct TrackCardRequest {
 /// An HTTP call, ready for the host to send (it adds `Authorization`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct HttpRequest {
     /// Always `POST`.
     pub method: String,
-    /// The path, relative to [`PRODUCTION_BASE_URL`] or [`STAGING_BASE_URL`].
+    /// The path, relative to [`TrackCardRequest::PRODUCTION_BASE_URL`] or
+    /// [`TrackCardRequest::STAGING_BASE_URL`].
     pub path: String,
     /// Headers, in this order: `content-type`, `accept`, then
     /// `x-correlation-id` when one was given.
@@ -70,6 +57,21 @@ fn body_as_text<S: serde::Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Err
 }
 
 impl TrackCardRequest {
+    /// D1's production base URL for the banking APIs.
+    pub const PRODUCTION_BASE_URL: &str = "https://api.d1.thalescloud.io/banking/v1";
+    /// D1's staging base URL for the banking APIs.
+    pub const STAGING_BASE_URL: &str = "https://api.d1-stg.thalescloud.io/banking/v1";
+
+    /// The default path of the Track Card call, relative to the base URL.
+    ///
+    /// **An assumption to check against your D1 onboarding documents.** D1's
+    /// reference gives Track Card's body but not its method and path; this
+    /// template follows the sibling operations of the same API
+    /// (`POST …/physicalCards/{cardId}/operations:production`). Pass your own
+    /// template to [`TrackCardRequest::with_path_template`] if D1 gave you another.
+    pub const DEFAULT_PATH_TEMPLATE: &str =
+        "/issuers/{issuerId}/physicalCards/{cardId}/operations:tracking";
+
     /// A request for D1 to track `card_id` of `issuer_id`.
     ///
     /// # Errors
@@ -89,7 +91,7 @@ impl TrackCardRequest {
             tracking_type,
             correlation_id: None,
             extra_fields: Map::new(),
-            path_template: DEFAULT_PATH_TEMPLATE.to_string(),
+            path_template: Self::DEFAULT_PATH_TEMPLATE.to_string(),
         })
     }
 

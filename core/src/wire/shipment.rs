@@ -8,6 +8,7 @@ use serde::Serialize;
 /// Where a shipment is, after normalising the carrier's status text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
 pub enum ShipmentPhase {
     /// A status this version does not know (the text is still shown).
     Unknown,

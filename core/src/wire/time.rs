@@ -6,7 +6,9 @@
 
 use std::cmp::Ordering;
 
-/// A timestamp as D1 sent it, with the instant it denotes.
+/// A timestamp as D1 sent it, with the instant it denotes. Public only with
+/// the `test-util` feature: the fold keeps instants, and hosts see
+/// timestamps as the text D1 sent.
 ///
 /// Ordered by instant, then by the text, so that two spellings of one instant
 /// still have one order on every platform.
@@ -22,7 +24,9 @@ impl Timestamp {
     /// `t` and `z` may be lower case). Fractions beyond nanoseconds are read
     /// but do not change the instant.
     ///
-    /// ```
+    /// With the `test-util` feature (the type is for tests and oracles):
+    ///
+    /// ```ignore
     /// use d1_tracking::Timestamp;
     /// let a = Timestamp::parse("2026-03-02T10:00:00+01:00").unwrap();
     /// let b = Timestamp::parse("2026-03-02T09:00:00.000Z").unwrap();
@@ -37,6 +41,7 @@ impl Timestamp {
     }
 
     /// The text exactly as received.
+    #[cfg(any(test, feature = "test-util"))]
     pub fn as_str(&self) -> &str {
         &self.raw
     }

@@ -1,4 +1,5 @@
-//! A brute-force reading of DESIGN 2.3 and 2.4, written independently of the
+//! A brute-force reading of the fold (README, "What the fold guarantees" and
+//! "The card view"), written independently of the
 //! crate's incremental fold: sort every distinct notification, pick each
 //! field's winner. The tracker's views must equal it, whatever the order of
 //! arrival and whatever the history bound.
