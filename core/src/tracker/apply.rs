@@ -1,0 +1,273 @@
+//! `apply`: a body read and every operation taken in first (nothing of the
+//! state is read or changed), then folded one by one, each reported.
+
+use super::report::{ApplyReport, OperationReport, Outcome};
+use super::Tracker;
+use crate::config::Config;
+use crate::error::{limit, Error};
+use crate::json::{Node, Path};
+use crate::store::{intake, CardState, Intake, Pending, Tracking};
+use crate::view::{diff, CardRead, Change};
+use crate::wire::{
+    operation_path, read_envelope, CardId, Operation, CARD_ID, OPERATION_ID, OPERATION_NAME_MAX,
+    STANDALONE_TRACKING,
+};
+
+impl Tracker {
+    /// Folds one body as D1 POSTs it (`{"operations": [...]}`).
+    ///
+    /// Each operation is reported in order: applied, recorded, duplicate,
+    /// ignored or rejected (see [`Outcome`]). A rejected operation changes
+    /// nothing, and the others of the body still apply.
+    ///
+    /// `received_at_ms` is the host's clock when the body arrived
+    /// (milliseconds since the Unix epoch). It never orders notifications;
+    /// the fold does not read it.
+    ///
+    /// # Errors
+    /// The body as a whole is rejected, and nothing changes, when it is over
+    /// [`Config::max_body_bytes`] ([`Error::PayloadTooLarge`]), not JSON or not
+    /// an object ([`Error::Parsing`]), lacks `operations` ([`Error::FieldMissing`]),
+    /// has `operations` of another type ([`Error::FieldInvalidFormat`]) or more
+    /// of them than [`Config::max_operations_per_body`] ([`Error::LimitExceeded`]).
+    pub fn apply(&mut self, body: &[u8], received_at_ms: u64) -> Result<ApplyReport, Error> {
+        let _ = received_at_ms;
+        // Read and take in every operation first (nothing of the state is
+        // read or changed), one tree at a time; fold only once the whole
+        // body is known to be acceptable.
+        // Most bodies hold one operation: room for one, then as needed.
+        let mut taken: Vec<Taken<'_>> = Vec::with_capacity(1);
+        let (config, scratch) = (&self.config, &mut self.scratch);
+        read_envelope(body, config, &mut |operation| match operation {
+            Operation::Reset => taken.clear(),
+            // Past the bound the body is refused: no work for those.
+            Operation::Item { index, .. } if index >= config.max_operations_per_body => {}
+            Operation::Item {
+                index,
+                node,
+                within_bounds,
+            } => taken.push(take(index, &node, config, scratch, within_bounds)),
+        })?;
+        let reports = taken.into_iter().map(|t| self.fold_taken(t)).collect();
+        Ok(ApplyReport {
+            operations: reports,
+        })
+    }
+
+    /// Folds one operation taken in, and completes its report.
+    fn fold_taken(&mut self, taken: Taken<'_>) -> OperationReport {
+        let Taken {
+            mut report,
+            tracking,
+        } = taken;
+        if let Some(tracking) = tracking {
+            match self.fold(tracking, &operation_path(report.index)) {
+                Ok((outcome, changes)) => {
+                    report.outcome = outcome;
+                    report.changes = changes;
+                }
+                Err(error) => report.error = Some(error),
+            }
+        }
+        report
+    }
+
+    /// Checks the card and operation bounds for `tracking` without changing
+    /// anything.
+    pub(crate) fn check_room(&self, tracking: &Tracking<'_>, path: &Path<'_>) -> Result<(), Error> {
+        check_room_of(
+            &self.config,
+            self.cards.len(),
+            self.card_state(&tracking.card_id),
+            tracking,
+            path,
+        )
+    }
+
+    /// Folds one validated notification. On error nothing has changed.
+    pub(crate) fn fold(
+        &mut self,
+        tracking: Tracking<'_>,
+        path: &Path<'_>,
+    ) -> Result<(Outcome, Vec<Change>), Error> {
+        // Parsing checked the id, so it always has a key.
+        let Some(key) = CardId::new(&tracking.card_id) else {
+            return Err(crate::error::invalid_format(
+                &path.field("cardId"),
+                "expected a card id".to_string(),
+            ));
+        };
+        let card_count = self.cards.len();
+        let max_kept = self.config.max_notifications_per_operation;
+        // One lookup: the card is planned against, then changed in place.
+        let card = self.cards.get_mut(&key);
+        let pending = Pending {
+            tracking_type: tracking.tracking_type,
+            operation_id: &tracking.operation_id,
+            stored: &tracking.stored,
+        };
+        let existing = card.as_deref();
+        let located = existing.map(|c| c.locate(pending));
+        if located.is_some_and(|l| l.is_duplicate()) {
+            return Ok((Outcome::Duplicate, Vec::new()));
+        }
+        check_room_of(&self.config, card_count, existing, &tracking, path)?;
+        // Plan with borrowed views (the state as it is, and as it will be),
+        // then commit: nothing is copied unless it changed.
+        let empty = CardState::default();
+        let state = existing.unwrap_or(&empty);
+        let read = CardRead(state);
+        let before = (!state.operations().is_empty()).then(|| read.tracking_refs(None));
+        let after = read.tracking_refs(Some(pending));
+        let changes = diff(
+            before.as_ref().map(|b| (b, read.phase_of_refs(b))),
+            (&after, read.phase_of_refs(&after)),
+        );
+        let Tracking {
+            operation_id,
+            tracking_type,
+            stored,
+            ..
+        } = tracking;
+        match card {
+            Some(card) => {
+                match located {
+                    Some(located) => {
+                        card.insert_located(located, tracking_type, &operation_id, stored, max_kept)
+                    }
+                    None => card.insert(tracking_type, &operation_id, stored, max_kept),
+                };
+            }
+            None => {
+                let mut card = CardState::default();
+                card.insert(tracking_type, &operation_id, stored, max_kept);
+                self.cards.insert(key, card);
+            }
+        }
+        let outcome = if changes.is_empty() {
+            Outcome::Recorded
+        } else {
+            Outcome::Applied
+        };
+        Ok((outcome, changes))
+    }
+
+    /// Inserts without reporting (restore and merge). Bounds are checked by
+    /// the caller. Says how many kept notifications the history bound
+    /// dropped to make room.
+    pub(crate) fn insert_unreported(&mut self, tracking: Tracking<'_>) -> usize {
+        let max_kept = self.config.max_notifications_per_operation;
+        let Tracking {
+            card_id,
+            operation_id,
+            tracking_type,
+            stored,
+        } = tracking;
+        // Parsing checked the id, so it always has a key.
+        CardId::new(&card_id).map_or(0, |key| {
+            self.cards.entry(key).or_default().insert(
+                tracking_type,
+                &operation_id,
+                stored,
+                max_kept,
+            )
+        })
+    }
+}
+
+/// One operation of a body, taken in: its report so far, and the
+/// notification to fold when it is one. Borrows from the body only.
+struct Taken<'a> {
+    report: OperationReport,
+    tracking: Option<Tracking<'a>>,
+}
+
+/// Takes in operation `index` of a body (validates and encodes it); what
+/// can be read of a rejected one is named in its report, so a host can log
+/// which card it was.
+fn take<'a>(
+    index: usize,
+    value: &Node<'a>,
+    config: &Config,
+    scratch: &mut String,
+    within_bounds: bool,
+) -> Taken<'a> {
+    let path = operation_path(index);
+    let mut report = OperationReport {
+        index,
+        outcome: Outcome::Rejected,
+        operation: None,
+        card_id: None,
+        operation_id: None,
+        tracking_type: None,
+        changes: Vec::new(),
+        error: None,
+    };
+    let mut tracking = None;
+    match intake(value, &path, config, scratch, within_bounds) {
+        Err(error) => {
+            let text = |key: &str| value.get(key).and_then(Node::as_str);
+            report.operation = text("operation")
+                .filter(|s| s.len() <= OPERATION_NAME_MAX)
+                .map(str::to_string);
+            report.card_id = text("cardId")
+                .filter(|s| CARD_ID.matches(s))
+                .map(str::to_string);
+            report.operation_id = text("operationId")
+                .filter(|s| OPERATION_ID.matches(s))
+                .map(str::to_string);
+            report.error = Some(error);
+        }
+        Ok(Intake::Ignored {
+            operation,
+            operation_id,
+            card_id,
+        }) => {
+            report.outcome = Outcome::Ignored;
+            report.operation = Some(operation);
+            report.card_id = Some(card_id);
+            report.operation_id = Some(operation_id);
+        }
+        Ok(Intake::Tracking(t)) => {
+            report.operation = Some(STANDALONE_TRACKING.to_string());
+            report.card_id = Some(t.card_id.to_string());
+            report.operation_id = Some(t.operation_id.to_string());
+            report.tracking_type = Some(t.tracking_type);
+            tracking = Some(t);
+        }
+    }
+    Taken { report, tracking }
+}
+
+/// The card and operation bounds for `tracking`, on a tracker of
+/// `card_count` cards where its card is `card`.
+fn check_room_of(
+    config: &Config,
+    card_count: usize,
+    card: Option<&CardState>,
+    tracking: &Tracking<'_>,
+    path: &Path<'_>,
+) -> Result<(), Error> {
+    match card {
+        None if card_count >= config.max_cards => Err(limit(
+            &path.field("cardId"),
+            format!(
+                "the tracker already holds {} cards, the limit set by maxCards",
+                config.max_cards
+            ),
+        )),
+        Some(card)
+            if !card.has_operation(tracking.tracking_type, &tracking.operation_id)
+                && card.operations().len() >= config.max_operations_per_card =>
+        {
+            Err(limit(
+                &path.field("operationId"),
+                format!(
+                    "the card already has {} operations, the limit set by maxOperationsPerCard",
+                    config.max_operations_per_card
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
