@@ -72,6 +72,23 @@ if (scale) {
   out.push(`| throughput at ${scale.large_cards} cards / at ${scale.small_cards} | ${(scale.ratio * 100).toFixed(0)} % | ≥ 80 % |`);
 }
 out.push('');
+out.push('## Read memory (goal: ≤ 4× the input, whatever its shape)', '');
+out.push('What reading a body (`apply`) or a snapshot (`restore`) needs beyond the state it leaves and the report it returns: the peak of a counting allocator minus what is live after, per byte of input (`bench/benches/memory.rs`). The hostile shapes are bodies of about 1 MiB whose every operation is within every default bound and carries an unknown member `filler` holding thousands of tiny values; the snapshot is the one the body leaves.', '');
+out.push('| shape | body (bytes) | apply needs | per body byte | snapshot (bytes) | restore needs | per snapshot byte |', '|---|---|---|---|---|---|---|');
+for (const r of results.filter((x) => x.bench === 'read_memory')) {
+  out.push(`| ${r.shape} | ${r.body_bytes} | ${r.apply_peak_bytes} | ${r.apply_ratio.toFixed(2)}× | ${r.snapshot_bytes} | ${r.restore_peak_bytes} | ${r.restore_ratio.toFixed(2)}× |`);
+}
+const worst = results.find((r) => r.bench === 'read_memory_worst');
+if (worst) out.push('', `Worst ratio: **${worst.ratio.toFixed(2)}×**.`);
+out.push('');
+
+out.push('## Hostile input: notifications that tie on every rank (goal: ≤ 2×)', '');
+const tie = existsSync(`${root}target/bench/results/hostile.jsonl`) ? lines('hostile.jsonl').find((r) => r.bench === 'tie_case') : null;
+out.push('Bodies of 100 operations folded into one operation that already keeps 40 notifications of about 14 KiB which tie on every rank of the fold\'s order (they differ in their last bytes), against the same notifications each into a fresh operation; alternating pairs, median of the per-pair ratios (`bench/benches/hostile.rs`).', '');
+out.push('| notifications | fresh operations (ms) | into the tying operation (ms) | ratio |', '|---|---|---|---|');
+if (tie) out.push(`| ${tie.notifications} | ${tie.fresh_ms.toFixed(2)} | ${tie.tie_ms.toFixed(2)} | ${tie.ratio.toFixed(2)}× |`);
+out.push('');
+
 out.push('## The npm package against its peers (goal: ahead of both)', '');
 out.push('The same bodies as `Buffer`s, into the package, a plain-JavaScript reducer with the same semantics (`bench/node/plain-reducer.mjs`) and the same fold on XState (`bench/node/xstate-reducer.mjs`); run interleaved, 7 rounds, median. Before timing, both peers\' card views are checked equal to the package\'s on the whole stream.', '');
 out.push('| workload | package (ms) | plain JS (ms) | XState (ms) | plain / package | XState / package |', '|---|---|---|---|---|---|');

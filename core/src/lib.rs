@@ -54,7 +54,7 @@ pub use json::canonical_string;
 pub use tracker::{
     ApplyReport, DueReason, DueTracking, OperationReport, Outcome, Tracker, SNAPSHOT_FORMAT,
 };
-pub use view::phase::{self, phase_diagram, Condition, PHASE_RULES};
+pub use view::phase;
 pub use view::{CardView, Change, OperationView, Phase, ShipmentView, TrackingRef, TrackingView};
 pub use wire::{
     BusinessStatus, HttpRequest, OperationStatus, ShipmentPhase, TrackCardRequest, TrackingType,

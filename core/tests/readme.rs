@@ -7,7 +7,7 @@ fn readme_phase_diagram_is_the_code_table() {
     let readme = std::fs::read_to_string(path).expect("README.md is readable");
     let start = readme.find("```mermaid\n").expect("a mermaid block") + "```mermaid\n".len();
     let len = readme[start..].find("```").expect("the block ends");
-    let generated = d1_tracking::phase_diagram();
+    let generated = d1_tracking::phase::diagram();
     if std::env::var_os("D1T_BLESS").is_some() {
         let updated = format!("{}{generated}{}", &readme[..start], &readme[start + len..]);
         std::fs::write(path, updated).expect("README.md is writable");
@@ -16,6 +16,6 @@ fn readme_phase_diagram_is_the_code_table() {
     assert_eq!(
         &readme[start..start + len],
         generated,
-        "the README's diagram differs from PHASE_RULES: run D1T_BLESS=1 cargo test --test readme"
+        "the README's diagram differs from phase::RULES: run D1T_BLESS=1 cargo test --test readme"
     );
 }

@@ -1,5 +1,5 @@
 //! The card's `phase`: one word for people and dashboards, defined by one
-//! table ([`PHASE_RULES`]) that both the code and the README's diagram use.
+//! table ([`RULES`]) that both the code and the README's diagram use.
 
 use std::fmt::Write as _;
 
@@ -85,7 +85,7 @@ pub enum Condition {
 
 /// The phase table: the first row whose condition holds gives the phase.
 /// The README's diagram is generated from this table (a test keeps them equal).
-pub const PHASE_RULES: &[(Condition, Phase)] = &[
+pub const RULES: &[(Condition, Phase)] = &[
     (
         Condition::StatusIs(TrackingType::Return, OperationStatus::Successful),
         Phase::Returned,
@@ -205,7 +205,7 @@ impl Condition {
 /// The phase of a card with these current trackings; `requested` says
 /// whether the host recorded a Track Card request for it.
 pub(crate) fn phase_of_inputs(trackings: &PhaseInputs<'_>, requested: bool) -> Phase {
-    PHASE_RULES
+    RULES
         .iter()
         .find(|(condition, _)| condition.holds(trackings, requested))
         .map_or(Phase::Tracking, |(_, phase)| *phase)
@@ -214,14 +214,14 @@ pub(crate) fn phase_of_inputs(trackings: &PhaseInputs<'_>, requested: bool) -> P
 /// The phase table as a Mermaid flowchart (what the README shows).
 ///
 /// ```
-/// let chart = d1_tracking::phase_diagram();
+/// let chart = d1_tracking::phase::diagram();
 /// assert!(chart.starts_with("flowchart TD"));
 /// assert!(chart.contains("RETURNED"));
 /// ```
-pub fn phase_diagram() -> String {
+pub fn diagram() -> String {
     let mut out = String::from("flowchart TD\n");
-    let last = PHASE_RULES.len().saturating_sub(1);
-    for (i, (condition, phase)) in PHASE_RULES.iter().enumerate() {
+    let last = RULES.len().saturating_sub(1);
+    for (i, (condition, phase)) in RULES.iter().enumerate() {
         if *condition == Condition::Otherwise {
             let _ = writeln!(
                 out,
