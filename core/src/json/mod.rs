@@ -26,5 +26,8 @@ pub(crate) use stream::{stream_member, Element, Member};
 /// The fuzz targets' checks of the direct reader against `serde_json`.
 #[cfg(any(test, feature = "test-util"))]
 pub(crate) fn agrees_with_serde_json(bytes: &[u8]) -> bool {
-    reader::agrees_with_serde_json(bytes) && stream::agrees_with_serde_json(bytes, "operations")
+    // With a small budget too, so that the budget's edge is fuzzed.
+    reader::agrees_with_serde_json(bytes)
+        && stream::agrees_with_serde_json(bytes, "operations", usize::MAX)
+        && stream::agrees_with_serde_json(bytes, "operations", 5)
 }

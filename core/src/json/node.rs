@@ -9,7 +9,11 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::cell::Cell;
+
+use serde::de::{
+    Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 use serde_json::{Number, Value};
 
 /// One JSON value; object members are sorted by key (bytewise) and unique.
@@ -138,17 +142,87 @@ impl<'a> Node<'a> {
 
 impl<'de> Deserialize<'de> for Node<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(NodeVisitor)
+        deserializer.deserialize_any(NodeVisitor { budget: None })
     }
 }
 
-struct NodeVisitor;
+/// How many more values a tree may take; `exhausted` once one was refused.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    pub(crate) left: Cell<usize>,
+    pub(crate) exhausted: Cell<bool>,
+}
+
+impl Budget {
+    pub(crate) fn new(values: usize) -> Budget {
+        Budget {
+            left: Cell::new(values),
+            exhausted: Cell::new(false),
+        }
+    }
+
+    /// Takes one value; false (and exhausted) when none is left.
+    pub(crate) fn take(&self) -> bool {
+        match self.left.get().checked_sub(1) {
+            Some(left) => {
+                self.left.set(left);
+                true
+            }
+            None => {
+                self.exhausted.set(true);
+                false
+            }
+        }
+    }
+}
+
+/// A tree read by `serde_json` within a [`Budget`]: past it, values are
+/// checked and dropped (the tree is then incomplete: the budget says so).
+pub(crate) struct Budgeted<'b>(pub(crate) &'b Budget);
+
+impl<'de> DeserializeSeed<'de> for Budgeted<'_> {
+    type Value = Node<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Node<'de>, D::Error> {
+        if !self.0.take() {
+            IgnoredAny::deserialize(d)?;
+            return Ok(Node::Null);
+        }
+        d.deserialize_any(NodeVisitor {
+            budget: Some(self.0),
+        })
+    }
+}
+
+struct NodeVisitor<'b> {
+    budget: Option<&'b Budget>,
+}
+
+impl NodeVisitor<'_> {
+    fn element<'de, A: SeqAccess<'de>>(&self, seq: &mut A) -> Result<Option<Node<'de>>, A::Error> {
+        match self.budget {
+            Some(b) => seq.next_element_seed(Budgeted(b)),
+            None => seq.next_element(),
+        }
+    }
+
+    fn value<'de, A: MapAccess<'de>>(&self, map: &mut A) -> Result<Node<'de>, A::Error> {
+        match self.budget {
+            Some(b) => map.next_value_seed(Budgeted(b)),
+            None => map.next_value(),
+        }
+    }
+
+    fn exhausted(&self) -> bool {
+        self.budget.is_some_and(|b| b.exhausted.get())
+    }
+}
 
 /// The member name serde_json gives a number read with
 /// `arbitrary_precision` (not public in serde_json; stable since 1.0.12).
 const ARBITRARY_PRECISION_NUMBER: &str = "$serde_json::private::Number";
 
-impl<'de> Visitor<'de> for NodeVisitor {
+impl<'de> Visitor<'de> for NodeVisitor<'_> {
     type Value = Node<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -193,12 +267,17 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Node<'de>, D::Error> {
-        Node::deserialize(d)
+        d.deserialize_any(self)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node<'de>, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(item) = seq.next_element()? {
+        while let Some(item) = self.element(&mut seq)? {
+            if self.exhausted() {
+                // Past the budget nothing more is kept.
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                return Ok(Node::Null);
+            }
             items.push(item);
         }
         Ok(Node::Array(items))
@@ -221,7 +300,12 @@ impl<'de> Visitor<'de> for NodeVisitor {
                 }
                 return Ok(Node::Number(number));
             }
-            members.push((key.0, map.next_value()?));
+            let value = self.value(&mut map)?;
+            if self.exhausted() {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                return Ok(Node::Null);
+            }
+            members.push((key.0, value));
         }
         Ok(Node::object(members))
     }

@@ -83,6 +83,10 @@ pub(super) struct Reader<'a> {
     members: Vec<(Cow<'a, str>, Node<'a>)>,
     /// Items of the arrays being read, likewise.
     items: Vec<Node<'a>>,
+    /// How many more values may be kept (see [`Budget`](super::node::Budget)).
+    pub(super) budget: usize,
+    /// A value was refused for want of budget: what was read is incomplete.
+    pub(super) exhausted: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -95,6 +99,8 @@ impl<'a> Reader<'a> {
             // from nothing cost a copy per doubling in every body.
             members: Vec::with_capacity(16),
             items: Vec::with_capacity(8),
+            budget: usize::MAX,
+            exhausted: false,
         }
     }
 
@@ -124,10 +130,23 @@ impl<'a> Reader<'a> {
 
     #[inline]
     pub(super) fn value(&mut self, depth: usize) -> Option<Node<'a>> {
+        if self.budget == 0 {
+            // Past the budget values are checked, not kept.
+            self.exhausted = true;
+            return self.skip(depth).map(|_| Node::Null);
+        }
+        self.budget -= 1;
         self.skip_white_space();
         match self.peek()? {
             b'{' => self.object(depth + 1),
             b'[' => self.array(depth + 1),
+            _ => self.scalar(),
+        }
+    }
+
+    /// A value that is neither an object nor an array.
+    pub(super) fn scalar(&mut self) -> Option<Node<'a>> {
+        match self.peek()? {
             b'"' => self.string().map(Node::String),
             b't' => self.literal("true", Node::Bool(true)),
             b'f' => self.literal("false", Node::Bool(false)),
@@ -159,12 +178,17 @@ impl<'a> Reader<'a> {
             self.skip_white_space();
             // Most members are strings: read them here rather than through
             // `value`, which costs a move of the node through its return.
-            if self.peek()? == b'"' {
+            if self.peek()? == b'"' && self.budget > 0 {
+                self.budget -= 1;
                 let text = self.string()?;
                 self.members.push((key, Node::String(text)));
             } else {
                 let value = self.value(depth)?;
                 self.members.push((key, value));
+            }
+            if self.exhausted {
+                self.members.truncate(base);
+                return self.skip_rest(b'}', depth).map(|()| Node::Null);
             }
             self.skip_white_space();
             match self.peek()? {
@@ -193,6 +217,10 @@ impl<'a> Reader<'a> {
         loop {
             let item = self.value(depth)?;
             self.items.push(item);
+            if self.exhausted {
+                self.items.truncate(base);
+                return self.skip_rest(b']', depth).map(|()| Node::Null);
+            }
             self.skip_white_space();
             match self.peek()? {
                 b',' => self.at += 1,

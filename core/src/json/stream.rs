@@ -19,6 +19,7 @@ use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use super::node::{Budget, Budgeted};
 use super::reader::{Extent, Reader, MAX_DEPTH};
 use super::Node;
 
@@ -30,10 +31,12 @@ pub(crate) enum Element<'a> {
     /// `serde_json` reads the document from the start.
     Reset,
     /// Element `index` of the member, with its extent when the direct reader
-    /// measured it (depths count from the document's root).
+    /// measured it (depths count from the document's root); `node` is
+    /// `None` when the element holds more values than the budget allows (it
+    /// was checked, not kept).
     Item {
         index: usize,
-        node: Node<'a>,
+        node: Option<Node<'a>>,
         extent: Option<Extent>,
     },
 }
@@ -70,18 +73,26 @@ impl Outline<'_> {
 }
 
 /// Reads `bytes`, handing each element of the root member `member` to
-/// `each`, in order; fails as `serde_json` does on input that is not JSON.
+/// `each`, in order, as a tree of at most `max_values` values (so reading
+/// one element costs at most that many nodes, whatever its size); fails as
+/// `serde_json` does on input that is not JSON.
 pub(crate) fn stream_member<'a>(
     bytes: &'a [u8],
     member: &str,
+    max_values: usize,
     each: &mut dyn FnMut(Element<'a>),
 ) -> Result<Outline<'a>, serde_json::Error> {
-    if let Some(outline) = direct(bytes, member, each) {
+    if let Some(outline) = direct(bytes, member, max_values, each) {
         return Ok(outline);
     }
     each(Element::Reset);
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let outline = RootSeed { member, each }.deserialize(&mut de)?;
+    let outline = RootSeed {
+        member,
+        max_values,
+        each,
+    }
+    .deserialize(&mut de)?;
     de.end()?;
     Ok(outline)
 }
@@ -90,6 +101,7 @@ pub(crate) fn stream_member<'a>(
 fn direct<'a>(
     bytes: &'a [u8],
     member: &str,
+    max_values: usize,
     each: &mut dyn FnMut(Element<'a>),
 ) -> Option<Outline<'a>> {
     let text = std::str::from_utf8(bytes).ok()?;
@@ -117,7 +129,7 @@ fn direct<'a>(
         if key == member {
             each(Element::Reset);
             outline.member = Some(if r.peek()? == b'[' {
-                Member::Array(r.elements(each)?)
+                Member::Array(r.elements(max_values, each)?)
             } else {
                 Member::Other(r.skip(1)?)
             });
@@ -145,7 +157,7 @@ fn direct<'a>(
 impl<'a> Reader<'a> {
     /// The elements of the array starting here (depth 2 from the root),
     /// each handed over as it is read; their number.
-    fn elements(&mut self, each: &mut dyn FnMut(Element<'a>)) -> Option<usize> {
+    fn elements(&mut self, max_values: usize, each: &mut dyn FnMut(Element<'a>)) -> Option<usize> {
         self.eat(b'[')?;
         self.skip_white_space();
         if self.peek()? == b']' {
@@ -155,11 +167,12 @@ impl<'a> Reader<'a> {
         let mut index = 0;
         loop {
             self.extent = Extent::default();
+            (self.budget, self.exhausted) = (max_values, false);
             let node = self.value(2)?;
             let extent = self.extent;
             each(Element::Item {
                 index,
-                node,
+                node: (!self.exhausted).then_some(node),
                 extent: Some(extent),
             });
             index += 1;
@@ -177,7 +190,7 @@ impl<'a> Reader<'a> {
 
     /// Checks the value starting here as [`value`](Reader::value) reads it,
     /// keeping nothing of it; its JSON type, by name.
-    fn skip(&mut self, depth: usize) -> Option<&'static str> {
+    pub(super) fn skip(&mut self, depth: usize) -> Option<&'static str> {
         self.skip_white_space();
         match self.peek()? {
             b'{' | b'[' => {
@@ -221,7 +234,34 @@ impl<'a> Reader<'a> {
                     "an array"
                 })
             }
-            _ => self.value(depth).as_ref().map(super::node_type_name),
+            _ => self.scalar().as_ref().map(super::node_type_name),
+        }
+    }
+
+    /// Checks the rest of an object or array (`close` ends it) whose first
+    /// members were read, keeping nothing; positioned after a member.
+    pub(super) fn skip_rest(&mut self, close: u8, depth: usize) -> Option<()> {
+        loop {
+            self.skip_white_space();
+            match self.peek()? {
+                b',' => {
+                    self.at += 1;
+                    if close == b'}' {
+                        self.skip_white_space();
+                        if self.peek()? != b'"' {
+                            return None;
+                        }
+                        self.string()?;
+                        self.eat(b':')?;
+                    }
+                    self.skip(depth)?;
+                }
+                b if b == close => {
+                    self.at += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
         }
     }
 
@@ -235,6 +275,7 @@ impl<'a> Reader<'a> {
 /// The root, read by `serde_json`.
 struct RootSeed<'m, 'f, 'a> {
     member: &'m str,
+    max_values: usize,
     each: &'f mut dyn FnMut(Element<'a>),
 }
 
@@ -299,6 +340,7 @@ impl<'a> Visitor<'a> for RootSeed<'_, '_, 'a> {
             if key == self.member {
                 (self.each)(Element::Reset);
                 outline.member = Some(map.next_value_seed(MemberSeed {
+                    max_values: self.max_values,
                     each: &mut *self.each,
                 })?);
             } else {
@@ -312,6 +354,7 @@ impl<'a> Visitor<'a> for RootSeed<'_, '_, 'a> {
 
 /// The streamed member, read by `serde_json`.
 struct MemberSeed<'f, 'a> {
+    max_values: usize,
     each: &'f mut dyn FnMut(Element<'a>),
 }
 
@@ -361,10 +404,14 @@ impl<'a> Visitor<'a> for MemberSeed<'_, 'a> {
 
     fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<Member, A::Error> {
         let mut index = 0;
-        while let Some(node) = seq.next_element::<Node<'a>>()? {
+        loop {
+            let budget = Budget::new(self.max_values);
+            let Some(node) = seq.next_element_seed(Budgeted(&budget))? else {
+                break;
+            };
             (self.each)(Element::Item {
                 index,
-                node,
+                node: (!budget.exhausted.get()).then_some(node),
                 extent: None,
             });
             index += 1;
@@ -389,18 +436,19 @@ impl<'a> serde::Deserialize<'a> for StringOrNot<'a> {
 /// hands over what `serde_json` hands over, and outlines the rest alike
 /// (the `apply_body` fuzz target checks this on every input).
 #[cfg(any(test, feature = "test-util"))]
-pub(crate) fn agrees_with_serde_json(bytes: &[u8], member: &str) -> bool {
-    type Seen = (Vec<Option<(usize, Node<'static>)>>, String);
-    fn record<'v>(
-        items: &'v mut Vec<Option<(usize, Node<'static>)>>,
-    ) -> impl FnMut(Element<'_>) + 'v {
+pub(crate) fn agrees_with_serde_json(bytes: &[u8], member: &str, max_values: usize) -> bool {
+    type Items = Vec<Option<(usize, Option<Node<'static>>)>>;
+    type Seen = (Items, String);
+    fn record(items: &mut Items) -> impl FnMut(Element<'_>) + '_ {
         |e| match e {
             Element::Reset => items.push(None),
-            Element::Item { index, node, .. } => items.push(Some((index, node.into_owned()))),
+            Element::Item { index, node, .. } => {
+                items.push(Some((index, node.map(Node::into_owned))));
+            }
         }
     }
     let mut direct_items = Vec::new();
-    let Some(outline) = direct(bytes, member, &mut record(&mut direct_items)) else {
+    let Some(outline) = direct(bytes, member, max_values, &mut record(&mut direct_items)) else {
         return true;
     };
     let direct_seen: Seen = (direct_items, format!("{outline:?}"));
@@ -408,6 +456,7 @@ pub(crate) fn agrees_with_serde_json(bytes: &[u8], member: &str) -> bool {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let serde_outline = RootSeed {
         member,
+        max_values,
         each: &mut record(&mut serde_items),
     }
     .deserialize(&mut de);
@@ -422,12 +471,19 @@ mod tests {
     use super::*;
 
     fn streamed(text: &str) -> Result<(Vec<String>, Outline<'_>), String> {
+        streamed_within(text, usize::MAX)
+    }
+
+    /// The elements as JSON (`-` for one over the budget), and the outline.
+    fn streamed_within(text: &str, max: usize) -> Result<(Vec<String>, Outline<'_>), String> {
         let mut items = Vec::new();
-        let outline = stream_member(text.as_bytes(), "ops", &mut |e| match e {
+        let outline = stream_member(text.as_bytes(), "ops", max, &mut |e| match e {
             Element::Reset => items.clear(),
             Element::Item { index, node, .. } => {
                 assert_eq!(index, items.len());
-                items.push(serde_json::to_string(&node.to_value()).expect("JSON"));
+                items.push(node.map_or("-".to_string(), |n| {
+                    serde_json::to_string(&n.to_value()).expect("JSON")
+                }));
             }
         })
         .map_err(|e| e.to_string())?;
@@ -449,6 +505,29 @@ mod tests {
             assert_eq!(outline.string("x"), Some(None));
             assert_eq!(outline.not_an_object, None);
         }
+    }
+
+    /// An element with more values than the budget is checked, not kept;
+    /// the others are kept whole. The same through serde_json (floats).
+    #[test]
+    fn keeps_no_element_over_the_budget() {
+        for (text, expected) in [
+            (
+                r#"{"ops":[[1,2],[1,2,3],{"a":{"b":1}},{"a":{"b":[1]}},"s"]}"#,
+                ["[1,2]", "-", r#"{"a":{"b":1}}"#, "-", r#""s""#],
+            ),
+            (
+                r#"{"ops":[[1.5,2],[1,2,3.5],{"a":{"b":1.5}},{"a":{"b":[1]}},"s"]}"#,
+                ["[1.5,2]", "-", r#"{"a":{"b":1.5}}"#, "-", r#""s""#],
+            ),
+        ] {
+            let (items, outline) = streamed_within(text, 3).expect("JSON");
+            assert_eq!(items, expected, "{text}");
+            assert_eq!(outline.member, Some(Member::Array(5)));
+        }
+        // Past the budget the rest is still checked as JSON.
+        assert!(streamed_within(r#"{"ops":[[1,2,3,4,x]]}"#, 2).is_err());
+        assert!(streamed_within(r#"{"ops":[{"a":1,"b":2,"c":}]}"#, 1).is_err());
     }
 
     #[test]
@@ -493,10 +572,12 @@ mod tests {
             ]),
         ) {
             let glued: String = parts.concat();
-            proptest::prop_assert!(agrees_with_serde_json(glued.as_bytes(), "ops"), "{}", glued);
-            proptest::prop_assert!(agrees_with_serde_json(valid.as_bytes(), "ops"));
-            let cut = &valid[..valid.len().min(parts.len() * 2)];
-            proptest::prop_assert!(agrees_with_serde_json(cut.as_bytes(), "ops"), "{}", cut);
+            for max in [usize::MAX, 0, 1, 3] {
+                proptest::prop_assert!(agrees_with_serde_json(glued.as_bytes(), "ops", max), "{}", glued);
+                proptest::prop_assert!(agrees_with_serde_json(valid.as_bytes(), "ops", max));
+                let cut = &valid[..valid.len().min(parts.len() * 2)];
+                proptest::prop_assert!(agrees_with_serde_json(cut.as_bytes(), "ops", max), "{}", cut);
+            }
         }
     }
 
@@ -510,7 +591,9 @@ mod tests {
             r#"{"ops":[1e400]}"#,
         ] {
             let ours = streamed(text).map(|_| ()).unwrap_err();
-            let theirs = serde_json::from_str::<serde_json::Value>(text).unwrap_err();
+            // A `Node`, not a `Value`: with `arbitrary_precision` a `Value`
+            // takes 1e400, which ours (and a `Node`) refuse in every build.
+            let theirs = serde_json::from_str::<Node>(text).unwrap_err();
             assert_eq!(ours, theirs.to_string(), "{text}");
         }
     }

@@ -47,6 +47,10 @@ impl Tracker {
                 node,
                 within_bounds,
             } => taken.push(take(index, &node, config, scratch, within_bounds)),
+            Operation::Oversized { index } if index < config.max_operations_per_body => {
+                taken.push(oversized(index, config));
+            }
+            Operation::Oversized { .. } => {}
         })?;
         let reports = taken.into_iter().map(|t| self.fold_taken(t)).collect();
         Ok(ApplyReport {
@@ -237,6 +241,32 @@ fn take<'a>(
         }
     }
     Taken { report, tracking }
+}
+
+/// The report of an operation with more values than `maxOperationBytes`
+/// (its canonical form is longer than that): rejected, as `intake` would,
+/// without its tree having been kept.
+fn oversized(index: usize, config: &Config) -> Taken<'static> {
+    let path = operation_path(index).render();
+    Taken {
+        report: OperationReport {
+            index,
+            outcome: Outcome::Rejected,
+            operation: None,
+            card_id: None,
+            operation_id: None,
+            tracking_type: None,
+            changes: Vec::new(),
+            error: Some(limit(
+                &path,
+                format!(
+                    "the operation holds more than {0} values, so more than {0} bytes in canonical form; the limit (maxOperationBytes) is {0}",
+                    config.max_operation_bytes
+                ),
+            )),
+        },
+        tracking: None,
+    }
 }
 
 /// The card and operation bounds for `tracking`, on a tracker of

@@ -223,16 +223,24 @@ fn invalid(path: &str, message: String) -> Error {
 fn read_snapshot(bytes: &[u8], config: &Config) -> Result<Tracker, Error> {
     let mut tracker = Tracker::new(config.clone());
     let mut card_error: Option<Error> = None;
-    let outline = stream_member(bytes, "cards", &mut |element| match element {
+    // A card is kept whole (its notifications were each checked against
+    // the bounds when it was written): no budget on its tree.
+    let outline = stream_member(bytes, "cards", usize::MAX, &mut |element| match element {
         Element::Reset => {
             tracker = Tracker::new(config.clone());
             card_error = None;
         }
-        Element::Item { index: i, node, .. } => {
+        Element::Item {
+            index: i,
+            node: Some(node),
+            ..
+        } => {
             if card_error.is_none() {
                 card_error = read_card(&node, &index("cards", i), &mut tracker).err();
             }
         }
+        // Without a budget every card is kept.
+        Element::Item { node: None, .. } => {}
     })
     .map_err(|e| invalid("", format!("not valid JSON: {e}")))?;
     if let Some(found) = outline.not_an_object {

@@ -18,11 +18,16 @@ pub(crate) enum Operation<'a> {
         node: Node<'a>,
         within_bounds: bool,
     },
+    /// Operation `index` holds more values than `maxOperationBytes`: its
+    /// canonical form is longer than that (every value writes at least one
+    /// byte), so it was checked as JSON but not kept.
+    Oversized { index: usize },
 }
 
 /// Reads a body, handing each member of `operations` to `each` as it is
 /// read and dropping it after: reading costs one operation's tree at a
-/// time, whatever the body's shape.
+/// time, and a tree of at most `maxOperationBytes` values, whatever the
+/// body's shape.
 ///
 /// # Errors
 /// A body over `maxBodyBytes` (checked before reading), not JSON, not an
@@ -43,20 +48,29 @@ pub(crate) fn read_envelope<'a>(
     // An operation object sits at depth 3 of the body (body, array, object)
     // and counts itself as depth 1.
     let max_depth = config.max_depth.saturating_add(2);
-    let outline = stream_member(bytes, "operations", &mut |element| match element {
-        Element::Reset => each(Operation::Reset),
-        Element::Item {
-            index,
-            node,
-            extent,
-        } => each(Operation::Item {
-            index,
-            node,
-            within_bounds: extent.is_some_and(|e| {
-                e.longest_string <= config.max_string_bytes && e.depth <= max_depth
+    let max_values = config.max_operation_bytes;
+    let outline = stream_member(
+        bytes,
+        "operations",
+        max_values,
+        &mut |element| match element {
+            Element::Reset => each(Operation::Reset),
+            Element::Item {
+                index, node: None, ..
+            } => each(Operation::Oversized { index }),
+            Element::Item {
+                index,
+                node: Some(node),
+                extent,
+            } => each(Operation::Item {
+                index,
+                node,
+                within_bounds: extent.is_some_and(|e| {
+                    e.longest_string <= config.max_string_bytes && e.depth <= max_depth
+                }),
             }),
-        }),
-    })
+        },
+    )
     .map_err(|e| Error::Parsing {
         message: format!("the body is not valid JSON: {e}"),
     })?;
