@@ -71,6 +71,19 @@ impl Default for Config {
     }
 }
 
+impl Config {
+    /// The most values (scalars, arrays and objects) one operation can
+    /// hold within `max_operation_bytes`: in canonical form every value but
+    /// the first writes at least two bytes (itself, and the `,` `:` or `[`
+    /// before it), so `n` values take at least `2n - 1` bytes. A reader may
+    /// stop keeping an operation past this many values: it is over the
+    /// bound whatever else it holds.
+    pub(crate) fn max_operation_values(&self) -> usize {
+        // ⌈max / 2⌉ = ⌊(max + 1) / 2⌋, without overflow.
+        self.max_operation_bytes / 2 + self.max_operation_bytes % 2
+    }
+}
+
 macro_rules! builders {
     ($($field:ident => $with:ident,)*) => {
         impl Config {

@@ -165,6 +165,33 @@ pub(crate) fn quoted(s: &str) -> String {
 mod tests {
     use super::*;
 
+    fn values(node: &Node<'_>) -> usize {
+        1 + match node {
+            Node::Array(items) => items.iter().map(values).sum(),
+            Node::Object(members) => members.iter().map(|(_, v)| values(v)).sum(),
+            _ => 0,
+        }
+    }
+
+    proptest::proptest! {
+        /// `n` values take at least `2n - 1` bytes in canonical form (what
+        /// `Config::max_operation_values` relies on).
+        #[test]
+        fn values_take_two_bytes_each_but_one(
+            text in proptest::sample::select(vec![
+                "0", "[]", "{}", "[0,0]", "[[],[]]", r#"{"":0}"#, r#"{"a":[0,{}],"b":""}"#,
+                "[[[[0]]]]", r#"[{"":[]},{"":{}}]"#, "[null,true,false,-1,\"\"]",
+            ]),
+            repeat in 1usize..4,
+        ) {
+            let text = format!("[{}]", vec![text; repeat].join(","));
+            let node: Node = serde_json::from_str(&text).expect("JSON");
+            let mut out = String::new();
+            write_canonical(&node, &mut out);
+            proptest::prop_assert!(out.len() + 1 >= 2 * values(&node), "{}", text);
+        }
+    }
+
     /// The spellings every build must write, whatever serde_json features
     /// the host's build switches on (test.sh runs the suite with
     /// `arbitrary_precision` and `preserve_order` too).

@@ -21,13 +21,14 @@ pub(crate) use canonical::{
 };
 pub(crate) use node::Node;
 pub(crate) use path::{field, index, Path};
-pub(crate) use stream::{stream_member, Element, Member};
+pub(crate) use stream::{stream_member, Element, Member, Outline};
 
 /// The fuzz targets' checks of the direct reader against `serde_json`.
 #[cfg(any(test, feature = "test-util"))]
 pub(crate) fn agrees_with_serde_json(bytes: &[u8]) -> bool {
     // With a small budget too, so that the budget's edge is fuzzed.
     reader::agrees_with_serde_json(bytes)
-        && stream::agrees_with_serde_json(bytes, "operations", usize::MAX)
-        && stream::agrees_with_serde_json(bytes, "operations", 5)
+        && stream::agrees_with_serde_json(bytes, &["operations"], usize::MAX)
+        && stream::agrees_with_serde_json(bytes, &["operations"], 5)
+        && stream::agrees_with_serde_json(bytes, &["cards", "notifications"], 5)
 }

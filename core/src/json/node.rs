@@ -51,25 +51,6 @@ impl<'a> Node<'a> {
         }
     }
 
-    /// The same value, owning its strings.
-    #[cfg(any(test, feature = "test-util"))]
-    pub(crate) fn into_owned(self) -> Node<'static> {
-        let owned = |s: Cow<'_, str>| Cow::Owned(s.into_owned());
-        match self {
-            Node::Null => Node::Null,
-            Node::Bool(b) => Node::Bool(b),
-            Node::Number(n) => Node::Number(n),
-            Node::String(s) => Node::String(owned(s)),
-            Node::Array(items) => Node::Array(items.into_iter().map(Node::into_owned).collect()),
-            Node::Object(members) => Node::Object(
-                members
-                    .into_iter()
-                    .map(|(k, v)| (owned(k), v.into_owned()))
-                    .collect(),
-            ),
-        }
-    }
-
     pub(crate) fn as_str(&self) -> Option<&str> {
         match self {
             Node::String(s) => Some(s),

@@ -26,14 +26,20 @@ use super::Node;
 /// What the caller is handed while reading.
 #[derive(Debug)]
 pub(crate) enum Element<'a> {
-    /// Forget the elements handed over so far: the member appeared again
-    /// (the last one wins, as for any key), or the direct reader gave up and
-    /// `serde_json` reads the document from the start.
+    /// Forget everything handed over so far: the streamed root member
+    /// appeared again (the last one wins, as for any key), or the direct
+    /// reader gave up and `serde_json` reads the document from the start.
     Reset,
-    /// Element `index` of the member, with its extent when the direct reader
-    /// measured it (depths count from the document's root); `node` is
-    /// `None` when the element holds more values than the budget allows (it
-    /// was checked, not kept).
+    /// With a path of two names: element `index` of the outer member begins
+    /// (or its inner member appeared again): forget its inner elements.
+    Begin { index: usize },
+    /// With a path of two names: element `index` of the outer member ended;
+    /// its members other than the inner one.
+    End { index: usize, outline: Outline<'a> },
+    /// Element `index` of the innermost member, with its extent when the
+    /// direct reader measured it (depths count from the document's root);
+    /// `node` is `None` when the element holds more values than the budget
+    /// allows (it was checked, not kept).
     Item {
         index: usize,
         node: Option<Node<'a>>,
@@ -57,38 +63,51 @@ pub(crate) struct Outline<'a> {
     pub(crate) not_an_object: Option<&'static str>,
     /// The streamed member, when the root has it.
     pub(crate) member: Option<Member>,
-    /// The root's other members: strings with their value, others `None`.
-    pub(crate) others: Vec<(Cow<'a, str>, Option<Cow<'a, str>>)>,
+    /// The object's other members, in order: their value when it holds at
+    /// most [`SMALL_VALUES`] values, else `None` (checked, not kept).
+    pub(crate) others: Vec<(Cow<'a, str>, Option<Node<'a>>)>,
 }
 
-impl Outline<'_> {
-    /// The root member `key`, when it is a string (the last one given wins).
-    pub(crate) fn string(&self, key: &str) -> Option<Option<&str>> {
+/// The most values a member other than the streamed one is kept with.
+pub(crate) const SMALL_VALUES: usize = 64;
+
+impl<'a> Outline<'a> {
+    /// The member `key` (the last one given wins): `Some(None)` when it is
+    /// there but was too large to keep.
+    pub(crate) fn member(&self, key: &str) -> Option<Option<&Node<'a>>> {
         self.others
             .iter()
             .rev()
             .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_deref())
+            .map(|(_, v)| v.as_ref())
+    }
+
+    /// The member `key`, when it is a string (the last one given wins).
+    pub(crate) fn string(&self, key: &str) -> Option<Option<&str>> {
+        self.member(key).map(|v| v.and_then(Node::as_str))
     }
 }
 
-/// Reads `bytes`, handing each element of the root member `member` to
+/// Reads `bytes`, handing each element of the root member `path[0]` to
 /// `each`, in order, as a tree of at most `max_values` values (so reading
 /// one element costs at most that many nodes, whatever its size); fails as
-/// `serde_json` does on input that is not JSON.
+/// `serde_json` does on input that is not JSON. With a second name, each
+/// element of `path[0]` is itself an object whose member `path[1]` is
+/// streamed the same way, between [`Element::Begin`] and [`Element::End`].
 pub(crate) fn stream_member<'a>(
     bytes: &'a [u8],
-    member: &str,
+    path: &[&str],
     max_values: usize,
     each: &mut dyn FnMut(Element<'a>),
 ) -> Result<Outline<'a>, serde_json::Error> {
-    if let Some(outline) = direct(bytes, member, max_values, each) {
+    if let Some(outline) = direct(bytes, path, max_values, each) {
         return Ok(outline);
     }
     each(Element::Reset);
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let outline = RootSeed {
-        member,
+    let outline = OutlineSeed {
+        path,
+        restart: None,
         max_values,
         each,
     }
@@ -100,64 +119,92 @@ pub(crate) fn stream_member<'a>(
 /// The direct reader's way; `None` when it gives up.
 fn direct<'a>(
     bytes: &'a [u8],
-    member: &str,
+    path: &[&str],
     max_values: usize,
     each: &mut dyn FnMut(Element<'a>),
 ) -> Option<Outline<'a>> {
     let text = std::str::from_utf8(bytes).ok()?;
     let mut r = Reader::new(text);
-    let mut outline = Outline::default();
+    let outline = r.outline(path, None, 0, max_values, each)?;
     r.skip_white_space();
-    if r.peek()? != b'{' {
-        outline.not_an_object = Some(r.skip(0)?);
-        return r.finish(outline);
-    }
-    r.eat(b'{')?;
-    r.skip_white_space();
-    if r.peek()? == b'}' {
-        r.at += 1;
-        return r.finish(outline);
-    }
-    loop {
-        r.skip_white_space();
-        if r.peek()? != b'"' {
-            return None;
-        }
-        let key = r.string()?;
-        r.eat(b':')?;
-        r.skip_white_space();
-        if key == member {
-            each(Element::Reset);
-            outline.member = Some(if r.peek()? == b'[' {
-                Member::Array(r.elements(max_values, each)?)
-            } else {
-                Member::Other(r.skip(1)?)
-            });
-        } else {
-            let value = if r.peek()? == b'"' {
-                Some(r.string()?)
-            } else {
-                r.skip(1)?;
-                None
-            };
-            outline.others.push((key, value));
-        }
-        r.skip_white_space();
-        match r.peek()? {
-            b',' => r.at += 1,
-            b'}' => {
-                r.at += 1;
-                return r.finish(outline);
-            }
-            _ => return None,
-        }
-    }
+    (r.at == text.len()).then_some(outline)
 }
 
 impl<'a> Reader<'a> {
-    /// The elements of the array starting here (depth 2 from the root),
-    /// each handed over as it is read; their number.
-    fn elements(&mut self, max_values: usize, each: &mut dyn FnMut(Element<'a>)) -> Option<usize> {
+    /// The value starting here (read as at `depth`), as an outline whose
+    /// member `path[0]` is streamed. `restart` is the element this object
+    /// is (when it is one): its member starting again begins it again.
+    fn outline(
+        &mut self,
+        path: &[&str],
+        restart: Option<usize>,
+        depth: usize,
+        max_values: usize,
+        each: &mut dyn FnMut(Element<'a>),
+    ) -> Option<Outline<'a>> {
+        let mut outline = Outline::default();
+        self.skip_white_space();
+        if self.peek()? != b'{' {
+            outline.not_an_object = Some(self.skip(depth)?);
+            return Some(outline);
+        }
+        let own = depth + 1;
+        if own > MAX_DEPTH {
+            return None;
+        }
+        self.eat(b'{')?;
+        self.skip_white_space();
+        if self.peek()? == b'}' {
+            self.at += 1;
+            return Some(outline);
+        }
+        let (name, rest) = path.split_first()?;
+        loop {
+            self.skip_white_space();
+            if self.peek()? != b'"' {
+                return None;
+            }
+            let key = self.string()?;
+            self.eat(b':')?;
+            self.skip_white_space();
+            if key == *name {
+                each(restart.map_or(Element::Reset, |index| Element::Begin { index }));
+                outline.member = Some(if self.peek()? == b'[' {
+                    Member::Array(self.elements(rest, own, max_values, each)?)
+                } else {
+                    Member::Other(self.skip(own)?)
+                });
+            } else {
+                (self.budget, self.exhausted) = (SMALL_VALUES, false);
+                let value = self.value(own)?;
+                let kept = (!self.exhausted).then_some(value);
+                outline.others.push((key, kept));
+            }
+            self.skip_white_space();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b'}' => {
+                    self.at += 1;
+                    return Some(outline);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The elements of the array starting here (its container at `depth`),
+    /// each handed over as it is read; their number. With `rest` empty they
+    /// are items; otherwise objects whose member `rest[0]` is streamed.
+    fn elements(
+        &mut self,
+        rest: &[&str],
+        depth: usize,
+        max_values: usize,
+        each: &mut dyn FnMut(Element<'a>),
+    ) -> Option<usize> {
+        if depth + 1 > MAX_DEPTH {
+            return None;
+        }
         self.eat(b'[')?;
         self.skip_white_space();
         if self.peek()? == b']' {
@@ -166,15 +213,21 @@ impl<'a> Reader<'a> {
         }
         let mut index = 0;
         loop {
-            self.extent = Extent::default();
-            (self.budget, self.exhausted) = (max_values, false);
-            let node = self.value(2)?;
-            let extent = self.extent;
-            each(Element::Item {
-                index,
-                node: (!self.exhausted).then_some(node),
-                extent: Some(extent),
-            });
+            if rest.is_empty() {
+                self.extent = Extent::default();
+                (self.budget, self.exhausted) = (max_values, false);
+                let node = self.value(depth + 1)?;
+                let extent = self.extent;
+                each(Element::Item {
+                    index,
+                    node: (!self.exhausted).then_some(node),
+                    extent: Some(extent),
+                });
+            } else {
+                each(Element::Begin { index });
+                let outline = self.outline(rest, Some(index), depth + 1, max_values, each)?;
+                each(Element::End { index, outline });
+            }
             index += 1;
             self.skip_white_space();
             match self.peek()? {
@@ -264,30 +317,29 @@ impl<'a> Reader<'a> {
             }
         }
     }
-
-    /// The outline, when nothing but white space follows.
-    fn finish<'o>(&mut self, outline: Outline<'o>) -> Option<Outline<'o>> {
-        self.skip_white_space();
-        (self.at == self.text.len()).then_some(outline)
-    }
 }
 
-/// The root, read by `serde_json`.
-struct RootSeed<'m, 'f, 'a> {
-    member: &'m str,
+/// An object (or not) read by `serde_json` into an [`Outline`], its member
+/// `path[0]` streamed; `restart` as for [`Reader::outline`].
+struct OutlineSeed<'p, 'm, 'f, 'a> {
+    path: &'p [&'m str],
+    restart: Option<usize>,
     max_values: usize,
     each: &'f mut dyn FnMut(Element<'a>),
 }
 
-impl<'a> DeserializeSeed<'a> for RootSeed<'_, '_, 'a> {
+impl<'a> DeserializeSeed<'a> for OutlineSeed<'_, '_, '_, 'a> {
     type Value = Outline<'a>;
 
     fn deserialize<D: Deserializer<'a>>(self, d: D) -> Result<Outline<'a>, D::Error> {
+        if let Some(index) = self.restart {
+            (self.each)(Element::Begin { index });
+        }
         d.deserialize_any(self)
     }
 }
 
-/// An outline of a root that is not an object.
+/// An outline of a value that is not an object.
 fn other<'a>(name: &'static str) -> Outline<'a> {
     Outline {
         not_an_object: Some(name),
@@ -295,7 +347,7 @@ fn other<'a>(name: &'static str) -> Outline<'a> {
     }
 }
 
-impl<'a> Visitor<'a> for RootSeed<'_, '_, 'a> {
+impl<'a> Visitor<'a> for OutlineSeed<'_, '_, '_, 'a> {
     type Value = Outline<'a>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -333,32 +385,45 @@ impl<'a> Visitor<'a> for RootSeed<'_, '_, 'a> {
 
     fn visit_map<A: MapAccess<'a>>(self, mut map: A) -> Result<Outline<'a>, A::Error> {
         let mut outline = Outline::default();
+        let Some((name, rest)) = self.path.split_first() else {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(outline);
+        };
         while let Some(key) = map.next_key::<Node<'a>>()? {
             let Node::String(key) = key else {
                 return Err(serde::de::Error::custom("expected a string key"));
             };
-            if key == self.member {
-                (self.each)(Element::Reset);
+            if key == *name {
+                (self.each)(
+                    self.restart
+                        .map_or(Element::Reset, |index| Element::Begin { index }),
+                );
                 outline.member = Some(map.next_value_seed(MemberSeed {
+                    rest,
                     max_values: self.max_values,
                     each: &mut *self.each,
                 })?);
             } else {
-                let value = map.next_value::<StringOrNot<'a>>()?;
-                outline.others.push((key, value.0));
+                let budget = Budget::new(SMALL_VALUES);
+                let value = map.next_value_seed(Budgeted(&budget))?;
+                outline
+                    .others
+                    .push((key, (!budget.exhausted.get()).then_some(value)));
             }
         }
         Ok(outline)
     }
 }
 
-/// The streamed member, read by `serde_json`.
-struct MemberSeed<'f, 'a> {
+/// The streamed member, read by `serde_json`: its elements are items when
+/// `rest` is empty, else outlines streaming `rest[0]`.
+struct MemberSeed<'p, 'm, 'f, 'a> {
+    rest: &'p [&'m str],
     max_values: usize,
     each: &'f mut dyn FnMut(Element<'a>),
 }
 
-impl<'a> DeserializeSeed<'a> for MemberSeed<'_, 'a> {
+impl<'a> DeserializeSeed<'a> for MemberSeed<'_, '_, '_, 'a> {
     type Value = Member;
 
     fn deserialize<D: Deserializer<'a>>(self, d: D) -> Result<Member, D::Error> {
@@ -366,7 +431,7 @@ impl<'a> DeserializeSeed<'a> for MemberSeed<'_, 'a> {
     }
 }
 
-impl<'a> Visitor<'a> for MemberSeed<'_, 'a> {
+impl<'a> Visitor<'a> for MemberSeed<'_, '_, '_, 'a> {
     type Value = Member;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -405,30 +470,31 @@ impl<'a> Visitor<'a> for MemberSeed<'_, 'a> {
     fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<Member, A::Error> {
         let mut index = 0;
         loop {
-            let budget = Budget::new(self.max_values);
-            let Some(node) = seq.next_element_seed(Budgeted(&budget))? else {
-                break;
-            };
-            (self.each)(Element::Item {
-                index,
-                node: (!budget.exhausted.get()).then_some(node),
-                extent: None,
-            });
+            if self.rest.is_empty() {
+                let budget = Budget::new(self.max_values);
+                let Some(node) = seq.next_element_seed(Budgeted(&budget))? else {
+                    break;
+                };
+                (self.each)(Element::Item {
+                    index,
+                    node: (!budget.exhausted.get()).then_some(node),
+                    extent: None,
+                });
+            } else {
+                let seed = OutlineSeed {
+                    path: self.rest,
+                    restart: Some(index),
+                    max_values: self.max_values,
+                    each: &mut *self.each,
+                };
+                let Some(outline) = seq.next_element_seed(seed)? else {
+                    break;
+                };
+                (self.each)(Element::End { index, outline });
+            }
             index += 1;
         }
         Ok(Member::Array(index))
-    }
-}
-
-/// A root member's value: kept when a string, checked and dropped when not.
-struct StringOrNot<'a>(Option<Cow<'a, str>>);
-
-impl<'a> serde::Deserialize<'a> for StringOrNot<'a> {
-    fn deserialize<D: Deserializer<'a>>(d: D) -> Result<Self, D::Error> {
-        match Node::deserialize(d)? {
-            Node::String(s) => Ok(StringOrNot(Some(s))),
-            _ => Ok(StringOrNot(None)),
-        }
     }
 }
 
@@ -436,32 +502,39 @@ impl<'a> serde::Deserialize<'a> for StringOrNot<'a> {
 /// hands over what `serde_json` hands over, and outlines the rest alike
 /// (the `apply_body` fuzz target checks this on every input).
 #[cfg(any(test, feature = "test-util"))]
-pub(crate) fn agrees_with_serde_json(bytes: &[u8], member: &str, max_values: usize) -> bool {
-    type Items = Vec<Option<(usize, Option<Node<'static>>)>>;
-    type Seen = (Items, String);
-    fn record(items: &mut Items) -> impl FnMut(Element<'_>) + '_ {
-        |e| match e {
-            Element::Reset => items.push(None),
-            Element::Item { index, node, .. } => {
-                items.push(Some((index, node.map(Node::into_owned))));
-            }
-        }
+pub(crate) fn agrees_with_serde_json(bytes: &[u8], path: &[&str], max_values: usize) -> bool {
+    // Every event, written out (nodes and outlines by their Debug form).
+    fn record(seen: &mut Vec<String>) -> impl FnMut(Element<'_>) + '_ {
+        |e| seen.push(format!("{e:?}"))
     }
-    let mut direct_items = Vec::new();
-    let Some(outline) = direct(bytes, member, max_values, &mut record(&mut direct_items)) else {
+    let mut direct_seen = Vec::new();
+    let Some(outline) = direct(bytes, path, max_values, &mut record(&mut direct_seen)) else {
         return true;
     };
-    let direct_seen: Seen = (direct_items, format!("{outline:?}"));
-    let mut serde_items = Vec::new();
+    direct_seen.push(format!("{outline:?}"));
+    let mut serde_seen = Vec::new();
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let serde_outline = RootSeed {
-        member,
+    let serde_outline = OutlineSeed {
+        path,
+        restart: None,
         max_values,
-        each: &mut record(&mut serde_items),
+        each: &mut record(&mut serde_seen),
     }
     .deserialize(&mut de);
     match (serde_outline, de.end()) {
-        (Ok(outline), Ok(())) => direct_seen == (serde_items, format!("{outline:?}")),
+        (Ok(outline), Ok(())) => {
+            serde_seen.push(format!("{outline:?}"));
+            // The direct reader measures extents; serde_json does not.
+            let strip = |v: Vec<String>| -> Vec<String> {
+                v.into_iter()
+                    .map(|e| match e.find(", extent: ") {
+                        Some(at) => e[..at].to_string(),
+                        None => e,
+                    })
+                    .collect()
+            };
+            strip(direct_seen) == strip(serde_seen)
+        }
         _ => false,
     }
 }
@@ -477,7 +550,7 @@ mod tests {
     /// The elements as JSON (`-` for one over the budget), and the outline.
     fn streamed_within(text: &str, max: usize) -> Result<(Vec<String>, Outline<'_>), String> {
         let mut items = Vec::new();
-        let outline = stream_member(text.as_bytes(), "ops", max, &mut |e| match e {
+        let outline = stream_member(text.as_bytes(), &["ops"], max, &mut |e| match e {
             Element::Reset => items.clear(),
             Element::Item { index, node, .. } => {
                 assert_eq!(index, items.len());
@@ -485,6 +558,7 @@ mod tests {
                     serde_json::to_string(&n.to_value()).expect("JSON")
                 }));
             }
+            Element::Begin { .. } | Element::End { .. } => unreachable!("one name"),
         })
         .map_err(|e| e.to_string())?;
         Ok((items, outline))
@@ -569,14 +643,17 @@ mod tests {
                 r#"{"x":[[[]]],"ops":[],"ops":[true]}"#,
                 r#"[{"ops":[1]}]"#,
                 r#"{"ops":{"a":1}}"#,
+                r#"{"ops":[{"x":[1,[2]],"y":{"z":"w"}},{"x":{}},3,{"x":[],"x":[4.5]}],"f":"g"}"#,
             ]),
         ) {
             let glued: String = parts.concat();
             for max in [usize::MAX, 0, 1, 3] {
-                proptest::prop_assert!(agrees_with_serde_json(glued.as_bytes(), "ops", max), "{}", glued);
-                proptest::prop_assert!(agrees_with_serde_json(valid.as_bytes(), "ops", max));
-                let cut = &valid[..valid.len().min(parts.len() * 2)];
-                proptest::prop_assert!(agrees_with_serde_json(cut.as_bytes(), "ops", max), "{}", cut);
+                for path in [&["ops"][..], &["ops", "x"][..]] {
+                    proptest::prop_assert!(agrees_with_serde_json(glued.as_bytes(), path, max), "{}", glued);
+                    proptest::prop_assert!(agrees_with_serde_json(valid.as_bytes(), path, max));
+                    let cut = &valid[..valid.len().min(parts.len() * 2)];
+                    proptest::prop_assert!(agrees_with_serde_json(cut.as_bytes(), path, max), "{}", cut);
+                }
             }
         }
     }

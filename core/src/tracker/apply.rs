@@ -260,7 +260,8 @@ fn oversized(index: usize, config: &Config) -> Taken<'static> {
             error: Some(limit(
                 &path,
                 format!(
-                    "the operation holds more than {0} values, so more than {0} bytes in canonical form; the limit (maxOperationBytes) is {0}",
+                    "the operation holds more than {} values, so more bytes in canonical form than the limit (maxOperationBytes) of {}",
+                    config.max_operation_values(),
                     config.max_operation_bytes
                 ),
             )),

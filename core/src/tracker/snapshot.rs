@@ -22,7 +22,7 @@ use crate::config::Config;
 use crate::error::Error;
 use std::borrow::Cow;
 
-use crate::json::{field, index, quoted, stream_member, Element, Member, Node, Path};
+use crate::json::{field, index, quoted, stream_member, Element, Member, Node, Outline, Path};
 use crate::store::{intake, CardState, Intake, Tracking};
 use crate::wire::{TrackingType, CARD_ID};
 
@@ -218,30 +218,61 @@ fn invalid(path: &str, message: String) -> Error {
     }
 }
 
-/// Reads a snapshot into a fresh tracker with `config`'s bounds, one card
-/// at a time (reading costs one card's tree, whatever the snapshot's size).
+/// Reads a snapshot into a fresh tracker with `config`'s bounds, one
+/// notification at a time: reading costs one notification's tree (at most
+/// `maxOperationBytes` values) and the compact form of one card's
+/// notifications until the card is complete, whatever the snapshot's size.
 fn read_snapshot(bytes: &[u8], config: &Config) -> Result<Tracker, Error> {
     let mut tracker = Tracker::new(config.clone());
     let mut card_error: Option<Error> = None;
-    // A card is kept whole (its notifications were each checked against
-    // the bounds when it was written): no budget on its tree.
-    let outline = stream_member(bytes, "cards", usize::MAX, &mut |element| match element {
-        Element::Reset => {
-            tracker = Tracker::new(config.clone());
-            card_error = None;
-        }
-        Element::Item {
-            index: i,
-            node: Some(node),
-            ..
-        } => {
-            if card_error.is_none() {
-                card_error = read_card(&node, &index("cards", i), &mut tracker).err();
+    // The current card: its index, and its notifications taken in.
+    let mut card = 0;
+    let mut taken: Vec<Result<Intake<'_>, Error>> = Vec::new();
+    let max_values = config.max_operation_values();
+    let outline = stream_member(
+        bytes,
+        &["cards", "notifications"],
+        max_values,
+        &mut |element| match element {
+            Element::Reset => {
+                tracker = Tracker::new(config.clone());
+                card_error = None;
+                taken.clear();
             }
-        }
-        // Without a budget every card is kept.
-        Element::Item { node: None, .. } => {}
-    })
+            Element::Begin { index } => {
+                card = index;
+                taken.clear();
+            }
+            Element::Item { index: j, node, .. } if card_error.is_none() => {
+                let n_path = index(&field(&index("cards", card), "notifications"), j);
+                let result = match node {
+                    Some(node) => intake(
+                        &node,
+                        &Path::Text(&n_path),
+                        &tracker.config,
+                        &mut tracker.scratch,
+                        false,
+                    ),
+                    None => Err(crate::error::limit(
+                        &n_path,
+                        format!(
+                            "the notification holds more than {max_values} values, so more bytes in canonical form than the limit (maxOperationBytes) of {}",
+                            tracker.config.max_operation_bytes
+                        ),
+                    )),
+                };
+                taken.push(result);
+            }
+            Element::Item { .. } => {}
+            Element::End { index: i, outline } => {
+                if card_error.is_none() {
+                    let path = index("cards", i);
+                    card_error = read_card(&outline, taken.drain(..), &path, &mut tracker).err();
+                }
+                taken.clear();
+            }
+        },
+    )
     .map_err(|e| invalid("", format!("not valid JSON: {e}")))?;
     if let Some(found) = outline.not_an_object {
         return Err(invalid(
@@ -276,9 +307,18 @@ fn read_snapshot(bytes: &[u8], config: &Config) -> Result<Tracker, Error> {
     }
 }
 
-fn read_card(card: &Node<'_>, path: &str, tracker: &mut Tracker) -> Result<(), Error> {
-    let card_id = match card.get("cardId") {
-        Some(Node::String(id)) if CARD_ID.matches(id) => id,
+/// Files one card of a snapshot, whose notifications were taken in as
+/// they were read (`taken`, in order), into `tracker`; checked in the
+/// order of the card's fields: `cardId`, `notifications`, each
+/// notification, `requests`.
+fn read_card<'a>(
+    card: &Outline<'a>,
+    taken: impl Iterator<Item = Result<Intake<'a>, Error>>,
+    path: &str,
+    tracker: &mut Tracker,
+) -> Result<(), Error> {
+    let card_id = match card.string("cardId") {
+        Some(Some(id)) if card.not_an_object.is_none() && CARD_ID.matches(id) => id,
         _ => {
             return Err(invalid(
                 &field(path, "cardId"),
@@ -286,30 +326,22 @@ fn read_card(card: &Node<'_>, path: &str, tracker: &mut Tracker) -> Result<(), E
             ))
         }
     };
-    let Some(Node::Array(notifications)) = card.get("notifications") else {
+    if !matches!(card.member, Some(Member::Array(_))) {
         return Err(invalid(
             &field(path, "notifications"),
             "expected an array of notifications".to_string(),
         ));
-    };
+    }
     let list_path = field(path, "notifications");
-    for (j, value) in notifications.iter().enumerate() {
+    for (j, parsed) in taken.enumerate() {
         let n_path = index(&list_path, j);
-        let parsed = intake(
-            value,
-            &Path::Text(&n_path),
-            &tracker.config,
-            &mut tracker.scratch,
-            false,
-        )
-        .map_err(into_snapshot_error)?;
-        let Intake::Tracking(tracking) = parsed else {
+        let Intake::Tracking(tracking) = parsed.map_err(into_snapshot_error)? else {
             return Err(invalid(
                 &field(&n_path, "operation"),
                 "expected a STANDALONE_TRACKING notification".to_string(),
             ));
         };
-        if tracking.card_id != *card_id {
+        if tracking.card_id != card_id {
             return Err(invalid(
                 &field(&n_path, "cardId"),
                 format!(
@@ -334,19 +366,21 @@ fn read_card(card: &Node<'_>, path: &str, tracker: &mut Tracker) -> Result<(), E
             ));
         }
     }
-    read_requests(card, card_id, path, tracker)
+    read_requests(card.member("requests"), card_id, path, tracker)
 }
 
 fn read_requests(
-    card: &Node<'_>,
+    requests: Option<Option<&Node<'_>>>,
     card_id: &str,
     path: &str,
     tracker: &mut Tracker,
 ) -> Result<(), Error> {
     let requests_path = field(path, "requests");
-    let requests = match card.get("requests") {
+    let requests = match requests {
         None => return Ok(()),
-        Some(Node::Object(members)) => members,
+        Some(Some(Node::Object(members))) => members,
+        // Not an object, or more values than an object of request times
+        // can hold (one per tracking type).
         Some(_) => {
             return Err(invalid(
                 &requests_path,

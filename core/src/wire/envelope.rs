@@ -48,10 +48,10 @@ pub(crate) fn read_envelope<'a>(
     // An operation object sits at depth 3 of the body (body, array, object)
     // and counts itself as depth 1.
     let max_depth = config.max_depth.saturating_add(2);
-    let max_values = config.max_operation_bytes;
+    let max_values = config.max_operation_values();
     let outline = stream_member(
         bytes,
-        "operations",
+        &["operations"],
         max_values,
         &mut |element| match element {
             Element::Reset => each(Operation::Reset),
@@ -69,6 +69,8 @@ pub(crate) fn read_envelope<'a>(
                     e.longest_string <= config.max_string_bytes && e.depth <= max_depth
                 }),
             }),
+            // One name in the path: no outer elements.
+            Element::Begin { .. } | Element::End { .. } => {}
         },
     )
     .map_err(|e| Error::Parsing {
