@@ -35,35 +35,45 @@ impl Tracker {
         // Read and take in every operation first (nothing of the state is
         // read or changed), one tree at a time; fold only once the whole
         // body is known to be acceptable.
-        // Most bodies hold one operation: room for one, then as needed.
-        let mut taken: Vec<Taken<'_>> = Vec::with_capacity(1);
+        // The reports so far, which become the result, and beside each the
+        // notification to fold. Most bodies hold one operation: room for
+        // one, then as needed.
+        let mut reports: Vec<OperationReport> = Vec::with_capacity(1);
+        let mut trackings: Vec<Option<Tracking<'_>>> = Vec::with_capacity(1);
         let (config, scratch) = (&self.config, &mut self.scratch);
-        read_envelope(body, config, &mut |operation| match operation {
-            Operation::Reset => taken.clear(),
-            // Past the bound the body is refused: no work for those.
-            Operation::Item { index, .. } if index >= config.max_operations_per_body => {}
-            Operation::Item {
-                index,
-                node,
-                within_bounds,
-            } => taken.push(take(index, &node, config, scratch, within_bounds)),
-            Operation::Oversized { index } if index < config.max_operations_per_body => {
-                taken.push(oversized(index, config));
-            }
-            Operation::Oversized { .. } => {}
+        read_envelope(body, config, &mut |operation| {
+            let Taken { report, tracking } = match operation {
+                Operation::Reset => {
+                    reports.clear();
+                    trackings.clear();
+                    return;
+                }
+                // Past the bound the body is refused: no work for those.
+                Operation::Item { index, .. } | Operation::Oversized { index }
+                    if index >= config.max_operations_per_body =>
+                {
+                    return;
+                }
+                Operation::Item {
+                    index,
+                    node,
+                    within_bounds,
+                } => take(index, &node, config, scratch, within_bounds),
+                Operation::Oversized { index } => oversized(index, config),
+            };
+            reports.push(report);
+            trackings.push(tracking);
         })?;
-        let reports = taken.into_iter().map(|t| self.fold_taken(t)).collect();
+        for (report, tracking) in reports.iter_mut().zip(trackings) {
+            self.fold_taken(report, tracking);
+        }
         Ok(ApplyReport {
             operations: reports,
         })
     }
 
     /// Folds one operation taken in, and completes its report.
-    fn fold_taken(&mut self, taken: Taken<'_>) -> OperationReport {
-        let Taken {
-            mut report,
-            tracking,
-        } = taken;
+    fn fold_taken(&mut self, report: &mut OperationReport, tracking: Option<Tracking<'_>>) {
         if let Some(tracking) = tracking {
             match self.fold(tracking, &operation_path(report.index)) {
                 Ok((outcome, changes)) => {
@@ -73,7 +83,6 @@ impl Tracker {
                 Err(error) => report.error = Some(error),
             }
         }
-        report
     }
 
     /// Checks the card and operation bounds for `tracking` without changing
