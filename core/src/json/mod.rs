@@ -11,6 +11,7 @@ mod node;
 mod path;
 mod reader;
 mod stream;
+mod stream_serde;
 
 pub(crate) use bounds::check_bounds;
 pub use canonical::canonical_string;
