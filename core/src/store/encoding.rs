@@ -95,8 +95,17 @@ enum Place {
     Other,
 }
 
+/// How a member's value counts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Any value; `null` is absent.
+    Value,
+    /// A code-like string: empty is absent too, as `null` is.
+    Code,
+}
+
 macro_rules! fields {
-    ($($(#[$doc:meta])* $name:ident => $place:ident $key:literal,)*) => {
+    ($($(#[$doc:meta])* $name:ident => $place:ident $key:literal $kind:ident,)*) => {
         /// A member of a notification that a view reads; its position is
         /// recorded while encoding.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,35 +121,44 @@ macro_rules! fields {
                 _ => None,
             }
         }
+
+        impl Field {
+            fn kind(self) -> Kind {
+                match self {
+                    $(Field::$name => Kind::$kind,)*
+                }
+            }
+        }
     };
 }
 
-// The one table of the members views read: adding one is a row here.
+// The one table of the members views read: adding one is a row here. A
+// `Code` member that is an empty string counts as absent, as `null` does.
 fields! {
     /// `startTime`.
-    StartTime => Top "startTime",
+    StartTime => Top "startTime" Value,
     /// `endTime`.
-    EndTime => Top "endTime",
+    EndTime => Top "endTime" Value,
     /// `error`.
-    Error => Top "error",
+    Error => Top "error" Value,
     /// `errorCode`.
-    ErrorCode => Top "errorCode",
+    ErrorCode => Top "errorCode" Code,
     /// `details.status`.
-    DetailsStatus => Details "status",
+    DetailsStatus => Details "status" Code,
     /// `details.productionSite`.
-    ProductionSite => Details "productionSite",
+    ProductionSite => Details "productionSite" Value,
     /// `details.shipment`.
-    Shipment => Details "shipment",
+    Shipment => Details "shipment" Value,
     /// `details.shipment.carrier`.
-    Carrier => Shipment "carrier",
+    Carrier => Shipment "carrier" Code,
     /// `details.shipment.trackingNumber`.
-    TrackingNumber => Shipment "trackingNumber",
+    TrackingNumber => Shipment "trackingNumber" Code,
     /// `details.shipment.status`.
-    ShipmentStatus => Shipment "status",
+    ShipmentStatus => Shipment "status" Code,
     /// `details.shipment.message`.
-    Message => Shipment "message",
+    Message => Shipment "message" Value,
     /// `details.shipment.trackingUrl`.
-    TrackingUrl => Shipment "trackingUrl",
+    TrackingUrl => Shipment "trackingUrl" Code,
 }
 
 /// String fields whose JSON text has escapes, with their text.
@@ -212,7 +230,12 @@ struct Writer {
 
 impl Writer {
     fn node(&mut self, node: &Node<'_>, place: Place, field: Option<Field>) {
-        if let Some(f) = field.filter(|_| !node.is_null()) {
+        let absent = |f: Field| match node {
+            Node::Null => true,
+            Node::String(s) => s.is_empty() && f.kind() == Kind::Code,
+            _ => false,
+        };
+        if let Some(f) = field.filter(|f| !absent(*f)) {
             // Past the limit the operation is refused anyway.
             if let Some(slot) = self.spans.get_mut(f as usize) {
                 *slot = u16::try_from(self.out.len()).unwrap_or(0);
@@ -458,6 +481,7 @@ mod tests {
 
     fn words() -> impl Strategy<Value = String> {
         prop_oneof![
+            Just(String::new()),
             prop::sample::select(DICTIONARY.to_vec()).prop_map(str::to_string),
             "[a-zA-Z0-9 _\"\\\\\n\u{e9}\u{1F600}-]{0,12}",
         ]
@@ -558,8 +582,11 @@ mod tests {
                 (Field::TrackingUrl, &shipment["trackingUrl"]),
             ];
             for (field, value) in checks {
-                prop_assert_eq!(encoded.has(field), !value.is_null(), "{:?}", field);
-                if let Value::String(s) = value {
+                let empty_code = value.as_str() == Some("") && field.kind() == Kind::Code;
+                prop_assert_eq!(encoded.has(field), !value.is_null() && !empty_code, "{:?}", field);
+                if empty_code {
+                    prop_assert_eq!(encoded.text(field), None);
+                } else if let Value::String(s) = value {
                     prop_assert_eq!(encoded.text(field), Some(s.as_str()), "{:?}", field);
                 } else if !value.is_null() {
                     prop_assert_eq!(encoded.raw(field).map(Raw::to_value), Some(value.clone()));

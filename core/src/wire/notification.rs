@@ -88,7 +88,7 @@ pub(crate) fn parse_operation<'a>(
     let start_time = r.timestamp("startTime")?.ok_or_else(|| {
         missing(
             &path.field("startTime"),
-            "an RFC 3339 date-time such as \"2025-01-17T06:28:02.492Z\"",
+            "an ISO 8601 date-time such as \"2025-01-17T06:28:02.492Z\"",
         )
     })?;
     let end_time = r.timestamp("endTime")?;
@@ -208,19 +208,13 @@ impl<'a, 'b> Reader<'a, 'b, '_> {
         }
     }
 
-    /// An optional code-like string: must not be empty.
+    /// An optional code-like string: an empty one is absent, as `null` is
+    /// (D1's documents are loose; docs/decisions.md).
     fn optional_text(&self, key: &str) -> Result<Option<&'a str>, Error> {
-        let s = self.optional_str(key)?;
-        if s == Some("") {
-            return Err(invalid_format(
-                &self.path.field(key),
-                "expected a non-empty string".to_string(),
-            ));
-        }
-        Ok(s)
+        Ok(self.optional_str(key)?.filter(|s| !s.is_empty()))
     }
 
-    /// An optional RFC 3339 date-time, as seconds since the epoch and
+    /// An optional ISO 8601 date-time, as seconds since the epoch and
     /// nanoseconds.
     fn timestamp(&self, key: &str) -> Result<Option<(i64, u32)>, Error> {
         let Some(s) = self.optional_str(key)? else {
@@ -230,7 +224,7 @@ impl<'a, 'b> Reader<'a, 'b, '_> {
             invalid_format(
                 &self.path.field(key),
                 format!(
-                    "expected an RFC 3339 date-time such as \"2025-01-17T06:28:02.492Z\", found {}",
+                    "expected an ISO 8601 date-time such as \"2025-01-17T06:28:02.492Z\", found {}",
                     quoted(s)
                 ),
             )

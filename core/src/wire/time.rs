@@ -1,4 +1,8 @@
-//! RFC 3339 timestamps, parsed without a clock or a date library.
+//! ISO 8601 date-times, parsed without a clock or a date library, as
+//! leniently as D1's loose documents call for: `T`, `t` or one space
+//! between date and time, any number of fraction digits, and an offset
+//! `Z`, `±HH:MM`, `±HHMM`, `±HH` or none (UTC). Only what is not a
+//! date-time at all, or an impossible date, is refused.
 //!
 //! D1 writes times like `2025-01-17T06:28:02.492Z`. The fold compares them as
 //! instants (so `+01:00` offsets order correctly) but always shows and stores
@@ -20,8 +24,8 @@ pub struct Timestamp {
 }
 
 impl Timestamp {
-    /// Parses an RFC 3339 date-time (`YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`;
-    /// `t` and `z` may be lower case). Fractions beyond nanoseconds are read
+    /// Parses a date-time `YYYY-MM-DD(T|t| )HH:MM:SS[.fraction][Z|z|±HH:MM|±HHMM|±HH]`
+    /// (no offset is UTC). Fractions beyond nanoseconds are read
     /// but do not change the instant.
     ///
     /// With the `test-util` feature (the type is for tests and oracles):
@@ -52,18 +56,18 @@ impl Timestamp {
     }
 }
 
-/// The instant of an RFC 3339 date-time, in nanoseconds since the Unix epoch
+/// The instant of a date-time, in nanoseconds since the Unix epoch
 /// (see [`Timestamp::parse`]), without keeping the text.
 pub(crate) fn parse_nanos(raw: &str) -> Option<i128> {
     parse_instant(raw).map(|(secs, nanos)| i128::from(secs) * 1_000_000_000 + i128::from(nanos))
 }
 
-/// The instant of an RFC 3339 date-time as whole seconds since the Unix
+/// The instant of a date-time as whole seconds since the Unix
 /// epoch and nanoseconds within the second: what the state keeps, read
 /// without 128-bit arithmetic (it runs for every notification).
 pub(crate) fn parse_instant(raw: &str) -> Option<(i64, u32)> {
     let b = raw.as_bytes();
-    if b.len() < 20 {
+    if b.len() < 19 {
         return None;
     }
     let year = digits(b, 0, 4)?;
@@ -72,7 +76,8 @@ pub(crate) fn parse_instant(raw: &str) -> Option<(i64, u32)> {
     let hour = digits(b, 11, 2)?;
     let minute = digits(b, 14, 2)?;
     let second = digits(b, 17, 2)?;
-    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') {
+    // ISO 8601's `T`, in either case, or one space (as RFC 3339 allows).
+    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
         return None;
     }
     if b[13] != b':' || b[16] != b':' {
@@ -104,10 +109,17 @@ pub(crate) fn parse_instant(raw: &str) -> Option<(i64, u32)> {
         frac_nanos *= 10u32.pow(u32::try_from(9 - read).unwrap_or(0));
     }
     let offset_secs: i64 = match b.get(i) {
+        // No offset: UTC (docs/decisions.md: D1's examples are all UTC).
+        None => 0,
         Some(b'Z' | b'z') if i + 1 == b.len() => 0,
-        Some(sign @ (b'+' | b'-')) if i + 6 == b.len() && b[i + 3] == b':' => {
-            let oh = digits(b, i + 1, 2)?;
-            let om = digits(b, i + 4, 2)?;
+        Some(sign @ (b'+' | b'-')) => {
+            // `±HH:MM`, `±HHMM` or `±HH`.
+            let (oh, om) = match b.len() - i {
+                6 if b[i + 3] == b':' => (digits(b, i + 1, 2)?, digits(b, i + 4, 2)?),
+                5 => (digits(b, i + 1, 2)?, digits(b, i + 3, 2)?),
+                3 => (digits(b, i + 1, 2)?, 0),
+                _ => return None,
+            };
             if oh > 23 || om > 59 {
                 return None;
             }
@@ -216,19 +228,44 @@ mod tests {
         );
     }
 
+    /// DESIGN's leniency: what D1 might plausibly send is read, and an
+    /// offset-less time is UTC.
     #[test]
-    fn rejects_what_is_not_rfc3339() {
+    fn reads_the_spellings_d1_might_send() {
+        let utc = nanos("2026-03-02T09:00:00Z");
+        for same in [
+            "2026-03-02T09:00:00",
+            "2026-03-02 09:00:00Z",
+            "2026-03-02t09:00:00z",
+            "2026-03-02T10:00:00+0100",
+            "2026-03-02T10:00:00+01",
+            "2026-03-02T08:30:00-0030",
+            "2026-03-02T09:00:00.000",
+            "2026-03-02 09:00:00.000000000000+00:00",
+        ] {
+            assert_eq!(nanos(same), utc, "{same}");
+        }
+        assert_eq!(nanos("2025-01-17T06:28:02.492"), 1_737_095_282_492_000_000);
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_date_time() {
         for bad in [
             "",
             "2026-03-02",
-            "2026-03-02T09:00:00",
-            "2026-03-02 09:00:00Z",
+            "2026-03-02T09:00",
+            "2026-03-02  09:00:00Z",
+            "2026-03-02_09:00:00Z",
             "2026-13-02T09:00:00Z",
             "2025-02-29T09:00:00Z",
             "2026-03-02T24:00:00Z",
             "2026-03-02T09:00:00.Z",
-            "2026-03-02T09:00:00+0100",
+            "2026-03-02T09:00:00+1",
+            "2026-03-02T09:00:00+01:0",
+            "2026-03-02T09:00:00+010",
+            "2026-03-02T09:00:00+24:00",
             "2026-03-02T09:00:00Zjunk",
+            "2026-03-02T09:00:00 ",
             "２026-03-02T09:00:00Z",
             "+2026-03-02T09:00:00Z",
         ] {
