@@ -61,7 +61,7 @@ fn flat_vectors() -> String {
             } else if let Some(text) = step.get("bodyText").and_then(Value::as_str) {
                 let _ = writeln!(out, "A {} {}", ms("receivedAtMs"), hex(text.as_bytes()));
             } else {
-                let body = serde_json::to_vec(&step["body"]).expect("JSON");
+                let body = canonical_string(&step["body"]).into_bytes();
                 let _ = writeln!(out, "A {} {}", ms("receivedAtMs"), hex(&body));
             }
         }

@@ -1,6 +1,7 @@
 // A D1 notification receiver on node:http, using the npm package d1-tracking.
 //
-//   POST /notifications/d1/v2/issuers/:issuerId/cards   fold the raw body; 204, or 400 + JSON error
+//   POST /notifications/d1/v2/issuers/:issuerId/cards   fold the raw body; 204, 400 + JSON error,
+//                                                        or 503 when the tracker is full (D1 retries)
 //   GET  /cards/:cardId                                 the card's view; 404 when unknown
 //
 // The tracker's snapshot is persisted after every change (write to a temporary
@@ -69,13 +70,16 @@ export function createReceiver({ pkg, snapshotFile, maxBodyBytes = 1024 * 1024, 
         return send(res, 400, { code: error.code, path: error.path, message: error.message });
       }
       for (const op of report.operations) {
-        if (op.outcome === 'rejected') log(`rejected ${op.error.code} ${op.error.path}: ${op.error.message}`);
+        // The raw text is logged: a host would keep it in a dead-letter store.
+        if (op.outcome === 'rejected') log(`rejected ${op.error.code} ${op.error.path}: ${op.error.message} retry=${op.retry} raw=${op.raw}`);
       }
       if (snapshotFile && report.operations.some((op) => op.outcome === 'applied' || op.outcome === 'recorded')) {
         persist(tracker, snapshotFile);
       }
-      // Invalid operations will not become valid by being resent: 204 for the
-      // body, and they are logged above.
+      // A full tracker refused valid notifications: 503, so that D1 delivers the
+      // body again (apply is idempotent). Invalid operations will not become
+      // valid by being resent: 204, and they are logged above.
+      if (report.operations.some((op) => op.retry)) return send(res, 503, { code: 'RETRY' });
       send(res, 204);
     });
   });

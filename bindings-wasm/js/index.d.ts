@@ -110,6 +110,10 @@ export interface OperationReport {
   trackingType: TrackingType | null;
   changes: Change[];
   error: ErrorInfo | null;
+  /** For `rejected`: the operation's text as received, for the host's dead letters. */
+  raw: string | null;
+  /** For `rejected`: true when this tracker's capacity refused it (answer D1 with a 5xx). */
+  retry: boolean;
 }
 
 export interface ApplyReport {

@@ -2,9 +2,33 @@
 //! shared with the Node and C suites): each case gives the exact code and
 //! path, and leaves the tracker byte-for-byte as it was.
 
-use d1_tracking::{Config, Error, Outcome, TrackCardRequest, Tracker, TrackingType};
+use d1_tracking::{
+    canonical_string, Config, Error, Outcome, TrackCardRequest, Tracker, TrackingType,
+};
 use d1_tracking_test_support::catalogue::{catalogue, input};
 use serde_json::Value;
+
+/// The text of the one operation of a body, as sent (or, when the body
+/// holds floats, which send it to serde_json, its canonical text).
+fn raw_operation(body: &[u8]) -> String {
+    let text = std::str::from_utf8(body).expect("UTF-8");
+    let start = text.find('[').expect("an array") + 1;
+    let end = text.rfind(']').expect("an array");
+    let inner = text[start..end].trim();
+    if inner.contains('.') && serde_json::from_str::<Value>(inner).is_ok_and(|v| has_float(&v)) {
+        return canonical_string(&serde_json::from_str(inner).expect("JSON"));
+    }
+    inner.to_string()
+}
+
+fn has_float(v: &Value) -> bool {
+    match v {
+        Value::Number(n) => n.is_f64(),
+        Value::Array(items) => items.iter().any(has_float),
+        Value::Object(map) => map.values().any(has_float),
+        _ => false,
+    }
+}
 
 fn check(name: &str, error: &Error, case: &Value) {
     assert_eq!(error.code().as_str(), case["code"], "{name}: {error}");
@@ -36,6 +60,11 @@ fn every_bad_input_is_named_and_changes_nothing() {
                     assert_eq!(op.outcome, Outcome::Rejected, "{name}");
                     assert!(op.changes.is_empty(), "{name}");
                     check(name, op.error.as_ref().expect("an error"), case);
+                    // Invalid content: kept for the dead letters, not retried.
+                    assert!(!op.retry, "{name}");
+                    let raw = op.raw.as_deref().expect("the raw text");
+                    let sent = raw_operation(&bytes);
+                    assert_eq!(raw, sent, "{name}");
                 }
                 (other, scope) => panic!("{name}: {scope:?} expected, got {other:?}"),
             },
@@ -88,6 +117,12 @@ fn limits_on_cards_and_operations_change_nothing() {
         let error = report.operations[0].error.as_ref().unwrap();
         assert_eq!(error.code().as_str(), "LIMIT_EXCEEDED");
         assert_eq!(error.path(), Some(path));
+        // A full tracker is not invalid content: D1 should deliver it again.
+        assert!(report.operations[0].retry);
+        assert_eq!(
+            report.operations[0].raw.as_deref(),
+            Some(raw_operation(body.as_bytes()).as_str())
+        );
         assert_eq!(tracker.snapshot(), before);
     }
     // Merge and import respect the same bounds, atomically.

@@ -24,7 +24,7 @@ function run(vector) {
       // Alternate the body types a webhook may hand over.
       const body = step.bodyText !== undefined
         ? step.bodyText
-        : i % 2 === 0 ? Buffer.from(JSON.stringify(step.body)) : JSON.stringify(step.body);
+        : i % 2 === 0 ? Buffer.from(canonical(step.body)) : canonical(step.body);
       return attempt(() => tracker.apply(body, step.receivedAtMs ?? 0));
     });
     return { reports, cards: tracker.cards(), snapshot: tracker.snapshot() };

@@ -15,7 +15,6 @@ mod stream_serde;
 
 pub(crate) use bounds::check_bounds;
 pub use canonical::canonical_string;
-#[cfg(test)]
 pub(crate) use canonical::write_canonical;
 pub(crate) use canonical::{
     node_type_name, plain_len, quoted, type_name, write_number, write_string,

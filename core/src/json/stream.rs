@@ -43,6 +43,9 @@ pub(crate) enum Element<'a> {
         index: usize,
         node: Option<Node<'a>>,
         extent: Option<Extent>,
+        /// The element's text as it stands in the input, when the direct
+        /// reader read it (`serde_json` gives no positions).
+        raw: Option<&'a str>,
     },
 }
 
@@ -215,12 +218,15 @@ impl<'a> Reader<'a> {
             if rest.is_empty() {
                 self.extent = Extent::default();
                 (self.budget, self.exhausted) = (max_values, false);
+                self.skip_white_space();
+                let start = self.at;
                 let node = self.value(depth + 1)?;
                 let extent = self.extent;
                 each(Element::Item {
                     index,
                     node: (!self.exhausted).then_some(node),
                     extent: Some(extent),
+                    raw: self.text.get(start..self.at),
                 });
             } else {
                 each(Element::Begin { index });

@@ -171,6 +171,7 @@ impl<'a> Visitor<'a> for MemberSeed<'_, '_, '_, 'a> {
                     index,
                     node: (!budget.exhausted.get()).then_some(node),
                     extent: None,
+                    raw: None,
                 });
             } else {
                 let seed = OutlineSeed {

@@ -5,7 +5,9 @@ use super::report::{ApplyReport, OperationReport, Outcome};
 use super::Tracker;
 use crate::config::Config;
 use crate::error::{limit, Error};
-use crate::json::{Node, Path};
+use std::borrow::Cow;
+
+use crate::json::{write_canonical, Node, Path};
 use crate::store::{intake, CardState, Intake, Pending, Tracking};
 use crate::view::{diff, CardRead, Change};
 use crate::wire::{
@@ -39,7 +41,7 @@ impl Tracker {
         // notification to fold. Most bodies hold one operation: room for
         // one, then as needed.
         let mut reports: Vec<OperationReport> = Vec::with_capacity(1);
-        let mut trackings: Vec<Option<Tracking<'_>>> = Vec::with_capacity(1);
+        let mut trackings: Vec<Option<(Tracking<'_>, Raw<'_>)>> = Vec::with_capacity(1);
         let (config, scratch) = (&self.config, &mut self.scratch);
         read_envelope(body, config, &mut |operation| {
             let Taken { report, tracking } = match operation {
@@ -49,7 +51,7 @@ impl Tracker {
                     return;
                 }
                 // Past the bound the body is refused: no work for those.
-                Operation::Item { index, .. } | Operation::Oversized { index }
+                Operation::Item { index, .. } | Operation::Oversized { index, .. }
                     if index >= config.max_operations_per_body =>
                 {
                     return;
@@ -58,8 +60,9 @@ impl Tracker {
                     index,
                     node,
                     within_bounds,
-                } => take(index, &node, config, scratch, within_bounds),
-                Operation::Oversized { index } => oversized(index, config),
+                    raw,
+                } => take(index, &node, raw, config, scratch, within_bounds),
+                Operation::Oversized { index, raw } => oversized(index, raw, config),
             };
             reports.push(report);
             trackings.push(tracking);
@@ -73,14 +76,24 @@ impl Tracker {
     }
 
     /// Folds one operation taken in, and completes its report.
-    fn fold_taken(&mut self, report: &mut OperationReport, tracking: Option<Tracking<'_>>) {
-        if let Some(tracking) = tracking {
+    fn fold_taken(
+        &mut self,
+        report: &mut OperationReport,
+        tracking: Option<(Tracking<'_>, Raw<'_>)>,
+    ) {
+        if let Some((tracking, raw)) = tracking {
             match self.fold(tracking, &operation_path(report.index)) {
                 Ok((outcome, changes)) => {
                     report.outcome = outcome;
                     report.changes = changes;
                 }
-                Err(error) => report.error = Some(error),
+                Err(error) => {
+                    // The notification was valid: only this tracker's
+                    // capacity refused it (check_room_of).
+                    report.error = Some(error);
+                    report.retry = true;
+                    report.raw = Some(raw.into_owned());
+                }
             }
         }
     }
@@ -192,7 +205,22 @@ impl Tracker {
 /// notification to fold when it is one. Borrows from the body only.
 struct Taken<'a> {
     report: OperationReport,
-    tracking: Option<Tracking<'a>>,
+    tracking: Option<(Tracking<'a>, Raw<'a>)>,
+}
+
+/// An operation's text as received, or its canonical text when the reader
+/// kept no position (the same content).
+type Raw<'a> = Cow<'a, str>;
+
+fn raw_text<'a>(raw: Option<&'a str>, value: &Node<'_>) -> Raw<'a> {
+    raw.map_or_else(
+        || {
+            let mut text = String::new();
+            write_canonical(value, &mut text);
+            Cow::Owned(text)
+        },
+        Cow::Borrowed,
+    )
 }
 
 /// Takes in operation `index` of a body (validates and encodes it); what
@@ -201,6 +229,7 @@ struct Taken<'a> {
 fn take<'a>(
     index: usize,
     value: &Node<'a>,
+    raw: Option<&'a str>,
     config: &Config,
     scratch: &mut String,
     within_bounds: bool,
@@ -215,6 +244,8 @@ fn take<'a>(
         tracking_type: None,
         changes: Vec::new(),
         error: None,
+        raw: None,
+        retry: false,
     };
     let mut tracking = None;
     match intake(value, &path, config, scratch, within_bounds) {
@@ -230,6 +261,7 @@ fn take<'a>(
                 .filter(|s| OPERATION_ID.matches(s))
                 .map(str::to_string);
             report.error = Some(error);
+            report.raw = Some(raw_text(raw, value).into_owned());
         }
         Ok(Intake::Ignored {
             operation,
@@ -246,7 +278,7 @@ fn take<'a>(
             report.card_id = Some(t.card_id.to_string());
             report.operation_id = Some(t.operation_id.to_string());
             report.tracking_type = Some(t.tracking_type);
-            tracking = Some(t);
+            tracking = Some((t, raw_text(raw, value)));
         }
     }
     Taken { report, tracking }
@@ -255,7 +287,7 @@ fn take<'a>(
 /// The report of an operation with more values than `maxOperationBytes`
 /// (its canonical form is longer than that): rejected, as `intake` would,
 /// without its tree having been kept.
-fn oversized(index: usize, config: &Config) -> Taken<'static> {
+fn oversized<'a>(index: usize, raw: Option<&'a str>, config: &Config) -> Taken<'a> {
     let path = operation_path(index).render();
     Taken {
         report: OperationReport {
@@ -274,6 +306,8 @@ fn oversized(index: usize, config: &Config) -> Taken<'static> {
                     config.max_operation_bytes
                 ),
             )),
+            raw: raw.map(str::to_string),
+            retry: false,
         },
         tracking: None,
     }

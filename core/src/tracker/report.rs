@@ -49,6 +49,18 @@ pub struct OperationReport {
     pub changes: Vec<Change>,
     /// For [`Outcome::Rejected`]: why.
     pub error: Option<Error>,
+    /// For [`Outcome::Rejected`]: the operation's text as received (the
+    /// host keeps it in a dead-letter store and can apply it again after an
+    /// upgrade). When the body was read by `serde_json` (it holds floats or
+    /// surrogate escapes), the operation's canonical text, the same content.
+    /// `None` only for an operation too large to keep read that way.
+    pub raw: Option<String>,
+    /// For [`Outcome::Rejected`]: `true` when the cause is this tracker's
+    /// capacity (`maxCards`, `maxOperationsPerCard`): the notification is
+    /// fine, and the host should answer D1 with a 5xx so that D1 delivers
+    /// it again once the operator has acted (safe: `apply` is idempotent).
+    /// `false` when the content is invalid and redelivery cannot help.
+    pub retry: bool,
 }
 
 /// The report of one `apply`: one entry per operation, in body order.

@@ -17,11 +17,13 @@ pub(crate) enum Operation<'a> {
         index: usize,
         node: Node<'a>,
         within_bounds: bool,
+        /// Its text as received, when the reader kept the position.
+        raw: Option<&'a str>,
     },
     /// Operation `index` holds more values than `maxOperationBytes`: its
     /// canonical form is longer than that (every value writes at least one
     /// byte), so it was checked as JSON but not kept.
-    Oversized { index: usize },
+    Oversized { index: usize, raw: Option<&'a str> },
 }
 
 /// Reads a body, handing each member of `operations` to `each` as it is
@@ -56,15 +58,20 @@ pub(crate) fn read_envelope<'a>(
         &mut |element| match element {
             Element::Reset => each(Operation::Reset),
             Element::Item {
-                index, node: None, ..
-            } => each(Operation::Oversized { index }),
+                index,
+                node: None,
+                raw,
+                ..
+            } => each(Operation::Oversized { index, raw }),
             Element::Item {
                 index,
                 node: Some(node),
                 extent,
+                raw,
             } => each(Operation::Item {
                 index,
                 node,
+                raw,
                 within_bounds: extent.is_some_and(|e| {
                     e.longest_string <= config.max_string_bytes && e.depth <= max_depth
                 }),

@@ -53,6 +53,17 @@ pub fn apply_body(data: &[u8]) {
         );
         if op.outcome != Outcome::Rejected {
             assert!(op.card_id.is_some() && op.operation_id.is_some(), "{op:?}");
+            assert!(
+                op.raw.is_none() && !op.retry,
+                "raw and retry only when rejected: {op:?}"
+            );
+        } else if let Some(raw) = &op.raw {
+            // Nothing D1 sent is lost: the raw text is the operation's, and
+            // reads as JSON again.
+            assert!(
+                serde_json::from_str::<serde_json::Value>(raw).is_ok(),
+                "raw text that is not JSON: {op:?}"
+            );
         }
     }
     let kept = report
