@@ -95,6 +95,12 @@ grep -q '^replay: 19 lines (1 rejected whole, 2 request records), 19 operations:
 "$replay" --snapshot "$sample" >target/replay.forward 2>/dev/null
 tac "$sample" | "$replay" --snapshot - >target/replay.backward 2>/dev/null
 cmp target/replay.forward target/replay.backward
+# Nothing is lost: what was rejected goes to a dead-letter file that replay
+# reads again, and is rejected again for the same reasons.
+"$replay" --rejected target/replay.rejected >/dev/null 2>&1
+test "$(wc -l < target/replay.rejected)" -eq 2
+"$replay" target/replay.rejected 2>&1 >/dev/null | grep -q '^replay: 2 lines (1 rejected whole, 0 request records), 1 operations: 0 applied, 0 recorded, 0 duplicate, 0 ignored, 1 rejected; 0 cards$' \
+  || { echo "the dead letters do not replay as they were rejected"; exit 1; }
 # Usage and I/O errors exit 2.
 set +e
 "$replay" --no-such-option 2>/dev/null; usage_status=$?

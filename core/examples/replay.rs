@@ -6,6 +6,7 @@
 //! cargo run --release --example replay -- - < FILE     # the same, from standard input
 //! cargo run --release --example replay -- --snapshot   # print the snapshot instead
 //! cargo run --release --example replay -- --due 1772600000000,7200000
+//! cargo run --release --example replay -- --rejected dead-letters.jsonl
 //! ```
 //!
 //! A line is either a notification body, or a record of a Track Card request
@@ -15,6 +16,10 @@
 //! with `--due NOW_MS,OLDER_THAN_MS`, `{"due":[…]}`, the trackings due for
 //! reconciliation at NOW_MS.
 //! Standard error: one line per rejected line or operation, then a summary.
+//! With `--rejected FILE`, what was rejected is also written to FILE as JSON
+//! Lines that `replay FILE` reads again: a body rejected whole as it was,
+//! a rejected operation as the body `{"operations":[RAW]}` of its raw text.
+//! Nothing of the input is lost.
 //! Exit status: 0 when the input was read (whatever was rejected), 2 for a
 //! usage or I/O error.
 
@@ -26,18 +31,21 @@ use serde_json::Value;
 
 const SAMPLE_LOG: &str = include_str!("data/sample-log.jsonl");
 
-const USAGE: &str = "usage: replay [FILE | -] [--snapshot | --due NOW_MS,OLDER_THAN_MS]
+const USAGE: &str =
+    "usage: replay [FILE | -] [--snapshot | --due NOW_MS,OLDER_THAN_MS] [--rejected OUT]
   FILE        JSON Lines: each non-blank line is one notification body {\"operations\":[...]}
               or a request record {\"request\":{\"cardId\":...,\"trackingType\":...,\"atMs\":...}}
   -           read the lines from standard input
   (no FILE)   fold the bundled sample log
   --snapshot  print the tracker's snapshot instead of the card views
-  --due N,T   print the trackings due for reconciliation at N ms, quiet for more than T ms";
+  --due N,T   print the trackings due for reconciliation at N ms, quiet for more than T ms
+  --rejected OUT  write what was rejected to OUT, as lines replay reads again";
 
 struct Args {
     input: Option<String>,
     snapshot: bool,
     due: Option<(u64, u64)>,
+    rejected: Option<String>,
 }
 
 fn parse_due(text: &str) -> Result<(u64, u64), String> {
@@ -57,6 +65,7 @@ fn parse_args() -> Result<Args, String> {
         input: None,
         snapshot: false,
         due: None,
+        rejected: None,
     };
     let mut argv = std::env::args().skip(1);
     while let Some(arg) = argv.next() {
@@ -65,6 +74,9 @@ fn parse_args() -> Result<Args, String> {
             "--due" => {
                 let value = argv.next().ok_or("--due needs NOW_MS,OLDER_THAN_MS")?;
                 args.due = Some(parse_due(&value)?);
+            }
+            "--rejected" => {
+                args.rejected = Some(argv.next().ok_or("--rejected needs a file name")?);
             }
             "-h" | "--help" => return Err(String::new()),
             _ if arg.starts_with("--") => return Err(format!("unknown option {arg}")),
@@ -130,6 +142,8 @@ fn main() -> ExitCode {
 
     let mut tracker = Tracker::new(Config::default());
     let mut counts = Counts::default();
+    // Dead letters: lines `replay` reads again.
+    let mut rejected: Vec<String> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line_no = i + 1;
         if line.trim().is_empty() {
@@ -142,6 +156,7 @@ fn main() -> ExitCode {
                 Err(error) => {
                     counts.lines_rejected += 1;
                     report_error(line_no, &error, "(request)");
+                    rejected.push(line.to_string());
                 }
             }
             continue;
@@ -151,6 +166,7 @@ fn main() -> ExitCode {
             Err(error) => {
                 counts.lines_rejected += 1;
                 report_error(line_no, &error, "(body)");
+                rejected.push(line.to_string());
             }
             Ok(report) => {
                 for op in &report.operations {
@@ -163,8 +179,19 @@ fn main() -> ExitCode {
                     if let Some(error) = &op.error {
                         report_error(line_no, error, "(operation)");
                     }
+                    if let Some(raw) = &op.raw {
+                        rejected.push(format!("{{\"operations\":[{raw}]}}"));
+                    }
                 }
             }
+        }
+    }
+
+    if let Some(path) = &args.rejected {
+        let text: String = rejected.iter().map(|l| format!("{l}\n")).collect();
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("replay: {path}: {e}");
+            return ExitCode::from(2);
         }
     }
 
