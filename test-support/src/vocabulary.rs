@@ -8,20 +8,25 @@ use serde_json::{json, Map, Value};
 pub const TRACKING_TYPES: [&str; 3] = ["PRODUCTION", "SHIPMENT", "RETURN"];
 /// Operation statuses.
 pub const OPERATION_STATUSES: [&str; 3] = ["PENDING", "SUCCESSFUL", "FAILED"];
-/// `startTime`s; the first two are one instant spelled two ways.
-pub const START_TIMES: [&str; 4] = [
+/// `startTime`s; the first two and the last are one instant spelled three
+/// ways (the last without offset: UTC).
+pub const START_TIMES: [&str; 5] = [
     "2026-03-02T09:00:00.000Z",
     "2026-03-02T10:00:00+01:00",
     "2026-03-02T09:00:00.500Z",
     "2026-03-01T23:00:00Z",
+    "2026-03-02 09:00:00",
 ];
-/// `endTime`s; pairs spell one instant two ways.
-pub const END_TIMES: [&str; 5] = [
+/// `endTime`s; groups spell one instant several ways (with `+0100`, `+01`,
+/// no offset, a space).
+pub const END_TIMES: [&str; 7] = [
     "2026-03-03T08:00:00.000Z",
     "2026-03-03T09:00:00+01:00",
     "2026-03-04T16:12:09.000Z",
     "2026-03-05T11:47:03Z",
     "2026-03-05T11:47:03.000Z",
+    "2026-03-05T12:47:03+0100",
+    "2026-03-03 08:00:00",
 ];
 /// Business statuses, one of them unknown.
 pub const BUSINESS_STATUSES: [&str; 8] = [
