@@ -255,6 +255,13 @@ d1t_result d1t_build_track_card_request(const uint8_t *request_json,
                                         size_t request_len,
                                         char **out);
 
+// Builds the on-demand status query from a JSON query object
+// (`{"issuerId","cardId","correlationId"?,"pathTemplate"?}`) into `*out`,
+// canonical JSON `{"body":"","headers":[…],"method":"GET","path":"…"}`
+// (free it with `d1t_string_free`). Fold D1's answer with
+// `d1t_tracker_apply`; the host adds `Authorization: Bearer …`.
+d1t_result d1t_build_status_query(const uint8_t *query_json, size_t query_len, char **out);
+
 // The name of a result code (`"FIELD_MISSING"`), a static NUL-terminated
 // string (never free it); `"UNKNOWN"` for a number that is not a code.
 const char *d1t_result_name(d1t_result result);

@@ -1,8 +1,8 @@
-//! Building the Track Card call.
+//! Building the Track Card call and the status query.
 
 use std::ffi::c_char;
 
-use core_api::TrackCardRequest;
+use core_api::{StatusQuery, TrackCardRequest};
 
 use crate::guard;
 use crate::ptr::{bytes, write_string, OutString};
@@ -24,5 +24,24 @@ pub extern "C" fn d1t_build_track_card_request(
         let out = OutString::new(out, "out")?;
         let request = TrackCardRequest::from_json(input)?;
         write_string(out, canonical_json(&request.build())?)
+    })
+}
+
+/// Builds the on-demand status query from a JSON query object
+/// (`{"issuerId","cardId","correlationId"?,"pathTemplate"?}`) into `*out`,
+/// canonical JSON `{"body":"","headers":[…],"method":"GET","path":"…"}`
+/// (free it with `d1t_string_free`). Fold D1's answer with
+/// `d1t_tracker_apply`; the host adds `Authorization: Bearer …`.
+#[no_mangle]
+pub extern "C" fn d1t_build_status_query(
+    query_json: *const u8,
+    query_len: usize,
+    out: *mut *mut c_char,
+) -> d1t_result {
+    guard::call(|| {
+        let input = bytes(query_json, query_len, "query_json")?;
+        let out = OutString::new(out, "out")?;
+        let query = StatusQuery::from_json(input)?;
+        write_string(out, canonical_json(&query.build())?)
     })
 }

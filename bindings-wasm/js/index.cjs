@@ -158,6 +158,13 @@ function buildTrackCardRequest(request) {
   return JSON.parse(raw.buildTrackCardRequest(JSON.stringify(request)));
 }
 
+function buildStatusQuery(query) {
+  if (query === null || typeof query !== 'object') {
+    throw d1Error('INVALID_ARGUMENT', `expected a query object, found ${describe(query)}`, 'query');
+  }
+  return JSON.parse(raw.buildStatusQuery(JSON.stringify(query)));
+}
+
 /** Bytes of wasm linear memory in use by the module (for memory checks). */
 function wasmMemoryBytes() {
   return raw.wasmMemoryBytes();
@@ -166,4 +173,4 @@ function wasmMemoryBytes() {
 const PRODUCTION_BASE_URL = 'https://api.d1.thalescloud.io/banking/v1';
 const STAGING_BASE_URL = 'https://api.d1-stg.thalescloud.io/banking/v1';
 
-module.exports = { Tracker, buildTrackCardRequest, wasmMemoryBytes, PRODUCTION_BASE_URL, STAGING_BASE_URL };
+module.exports = { Tracker, buildTrackCardRequest, buildStatusQuery, wasmMemoryBytes, PRODUCTION_BASE_URL, STAGING_BASE_URL };

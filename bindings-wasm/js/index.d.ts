@@ -143,7 +143,7 @@ export interface TrackCardRequestInput {
 }
 
 export interface HttpRequest {
-  method: 'POST';
+  method: 'POST' | 'GET';
   /** Relative to PRODUCTION_BASE_URL or STAGING_BASE_URL. */
   path: string;
   /** [name, value] pairs; add your own `authorization: Bearer <JWT>`. */
@@ -178,6 +178,18 @@ export declare class Tracker {
 }
 
 export declare function buildTrackCardRequest(request: TrackCardRequestInput): HttpRequest;
+export interface StatusQueryInput {
+  /** Exactly 10 characters of [A-Za-z0-9_-]. */
+  issuerId: string;
+  /** ^[A-Za-z0-9_-]{1,48}$ */
+  cardId: string;
+  /** Optional x-correlation-id header, ^[A-Za-z0-9_-]{1,64}$. */
+  correlationId?: string;
+  /** Path template; default `/issuers/{issuerId}/physicalCards/{cardId}/productionStatus` (an assumption: check it with D1). */
+  pathTemplate?: string;
+}
+/** The on-demand status query (GET, no body); fold D1's answer with `Tracker.apply`. */
+export declare function buildStatusQuery(query: StatusQueryInput): HttpRequest;
 export declare function wasmMemoryBytes(): number;
 export declare const PRODUCTION_BASE_URL: 'https://api.d1.thalescloud.io/banking/v1';
 export declare const STAGING_BASE_URL: 'https://api.d1-stg.thalescloud.io/banking/v1';

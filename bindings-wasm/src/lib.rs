@@ -11,5 +11,5 @@ mod time;
 mod tracker;
 
 pub use memory::wasm_memory_bytes;
-pub use request::build_track_card_request;
+pub use request::{build_status_query, build_track_card_request};
 pub use tracker::WasmTracker;

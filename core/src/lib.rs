@@ -57,8 +57,8 @@ pub use tracker::{
 pub use view::phase;
 pub use view::{CardView, Change, OperationView, Phase, ShipmentView, TrackingRef, TrackingView};
 pub use wire::{
-    BusinessStatus, HttpRequest, OperationStatus, ShipmentPhase, TrackCardRequest, TrackingType,
-    STANDALONE_TRACKING,
+    BusinessStatus, HttpRequest, OperationStatus, ShipmentPhase, StatusQuery, TrackCardRequest,
+    TrackingType, STANDALONE_TRACKING,
 };
 
 /// For tests and oracles (feature `test-util`): timestamps as the fold

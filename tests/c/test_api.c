@@ -206,6 +206,16 @@ static void test_fold_and_read(void) {
   CHECK_RC(d1t_build_track_card_request(NULL, 3, &call), D1T_ERR_NULL_ARGUMENT);
   CHECK_RC(d1t_build_track_card_request(BYTES("{}"), NULL), D1T_ERR_NULL_ARGUMENT);
   CHECK(call == NULL, "output written on error");
+
+  /* The on-demand status query. */
+  CHECK_RC(d1t_build_status_query(BYTES("{\"issuerId\":\"ISSUER0001\",\"cardId\":\"card-0001\"}"), &call), D1T_OK);
+  CHECK(call && strcmp(call, "{\"body\":\"\",\"headers\":[[\"accept\",\"application/json\"]],\"method\":\"GET\",\"path\":\"/issuers/ISSUER0001/physicalCards/card-0001/productionStatus\"}") == 0,
+        "%s", call ? call : "");
+  d1t_string_free(call);
+  call = NULL;
+  CHECK_RC(d1t_build_status_query(BYTES("{\"issuerId\":\"ISSUER0001\"}"), &call), D1T_ERR_FIELD_MISSING);
+  CHECK_RC(d1t_build_status_query(NULL, 3, &call), D1T_ERR_NULL_ARGUMENT);
+  CHECK(call == NULL, "output written on error");
   d1t_tracker_free(t);
 }
 

@@ -16,7 +16,8 @@ const t = new Tracker();
 const r = t.apply(${JSON.stringify(body)}, 1);
 if (r.operations[0].outcome !== 'applied') throw new Error('not applied');
 const call = buildTrackCardRequest({ issuerId: 'ISSUER0001', cardId: 'card-0001', trackingType: 'SHIPMENT' });
-console.log(t.card('card-0001').phase, call.method);
+const query = buildStatusQuery({ issuerId: 'ISSUER0001', cardId: 'card-0001' });
+console.log(t.card('card-0001').phase, call.method, query.method, query.path);
 t.free();`;
 
 test('the tarball installs into an empty folder and works from CommonJS, ESM and TypeScript', () => {
@@ -25,10 +26,10 @@ test('the tarball installs into an empty folder and works from CommonJS, ESM and
   try {
     writeFileSync(join(dir, 'package.json'), '{"private":true}\n');
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', join(root, 'bindings-wasm', tarballs[0])], { cwd: dir });
-    const cjs = execFileSync('node', ['-e', check("const { Tracker, buildTrackCardRequest } = require('d1-tracking');")], { cwd: dir, encoding: 'utf8' });
-    assert.equal(cjs.trim(), 'SHIPPED POST');
-    const esm = execFileSync('node', ['--input-type=module', '-e', check("import { Tracker, buildTrackCardRequest } from 'd1-tracking';")], { cwd: dir, encoding: 'utf8' });
-    assert.equal(esm.trim(), 'SHIPPED POST');
+    const cjs = execFileSync('node', ['-e', check("const { Tracker, buildTrackCardRequest, buildStatusQuery } = require('d1-tracking');")], { cwd: dir, encoding: 'utf8' });
+    assert.equal(cjs.trim(), 'SHIPPED POST GET /issuers/ISSUER0001/physicalCards/card-0001/productionStatus');
+    const esm = execFileSync('node', ['--input-type=module', '-e', check("import { Tracker, buildTrackCardRequest, buildStatusQuery } from 'd1-tracking';")], { cwd: dir, encoding: 'utf8' });
+    assert.equal(esm.trim(), 'SHIPPED POST GET /issuers/ISSUER0001/physicalCards/card-0001/productionStatus');
     const installed = JSON.parse(readFileSync(join(dir, 'node_modules', 'd1-tracking', 'package.json'), 'utf8'));
     const crate = readFileSync(join(root, 'Cargo.toml'), 'utf8').match(/^version = "([^"]+)"/m)[1];
     assert.equal(installed.version, crate, 'package version is the crate version');

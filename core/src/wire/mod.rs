@@ -11,6 +11,7 @@ mod kinds;
 mod notification;
 mod request;
 mod shipment;
+mod status_query;
 mod time;
 
 pub use business::BusinessStatus;
@@ -24,5 +25,6 @@ pub(crate) use notification::{
 pub use request::{HttpRequest, TrackCardRequest};
 pub use shipment::ShipmentPhase;
 pub(crate) use shipment::KNOWN_SHIPMENT_FIELDS;
+pub use status_query::StatusQuery;
 pub(crate) use time::Instant;
 pub use time::Timestamp;

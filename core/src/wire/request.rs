@@ -39,17 +39,42 @@ pub struct TrackCardRequest {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct HttpRequest {
-    /// Always `POST`.
+    /// `POST` for Track Card, `GET` for the status query.
     pub method: String,
     /// The path, relative to [`TrackCardRequest::PRODUCTION_BASE_URL`] or
     /// [`TrackCardRequest::STAGING_BASE_URL`].
     pub path: String,
-    /// Headers, in this order: `content-type`, `accept`, then
-    /// `x-correlation-id` when one was given.
+    /// Headers, in this order: `content-type` (when there is a body),
+    /// `accept`, then `x-correlation-id` when one was given.
     pub headers: Vec<(String, String)>,
-    /// The JSON body, canonical (sorted keys, no white space).
+    /// The JSON body, canonical (sorted keys, no white space); empty for
+    /// the status query.
     #[serde(serialize_with = "body_as_text")]
     pub body: Vec<u8>,
+}
+
+/// A path template for D1's calls: starts with `/`, holds `{issuerId}` and
+/// `{cardId}` and no other placeholder, no white space.
+pub(crate) fn check_path_template(template: &str) -> Result<(), Error> {
+    let rest = template.replace("{issuerId}", "").replace("{cardId}", "");
+    let valid = template.starts_with('/')
+        && template.contains("{issuerId}")
+        && template.contains("{cardId}")
+        && !rest.contains(['{', '}'])
+        && !template
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control());
+    if valid {
+        Ok(())
+    } else {
+        Err(invalid_value(
+            "pathTemplate",
+            format!(
+                "expected a path starting with / that contains {{issuerId}} and {{cardId}} and no other placeholder, found {}",
+                quoted(template)
+            ),
+        ))
+    }
 }
 
 fn body_as_text<S: serde::Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error> {
@@ -134,23 +159,7 @@ impl TrackCardRequest {
     /// # Errors
     /// `FIELD_INVALID_VALUE` at `pathTemplate` otherwise.
     pub fn with_path_template(mut self, template: &str) -> Result<TrackCardRequest, Error> {
-        let rest = template.replace("{issuerId}", "").replace("{cardId}", "");
-        let valid = template.starts_with('/')
-            && template.contains("{issuerId}")
-            && template.contains("{cardId}")
-            && !rest.contains(['{', '}'])
-            && !template
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control());
-        if !valid {
-            return Err(invalid_value(
-                "pathTemplate",
-                format!(
-                    "expected a path starting with / that contains {{issuerId}} and {{cardId}} and no other placeholder, found {}",
-                    quoted(template)
-                ),
-            ));
-        }
+        check_path_template(template)?;
         self.path_template = template.to_string();
         Ok(self)
     }

@@ -280,6 +280,9 @@ pub fn c_abi(data: &[u8]) {
                 string_out(null_out, |o| {
                     d1t_build_track_card_request(bytes.as_ptr(), bytes.len(), o)
                 });
+                string_out(null_out, |o| {
+                    d1t_build_status_query(bytes.as_ptr(), bytes.len(), o)
+                });
             }
             Call::Static { code } => {
                 for s in [

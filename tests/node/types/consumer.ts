@@ -3,6 +3,7 @@
 import {
   Tracker,
   buildTrackCardRequest,
+  buildStatusQuery,
   PRODUCTION_BASE_URL,
   type ApplyReport,
   type CardView,
@@ -51,6 +52,9 @@ const call: HttpRequest = buildTrackCardRequest({
 });
 const headers = new Map<string, string>(call.headers);
 console.log(`${PRODUCTION_BASE_URL}${call.path}`, headers.get('content-type'), call.body);
+const query: HttpRequest = buildStatusQuery({ issuerId: 'ISSUER0001', cardId: 'card-0001', correlationId: 'c-1' });
+const method: 'POST' | 'GET' = query.method;
+console.log(method, query.path);
 
 const copy = new Tracker();
 copy.restore(tracker.snapshot());
