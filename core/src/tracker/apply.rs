@@ -143,7 +143,9 @@ impl Tracker {
         let empty = CardState::default();
         let state = existing.unwrap_or(&empty);
         let read = CardRead(state);
-        let before = (!state.operations().is_empty()).then(|| read.tracking_refs(None));
+        // A card known only by its request records has a view already (its
+        // phase is TRACKING_REQUESTED): the change reports that as `old`.
+        let before = existing.map(|_| read.tracking_refs(None));
         let after = read.tracking_refs(Some(pending));
         let changes = diff(
             before.as_ref().map(|b| (b, read.phase_of_refs(b))),
