@@ -363,12 +363,16 @@ d1t_result d1t_tracker_import_card(struct d1t_tracker *tracker,
 d1t_result d1t_tracker_merge(struct d1t_tracker *tracker, const struct d1t_tracker *other);
 
 // Records that the host asked D1 to track `card_id` (`tracking_type`, one of
-// `D1T_TRACKING_*`) at `at_ms`. Times are joined with max.
+// `D1T_TRACKING_*`) at `at_ms`. Times are joined with max. When
+// `changes_json_out` is not NULL, the changes of the card's view (a
+// canonical JSON array, as in `d1t_tracker_apply`'s report) go there (free
+// it with `d1t_string_free`).
 d1t_result d1t_tracker_record_request(struct d1t_tracker *tracker,
                                       const uint8_t *card_id,
                                       size_t card_id_len,
                                       uint32_t tracking_type,
-                                      uint64_t at_ms);
+                                      uint64_t at_ms,
+                                      char **changes_json_out);
 
 // The trackings due for reconciliation at `now_ms` (quiet for more than
 // `older_than_ms`), a canonical JSON array, into `*out` (free it with

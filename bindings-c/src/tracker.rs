@@ -254,7 +254,10 @@ pub extern "C" fn d1t_tracker_merge(
 }
 
 /// Records that the host asked D1 to track `card_id` (`tracking_type`, one of
-/// `D1T_TRACKING_*`) at `at_ms`. Times are joined with max.
+/// `D1T_TRACKING_*`) at `at_ms`. Times are joined with max. When
+/// `changes_json_out` is not NULL, the changes of the card's view (a
+/// canonical JSON array, as in `d1t_tracker_apply`'s report) go there (free
+/// it with `d1t_string_free`).
 #[no_mangle]
 pub extern "C" fn d1t_tracker_record_request(
     tracker: *mut d1t_tracker,
@@ -262,12 +265,18 @@ pub extern "C" fn d1t_tracker_record_request(
     card_id_len: usize,
     tracking_type: u32,
     at_ms: u64,
+    changes_json_out: *mut *mut c_char,
 ) -> d1t_result {
     guard::call(|| {
         let t = handle_mut(tracker, "tracker")?;
         let id = text(card_id, card_id_len, "card_id")?;
         let tracking = crate::accessors::tracking_type(tracking_type)?;
-        Ok(t.inner.record_request(id, tracking, at_ms)?)
+        let out = OutString::optional(changes_json_out);
+        let changes = t.inner.record_request(id, tracking, at_ms)?;
+        match out {
+            Some(out) => write_string(out, canonical_json(&changes)?),
+            None => Ok(()),
+        }
     })
 }
 

@@ -103,7 +103,7 @@ class Tracker {
   }
 
   recordRequest(cardId, trackingType, atMs) {
-    this.#handle().recordRequest(text(cardId, 'cardId'), text(trackingType, 'trackingType'), number(atMs, 'atMs'));
+    return JSON.parse(this.#handle().recordRequest(text(cardId, 'cardId'), text(trackingType, 'trackingType'), number(atMs, 'atMs')));
   }
 
   dueForReconciliation(nowMs, olderThanMs) {

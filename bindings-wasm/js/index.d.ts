@@ -164,7 +164,8 @@ export declare class Tracker {
   cardIds(): string[];
   operations(cardId: string): OperationView[] | undefined;
   readonly size: number;
-  recordRequest(cardId: string, trackingType: TrackingType, atMs: number): void;
+  /** Records a Track Card request; the changes of the card's view (its phase, for a new card). */
+  recordRequest(cardId: string, trackingType: TrackingType, atMs: number): Change[];
   dueForReconciliation(nowMs: number, olderThanMs: number): DueTracking[];
   snapshot(): string;
   restore(snapshot: Body): void;

@@ -72,17 +72,18 @@ impl WasmTracker {
         self.inner.len()
     }
 
-    /// Records a Track Card request.
+    /// Records a Track Card request; the changes of the card's view as JSON
+    /// text.
     #[wasm_bindgen(js_name = recordRequest)]
     pub fn record_request(
         &mut self,
         card_id: &str,
         tracking_type: &str,
         at_ms: f64,
-    ) -> Result<(), JsValue> {
+    ) -> Result<String, JsValue> {
         let t = js_result(TrackingType::parse_field(tracking_type, "trackingType"))?;
         let at = js_result(millis(at_ms, "atMs"))?;
-        js_result(self.inner.record_request(card_id, t, at))
+        js_result(self.inner.record_request(card_id, t, at)).map(|changes| json(&changes))
     }
 
     /// The due list as JSON text.

@@ -152,7 +152,7 @@ fn main() -> ExitCode {
         counts.lines += 1;
         if let Some(record) = request_record(line) {
             match record.and_then(|(card, t, at)| tracker.record_request(&card, t, at)) {
-                Ok(()) => counts.requests += 1,
+                Ok(_) => counts.requests += 1,
                 Err(error) => {
                     counts.lines_rejected += 1;
                     report_error(line_no, &error, "(request)");

@@ -6,8 +6,11 @@
 mod common;
 
 use common::{body, cases, deliveries, Delivery};
-use d1_tracking::{Config, Tracker, TrackingType};
+use std::collections::BTreeMap;
+
+use d1_tracking::{Change, Config, Tracker, TrackingType};
 use proptest::prelude::*;
+use serde_json::Value;
 
 /// A request record: card, tracking type, time.
 type Request = (&'static str, TrackingType, u64);
@@ -24,7 +27,8 @@ const HOUR: u64 = 3_600_000;
 
 fn request() -> impl Strategy<Value = Request> {
     (
-        prop::sample::select(&["card-a", "card-b", "card-c"][..]),
+        // The generated notifications' cards (card-0, card-1), and one more.
+        prop::sample::select(&["card-0", "card-1", "card-2"][..]),
         prop::sample::select(&TrackingType::ALL[..]),
         0u64..200,
     )
@@ -49,10 +53,36 @@ fn run(events: &[Event]) -> Tracker {
                     .apply(body(std::slice::from_ref(d)).as_bytes(), 0)
                     .unwrap();
             }
-            Event::Request((card, t, at)) => tracker.record_request(card, *t, *at).unwrap(),
+            Event::Request((card, t, at)) => {
+                tracker.record_request(card, *t, *at).unwrap();
+            }
         }
     }
     tracker
+}
+
+/// Every change reported while running `events`, in order, per card.
+fn run_with_changes(events: &[Event]) -> (Tracker, Vec<(String, Change)>) {
+    let mut tracker = Tracker::new(Config::default());
+    let mut changes = Vec::new();
+    for event in events {
+        match event {
+            Event::Deliver(d) => {
+                let report = tracker
+                    .apply(body(std::slice::from_ref(d)).as_bytes(), 0)
+                    .unwrap();
+                for op in report.operations {
+                    let card = op.card_id.unwrap_or_default();
+                    changes.extend(op.changes.into_iter().map(|c| (card.clone(), c)));
+                }
+            }
+            Event::Request((card, t, at)) => {
+                let reported = tracker.record_request(card, *t, *at).unwrap();
+                changes.extend(reported.into_iter().map(|c| (card.to_string(), c)));
+            }
+        }
+    }
+    (tracker, changes)
 }
 
 fn shuffle<T>(items: &mut [T], mut seed: u64) {
@@ -79,6 +109,32 @@ proptest! {
         prop_assert_eq!(a.snapshot(), b.snapshot());
         let (now, older) = (T0 + now_h * HOUR, older_h * HOUR);
         prop_assert_eq!(a.due_for_reconciliation(now, older), b.due_for_reconciliation(now, older));
+    }
+
+    /// A host's outbox is a complete chain: per card, tracking and field,
+    /// each change's `old` is the previous change's `new` (`null` first),
+    /// and the last `new` is what the view shows now.
+    #[test]
+    fn changes_form_complete_chains(events in events(), seed in any::<u64>()) {
+        let mut shuffled = events.clone();
+        shuffle(&mut shuffled, seed);
+        let (tracker, changes) = run_with_changes(&shuffled);
+        let mut last: BTreeMap<(String, Option<TrackingType>, &str), Value> = BTreeMap::new();
+        for (card, c) in &changes {
+            let key = (card.clone(), c.tracking_type, c.field);
+            let previous = last.get(&key).cloned().unwrap_or(Value::Null);
+            prop_assert_eq!(&c.old, &previous, "{:?} {:?}", key, c);
+            prop_assert_ne!(&c.old, &c.new);
+            last.insert(key, c.new.clone());
+        }
+        for ((card, tracking, field), new) in &last {
+            let view = serde_json::to_value(tracker.card(card).expect("a card")).unwrap();
+            let now = match tracking {
+                None => view[*field].clone(),
+                Some(t) => view["trackings"][t.as_str()][*field].clone(),
+            };
+            prop_assert_eq!(&now, new, "{} {:?} {}", card, tracking, field);
+        }
     }
 
     /// Merge with requests is commutative, idempotent and equals the union;

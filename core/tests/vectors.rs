@@ -58,7 +58,7 @@ fn run_other_step(tracker: &mut Tracker, step: &Value) -> Option<Value> {
                 let at = record["atMs"].as_u64().expect("atMs");
                 tracker
                     .record_request(text("cardId"), t, at)
-                    .map(|()| json!({ "ok": true }))
+                    .map(|_| json!({ "ok": true }))
             }),
         ));
     }

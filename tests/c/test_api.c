@@ -154,9 +154,19 @@ static void test_fold_and_read(void) {
   CHECK_RC(d1t_tracking_type_parse(BYTES("RETURN"), NULL), D1T_ERR_NULL_ARGUMENT);
 
   /* Requests and reconciliation. */
-  CHECK_RC(d1t_tracker_record_request(t, BYTES("card-0002"), D1T_TRACKING_PRODUCTION, 1000), D1T_OK);
-  CHECK_RC(d1t_tracker_record_request(t, BYTES("card 2"), D1T_TRACKING_PRODUCTION, 1000), D1T_ERR_FIELD_INVALID_FORMAT);
-  CHECK_RC(d1t_tracker_record_request(t, BYTES("card-0002"), 0, 1000), D1T_ERR_INVALID_ARGUMENT);
+  char *changes = NULL;
+  CHECK_RC(d1t_tracker_record_request(t, BYTES("card-0002"), D1T_TRACKING_PRODUCTION, 1000, &changes), D1T_OK);
+  CHECK(changes && strcmp(changes, "[{\"field\":\"phase\",\"new\":\"TRACKING_REQUESTED\",\"old\":null,\"trackingType\":null}]") == 0,
+        "%s", changes ? changes : "");
+  d1t_string_free(changes);
+  changes = NULL;
+  CHECK_RC(d1t_tracker_record_request(t, BYTES("card-0002"), D1T_TRACKING_PRODUCTION, 2000, &changes), D1T_OK);
+  CHECK(changes && strcmp(changes, "[]") == 0, "%s", changes ? changes : "");
+  d1t_string_free(changes);
+  changes = NULL;
+  CHECK_RC(d1t_tracker_record_request(t, BYTES("card 2"), D1T_TRACKING_PRODUCTION, 1000, &changes), D1T_ERR_FIELD_INVALID_FORMAT);
+  CHECK(changes == NULL, "output written on error");
+  CHECK_RC(d1t_tracker_record_request(t, BYTES("card-0002"), 0, 1000, NULL), D1T_ERR_INVALID_ARGUMENT);
   CHECK_RC(d1t_tracker_card_phase(t, BYTES("card-0002"), &n), D1T_OK);
   CHECK(n == D1T_PHASE_TRACKING_REQUESTED, "phase %u", n);
   CHECK_RC(d1t_tracker_due_json(t, 1000 + 7200001, 7200000, &json), D1T_OK);

@@ -74,7 +74,7 @@ void run_vector_tests(const char *path) {
         uint64_t ms = strtoull(next_field(&cursor), NULL, 10);
         uint32_t tracking = 0;
         d1t_result rc = d1t_tracking_type_parse(type, type_len, &tracking);
-        if (rc == D1T_OK) rc = d1t_tracker_record_request(t, card, card_len, tracking, ms);
+        if (rc == D1T_OK) rc = d1t_tracker_record_request(t, card, card_len, tracking, ms, NULL);
         sb_puts(&reports, steps++ ? "," : "");
         if (rc == D1T_OK) {
           sb_puts(&reports, "{\"ok\":true}");
@@ -195,7 +195,7 @@ void run_catalogue_tests(const char *path) {
       unsigned char *type = unhex(type_hex, &type_len);
       uint32_t tracking = 0;
       d1t_result rc = d1t_tracking_type_parse(type, type_len, &tracking);
-      if (rc == D1T_OK) rc = d1t_tracker_record_request(t, card, card_len, tracking, strtoull(ms, NULL, 10));
+      if (rc == D1T_OK) rc = d1t_tracker_record_request(t, card, card_len, tracking, strtoull(ms, NULL, 10), NULL);
       check_error(cn, rc, code, ep);
       free(card);
       free(type);

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::Tracker;
 use crate::error::{limit, Error};
 use crate::store::CardState;
-use crate::view::{CardRead, ViewRef};
+use crate::view::{diff, CardRead, Change, ViewRef};
 use crate::wire::{
     BusinessStatus, CardId, OperationStatus, ShipmentPhase, Timestamp, TrackingType, CARD_ID,
 };
@@ -52,11 +52,19 @@ impl Tracker {
     /// `max`, so order, repeats and merges do not matter. A card with a
     /// request and no notification yet has the phase `TRACKING_REQUESTED`.
     ///
+    /// Returns the changes of the card's view, as `apply` reports them (the
+    /// phase, when a request gives a card its first view), so that a host's
+    /// outbox of changes is a complete chain.
+    ///
     /// ```
     /// use d1_tracking::{Config, Phase, Tracker, TrackingType};
     /// let mut tracker = Tracker::new(Config::default());
-    /// tracker.record_request("card-0001", TrackingType::Shipment, 1_772_442_000_000)?;
+    /// let changes = tracker.record_request("card-0001", TrackingType::Shipment, 1_772_442_000_000)?;
     /// assert_eq!(tracker.card("card-0001").unwrap().phase, Phase::TrackingRequested);
+    /// assert_eq!((changes[0].field, changes[0].old.is_null()), ("phase", true));
+    /// assert_eq!(changes[0].new, "TRACKING_REQUESTED");
+    /// // Asked again: nothing of the view changes.
+    /// assert!(tracker.record_request("card-0001", TrackingType::Shipment, 1_772_443_000_000)?.is_empty());
     /// # Ok::<(), d1_tracking::Error>(())
     /// ```
     ///
@@ -69,7 +77,7 @@ impl Tracker {
         card_id: &str,
         tracking_type: TrackingType,
         at_ms: u64,
-    ) -> Result<(), Error> {
+    ) -> Result<Vec<Change>, Error> {
         CARD_ID.check(card_id, "cardId")?;
         if self.card_state(card_id).is_none() && self.cards.len() >= self.config.max_cards {
             return Err(limit(
@@ -81,13 +89,21 @@ impl Tracker {
             ));
         }
         // Checked above: an identifier always has a key.
-        if let Some(key) = CardId::new(card_id) {
-            self.cards
-                .entry(key)
-                .or_default()
-                .record_request(tracking_type, at_ms);
-        }
-        Ok(())
+        let Some(key) = CardId::new(card_id) else {
+            return Ok(Vec::new());
+        };
+        let before = self.cards.get(&key).map(|card| {
+            let read = CardRead(card);
+            read.phase_of_refs(&read.tracking_refs(None))
+        });
+        let card = self.cards.entry(key).or_default();
+        card.record_request(tracking_type, at_ms);
+        // A request changes no tracking: the same views before and after,
+        // only the phase may differ.
+        let read = CardRead(card);
+        let refs = read.tracking_refs(None);
+        let after = read.phase_of_refs(&refs);
+        Ok(diff(before.map(|phase| (&refs, phase)), (&refs, after)))
     }
 
     /// The trackings to ask D1 about at `now_ms`: those awaiting a first

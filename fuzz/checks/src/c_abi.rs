@@ -250,13 +250,9 @@ pub fn c_abi(data: &[u8]) {
                 tracking,
                 ms,
             } => {
-                check(d1t_tracker_record_request(
-                    slots.get(t),
-                    id.as_ptr(),
-                    id.len(),
-                    tracking,
-                    ms,
-                ));
+                string_out(false, |o| {
+                    d1t_tracker_record_request(slots.get(t), id.as_ptr(), id.len(), tracking, ms, o)
+                });
             }
             Call::Due { t, now, older } => {
                 string_out(false, |o| d1t_tracker_due_json(slots.get(t), now, older, o));
