@@ -160,7 +160,7 @@ static void test_fold_and_read(void) {
         "%s", changes ? changes : "");
   d1t_string_free(changes);
   changes = NULL;
-  CHECK_RC(d1t_tracker_record_request(t, BYTES("card-0002"), D1T_TRACKING_PRODUCTION, 2000, &changes), D1T_OK);
+  CHECK_RC(d1t_tracker_record_request(t, BYTES("card-0002"), D1T_TRACKING_PRODUCTION, 500, &changes), D1T_OK);
   CHECK(changes && strcmp(changes, "[]") == 0, "%s", changes ? changes : "");
   d1t_string_free(changes);
   changes = NULL;
