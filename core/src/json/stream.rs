@@ -353,8 +353,8 @@ pub(crate) fn agrees_with_serde_json(bytes: &[u8], path: &[&str], max_values: us
             // The direct reader measures extents; serde_json does not.
             let strip = |v: Vec<String>| -> Vec<String> {
                 v.into_iter()
-                    .map(|e| match e.find(", extent: ") {
-                        Some(at) => e[..at].to_string(),
+                    .map(|e| match e.split_once(", extent: ") {
+                        Some((kept, _)) => kept.to_string(),
                         None => e,
                     })
                     .collect()

@@ -67,28 +67,32 @@ pub(crate) const VIEW_FIELDS: &[(&str, Source)] = &[
     ("status", Source::Status),
 ];
 
+/// True when `a` sorts strictly before `b`, bytewise.
+const fn before(mut a: &[u8], mut b: &[u8]) -> bool {
+    loop {
+        match (a.split_first(), b.split_first()) {
+            (Some((x, rest_a)), Some((y, rest_b))) => {
+                if *x != *y {
+                    return *x < *y;
+                }
+                (a, b) = (rest_a, rest_b);
+            }
+            (None, rest) => return rest.is_some(),
+            (Some(_), None) => return false,
+        }
+    }
+}
+
 /// True when the names are sorted bytewise (checked at compile time).
 const fn sorted_by_name(fields: &[(&str, Source)]) -> bool {
-    let mut i = 1;
-    while i < fields.len() {
-        let (a, b) = (fields[i - 1].0.as_bytes(), fields[i].0.as_bytes());
-        let mut j = 0;
-        loop {
-            if j == a.len() || j == b.len() {
-                if a.len() >= b.len() {
-                    return false;
-                }
-                break;
+    let mut rest = fields;
+    while let Some(((name, _), tail)) = rest.split_first() {
+        if let Some(((next, _), _)) = tail.split_first() {
+            if !before(name.as_bytes(), next.as_bytes()) {
+                return false;
             }
-            if a[j] != b[j] {
-                if a[j] > b[j] {
-                    return false;
-                }
-                break;
-            }
-            j += 1;
         }
-        i += 1;
+        rest = tail;
     }
     true
 }
@@ -293,6 +297,19 @@ impl<'a> ViewRef<'a> {
 mod tests {
     use super::{ViewRef, VIEW_FIELDS};
     use crate::store::{intake, Intake, OperationState};
+
+    /// The compile-time check of the table's order refuses what is not
+    /// sorted, and a name given twice.
+    #[test]
+    fn the_order_check_refuses_unsorted_names() {
+        use super::{before, sorted_by_name, Source};
+        assert!(before(b"a", b"b") && before(b"ab", b"abc") && !before(b"b", b"a"));
+        assert!(!before(b"same", b"same"));
+        let s = Source::Status;
+        assert!(sorted_by_name(&[("a", s), ("b", s)]));
+        assert!(!sorted_by_name(&[("b", s), ("a", s)]));
+        assert!(!sorted_by_name(&[("a", s), ("a", s)]));
+    }
 
     /// `same` compares the fields without a witness by hand: these three.
     #[test]

@@ -76,11 +76,12 @@ pub(crate) fn parse_instant(raw: &str) -> Option<(i64, u32)> {
     let hour = digits(b, 11, 2)?;
     let minute = digits(b, 14, 2)?;
     let second = digits(b, 17, 2)?;
+    let at = |i: usize| b.get(i).copied();
     // ISO 8601's `T`, in either case, or one space (as RFC 3339 allows).
-    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+    if at(4) != Some(b'-') || at(7) != Some(b'-') || !matches!(at(10), Some(b'T' | b't' | b' ')) {
         return None;
     }
-    if b[13] != b':' || b[16] != b':' {
+    if at(13) != Some(b':') || at(16) != Some(b':') {
         return None;
     }
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
@@ -115,7 +116,7 @@ pub(crate) fn parse_instant(raw: &str) -> Option<(i64, u32)> {
         Some(sign @ (b'+' | b'-')) => {
             // `±HH:MM`, `±HHMM` or `±HH`.
             let (oh, om) = match b.len() - i {
-                6 if b[i + 3] == b':' => (digits(b, i + 1, 2)?, digits(b, i + 4, 2)?),
+                6 if at(i + 3) == Some(b':') => (digits(b, i + 1, 2)?, digits(b, i + 4, 2)?),
                 5 => (digits(b, i + 1, 2)?, digits(b, i + 3, 2)?),
                 3 => (digits(b, i + 1, 2)?, 0),
                 _ => return None,
