@@ -169,12 +169,7 @@ impl<'a> Reader<'a> {
         }
         let base = self.members.len();
         loop {
-            self.skip_white_space();
-            if self.peek()? != b'"' {
-                return None;
-            }
-            let key = self.string()?;
-            self.eat(b':')?;
+            let key = self.key()?;
             self.skip_white_space();
             // Most members are strings: read them here rather than through
             // `value`, which costs a move of the node through its return.
@@ -190,14 +185,8 @@ impl<'a> Reader<'a> {
                 self.members.truncate(base);
                 return self.skip_rest(b'}', depth).map(|()| Node::Null);
             }
-            self.skip_white_space();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    return Some(Node::object(self.members.split_off(base)));
-                }
-                _ => return None,
+            if self.closes(b'}')? {
+                return Some(Node::object(self.members.split_off(base)));
             }
         }
     }
@@ -221,16 +210,34 @@ impl<'a> Reader<'a> {
                 self.items.truncate(base);
                 return self.skip_rest(b']', depth).map(|()| Node::Null);
             }
-            self.skip_white_space();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b']' => {
-                    self.at += 1;
-                    return Some(Node::Array(self.items.split_off(base)));
-                }
-                _ => return None,
+            if self.closes(b']')? {
+                return Some(Node::Array(self.items.split_off(base)));
             }
         }
+    }
+
+    /// After a member or an item: `Some(false)` past a `,` (more follow),
+    /// `Some(true)` past `close`, `None` for anything else.
+    #[inline]
+    pub(super) fn closes(&mut self, close: u8) -> Option<bool> {
+        self.skip_white_space();
+        let b = self.peek()?;
+        (b == b',' || b == close).then(|| {
+            self.at += 1;
+            b == close
+        })
+    }
+
+    /// A member's key and its `:`, after white space.
+    #[inline]
+    pub(super) fn key(&mut self) -> Option<Cow<'a, str>> {
+        self.skip_white_space();
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let key = self.string()?;
+        self.eat(b':')?;
+        Some(key)
     }
 
     /// A string token starting at the opening quote; borrowed unless it has

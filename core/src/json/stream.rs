@@ -162,12 +162,7 @@ impl<'a> Reader<'a> {
         }
         let (name, rest) = path.split_first()?;
         loop {
-            self.skip_white_space();
-            if self.peek()? != b'"' {
-                return None;
-            }
-            let key = self.string()?;
-            self.eat(b':')?;
+            let key = self.key()?;
             self.skip_white_space();
             if key == *name {
                 each(restart.map_or(Element::Reset, |index| Element::Begin { index }));
@@ -182,14 +177,8 @@ impl<'a> Reader<'a> {
                 let kept = (!self.exhausted).then_some(value);
                 outline.others.push((key, kept));
             }
-            self.skip_white_space();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    return Some(outline);
-                }
-                _ => return None,
+            if self.closes(b'}')? {
+                return Some(outline);
             }
         }
     }
@@ -234,14 +223,8 @@ impl<'a> Reader<'a> {
                 each(Element::End { index, outline });
             }
             index += 1;
-            self.skip_white_space();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b']' => {
-                    self.at += 1;
-                    return Some(index);
-                }
-                _ => return None,
+            if self.closes(b']')? {
+                return Some(index);
             }
         }
     }
@@ -265,26 +248,11 @@ impl<'a> Reader<'a> {
                 if self.peek()? == close {
                     self.at += 1;
                 } else {
-                    loop {
-                        if open == b'{' {
-                            self.skip_white_space();
-                            if self.peek()? != b'"' {
-                                return None;
-                            }
-                            self.string()?;
-                            self.eat(b':')?;
-                        }
-                        self.skip(depth + 1)?;
-                        self.skip_white_space();
-                        match self.peek()? {
-                            b',' => self.at += 1,
-                            b if b == close => {
-                                self.at += 1;
-                                break;
-                            }
-                            _ => return None,
-                        }
+                    if open == b'{' {
+                        self.key()?;
                     }
+                    self.skip(depth + 1)?;
+                    self.skip_rest(close, depth + 1)?;
                 }
                 Some(if open == b'{' {
                     "an object"
@@ -299,28 +267,13 @@ impl<'a> Reader<'a> {
     /// Checks the rest of an object or array (`close` ends it) whose first
     /// members were read, keeping nothing; positioned after a member.
     pub(super) fn skip_rest(&mut self, close: u8, depth: usize) -> Option<()> {
-        loop {
-            self.skip_white_space();
-            match self.peek()? {
-                b',' => {
-                    self.at += 1;
-                    if close == b'}' {
-                        self.skip_white_space();
-                        if self.peek()? != b'"' {
-                            return None;
-                        }
-                        self.string()?;
-                        self.eat(b':')?;
-                    }
-                    self.skip(depth)?;
-                }
-                b if b == close => {
-                    self.at += 1;
-                    return Some(());
-                }
-                _ => return None,
+        while !self.closes(close)? {
+            if close == b'}' {
+                self.key()?;
             }
+            self.skip(depth)?;
         }
+        Some(())
     }
 }
 

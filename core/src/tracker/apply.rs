@@ -237,18 +237,7 @@ fn take<'a>(
     within_bounds: bool,
 ) -> Taken<'a> {
     let path = operation_path(index);
-    let mut report = OperationReport {
-        index,
-        outcome: Outcome::Rejected,
-        operation: None,
-        card_id: None,
-        operation_id: None,
-        tracking_type: None,
-        changes: Vec::new(),
-        error: None,
-        raw: None,
-        retry: false,
-    };
+    let mut report = OperationReport::unread(index);
     let mut tracking = None;
     match intake(value, &path, config, scratch, within_bounds) {
         Err(error) => {
@@ -290,27 +279,18 @@ fn take<'a>(
 /// (its canonical form is longer than that): rejected, as `intake` would,
 /// without its tree having been kept.
 fn oversized<'a>(index: usize, raw: Option<&'a str>, config: &Config) -> Taken<'a> {
-    let path = operation_path(index).render();
+    let mut report = OperationReport::unread(index);
+    report.error = Some(limit(
+        &operation_path(index).render(),
+        format!(
+            "the operation holds more than {} values, so more bytes in canonical form than the limit (maxOperationBytes) of {}",
+            config.max_operation_values(),
+            config.max_operation_bytes
+        ),
+    ));
+    report.raw = raw.map(str::to_string);
     Taken {
-        report: OperationReport {
-            index,
-            outcome: Outcome::Rejected,
-            operation: None,
-            card_id: None,
-            operation_id: None,
-            tracking_type: None,
-            changes: Vec::new(),
-            error: Some(limit(
-                &path,
-                format!(
-                    "the operation holds more than {} values, so more bytes in canonical form than the limit (maxOperationBytes) of {}",
-                    config.max_operation_values(),
-                    config.max_operation_bytes
-                ),
-            )),
-            raw: raw.map(str::to_string),
-            retry: false,
-        },
+        report,
         tracking: None,
     }
 }

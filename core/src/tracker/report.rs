@@ -63,6 +63,25 @@ pub struct OperationReport {
     pub retry: bool,
 }
 
+impl OperationReport {
+    /// The report of operation `index` before anything is read of it:
+    /// rejected, naming nothing (reading fills it in).
+    pub(crate) fn unread(index: usize) -> OperationReport {
+        OperationReport {
+            index,
+            outcome: Outcome::Rejected,
+            operation: None,
+            card_id: None,
+            operation_id: None,
+            tracking_type: None,
+            changes: Vec::new(),
+            error: None,
+            raw: None,
+            retry: false,
+        }
+    }
+}
+
 /// The report of one `apply`: one entry per operation, in body order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]

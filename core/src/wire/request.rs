@@ -177,17 +177,8 @@ impl TrackCardRequest {
     /// The call to send. Identifiers are `[A-Za-z0-9_-]` only, so the path
     /// needs no escaping.
     pub fn build(&self) -> HttpRequest {
-        let path = self
-            .path_template
-            .replace("{issuerId}", &self.issuer_id)
-            .replace("{cardId}", &self.card_id);
-        let mut headers = vec![
-            ("content-type".to_string(), "application/json".to_string()),
-            ("accept".to_string(), "application/json".to_string()),
-        ];
-        if let Some(id) = &self.correlation_id {
-            headers.push(("x-correlation-id".to_string(), id.clone()));
-        }
+        let path = render_path(&self.path_template, &self.issuer_id, &self.card_id);
+        let headers = headers(true, self.correlation_id.as_deref());
         let mut body = self.extra_fields.clone();
         body.insert(
             "trackingType".to_string(),
@@ -231,45 +222,28 @@ impl TrackCardRequest {
     /// field, `FIELD_INVALID_VALUE` for an unknown tracking type or an
     /// unknown option, `FIELD_INVALID_FORMAT` for a field of the wrong type.
     pub fn from_value(value: &Value) -> Result<TrackCardRequest, Error> {
-        let Some(map) = value.as_object() else {
-            return Err(Error::Parsing {
-                message: format!("expected a request object, found {}", type_name(value)),
-            });
-        };
-        const KNOWN: [&str; 6] = [
-            "issuerId",
-            "cardId",
-            "trackingType",
-            "correlationId",
-            "extraFields",
-            "pathTemplate",
-        ];
-        if let Some(unknown) = map.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-            return Err(invalid_value(
-                &field("", unknown),
-                format!("unknown field; expected one of {}", KNOWN.join(", ")),
-            ));
-        }
-        let text = |key: &str, required: bool| -> Result<Option<&str>, Error> {
-            match map.get(key) {
-                None | Some(Value::Null) if required => Err(missing(key, "a string")),
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s)),
-                Some(other) => Err(invalid_format(
-                    key,
-                    format!("expected a string, found {}", type_name(other)),
-                )),
-            }
-        };
-        let issuer_id = text("issuerId", true)?.unwrap_or_default();
-        let card_id = text("cardId", true)?.unwrap_or_default();
-        let tracking = text("trackingType", true)?.unwrap_or_default();
+        let object = CallObject::read(
+            value,
+            "request",
+            &[
+                "issuerId",
+                "cardId",
+                "trackingType",
+                "correlationId",
+                "extraFields",
+                "pathTemplate",
+            ],
+        )?;
+        // Checked in this order, the first in error reported.
+        let issuer_id = object.text("issuerId", true)?.unwrap_or_default();
+        let card_id = object.text("cardId", true)?.unwrap_or_default();
+        let tracking = object.text("trackingType", true)?.unwrap_or_default();
         let tracking_type = TrackingType::parse_field(tracking, "trackingType")?;
         let mut request = TrackCardRequest::new(issuer_id, card_id, tracking_type)?;
-        if let Some(id) = text("correlationId", false)? {
+        if let Some(id) = object.text("correlationId", false)? {
             request = request.with_correlation_id(id)?;
         }
-        match map.get("extraFields") {
+        match object.0.get("extraFields") {
             None | Some(Value::Null) => {}
             Some(Value::Object(fields)) => request = request.with_extra_fields(fields.clone())?,
             Some(other) => {
@@ -279,9 +253,71 @@ impl TrackCardRequest {
                 ))
             }
         }
-        if let Some(template) = text("pathTemplate", false)? {
+        if let Some(template) = object.text("pathTemplate", false)? {
             request = request.with_path_template(template)?;
         }
         Ok(request)
+    }
+}
+
+/// The path of a call: `template` with its placeholders filled in.
+/// Identifiers are `[A-Za-z0-9_-]` only, so the path needs no escaping.
+pub(crate) fn render_path(template: &str, issuer_id: &str, card_id: &str) -> String {
+    template
+        .replace("{issuerId}", issuer_id)
+        .replace("{cardId}", card_id)
+}
+
+/// A call's headers: `content-type` when it has a body, `accept`, then
+/// `x-correlation-id` when one was given.
+pub(crate) fn headers(body: bool, correlation_id: Option<&str>) -> Vec<(String, String)> {
+    let json = || "application/json".to_string();
+    let mut headers = Vec::with_capacity(3);
+    if body {
+        headers.push(("content-type".to_string(), json()));
+    }
+    headers.push(("accept".to_string(), json()));
+    if let Some(id) = correlation_id {
+        headers.push(("x-correlation-id".to_string(), id.to_string()));
+    }
+    headers
+}
+
+/// The JSON object the bindings pass for a call (`what`: `request`,
+/// `query`), with no member outside `known`.
+pub(crate) struct CallObject<'v>(pub(crate) &'v Map<String, Value>);
+
+impl<'v> CallObject<'v> {
+    pub(crate) fn read(
+        value: &'v Value,
+        what: &str,
+        known: &[&str],
+    ) -> Result<CallObject<'v>, Error> {
+        let Some(map) = value.as_object() else {
+            return Err(Error::Parsing {
+                message: format!("expected a {what} object, found {}", type_name(value)),
+            });
+        };
+        if let Some(unknown) = map.keys().find(|k| !known.contains(&k.as_str())) {
+            return Err(invalid_value(
+                &field("", unknown),
+                format!("unknown field; expected one of {}", known.join(", ")),
+            ));
+        }
+        Ok(CallObject(map))
+    }
+
+    /// The string member `key`; `FIELD_MISSING` when `required` and absent
+    /// (or `null`), `FIELD_INVALID_FORMAT` when not a string.
+    pub(crate) fn text(&self, key: &str, required: bool) -> Result<Option<&'v str>, Error> {
+        match self.0.get(key) {
+            None | Some(Value::Null) if required => Err(missing(key, "a string")),
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(invalid_format(
+                key,
+                format!("expected a string, found {}", type_name(other)),
+            )),
+        }
     }
 }

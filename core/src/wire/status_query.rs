@@ -4,9 +4,8 @@
 use serde_json::Value;
 
 use super::identifier::{CARD_ID, CORRELATION_ID, ISSUER_ID};
-use super::request::{check_path_template, HttpRequest};
-use crate::error::{invalid_format, invalid_value, missing, Error};
-use crate::json::{field, type_name};
+use super::request::{check_path_template, headers, render_path, CallObject, HttpRequest};
+use crate::error::Error;
 
 /// A validated status query: what D1 knows of one card, answered with the
 /// same `{"operations": [...]}` envelope as its notifications, so the host
@@ -87,18 +86,10 @@ impl StatusQuery {
 
     /// The call to send: `GET`, no body; the host adds `Authorization`.
     pub fn build(&self) -> HttpRequest {
-        let path = self
-            .path_template
-            .replace("{issuerId}", &self.issuer_id)
-            .replace("{cardId}", &self.card_id);
-        let mut headers = vec![("accept".to_string(), "application/json".to_string())];
-        if let Some(id) = &self.correlation_id {
-            headers.push(("x-correlation-id".to_string(), id.clone()));
-        }
         HttpRequest {
             method: "GET".to_string(),
-            path,
-            headers,
+            path: render_path(&self.path_template, &self.issuer_id, &self.card_id),
+            headers: headers(false, self.correlation_id.as_deref()),
             body: Vec::new(),
         }
     }
@@ -123,36 +114,19 @@ impl StatusQuery {
     /// field, `FIELD_INVALID_VALUE` for an unknown option,
     /// `FIELD_INVALID_FORMAT` for a field of the wrong type.
     pub fn from_value(value: &Value) -> Result<StatusQuery, Error> {
-        let Some(map) = value.as_object() else {
-            return Err(Error::Parsing {
-                message: format!("expected a query object, found {}", type_name(value)),
-            });
-        };
-        const KNOWN: [&str; 4] = ["issuerId", "cardId", "correlationId", "pathTemplate"];
-        if let Some(unknown) = map.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-            return Err(invalid_value(
-                &field("", unknown),
-                format!("unknown field; expected one of {}", KNOWN.join(", ")),
-            ));
-        }
-        let text = |key: &str, required: bool| -> Result<Option<&str>, Error> {
-            match map.get(key) {
-                None | Some(Value::Null) if required => Err(missing(key, "a string")),
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s)),
-                Some(other) => Err(invalid_format(
-                    key,
-                    format!("expected a string, found {}", type_name(other)),
-                )),
-            }
-        };
-        let issuer_id = text("issuerId", true)?.unwrap_or_default();
-        let card_id = text("cardId", true)?.unwrap_or_default();
-        let mut query = StatusQuery::new(issuer_id, card_id)?;
-        if let Some(id) = text("correlationId", false)? {
+        let object = CallObject::read(
+            value,
+            "query",
+            &["issuerId", "cardId", "correlationId", "pathTemplate"],
+        )?;
+        let mut query = StatusQuery::new(
+            object.text("issuerId", true)?.unwrap_or_default(),
+            object.text("cardId", true)?.unwrap_or_default(),
+        )?;
+        if let Some(id) = object.text("correlationId", false)? {
             query = query.with_correlation_id(id)?;
         }
-        if let Some(template) = text("pathTemplate", false)? {
+        if let Some(template) = object.text("pathTemplate", false)? {
             query = query.with_path_template(template)?;
         }
         Ok(query)
