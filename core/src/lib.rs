@@ -55,10 +55,13 @@ pub use tracker::{
     ApplyReport, DueReason, DueTracking, OperationReport, Outcome, Tracker, SNAPSHOT_FORMAT,
 };
 pub use view::phase;
-pub use view::{CardView, Change, OperationView, Phase, ShipmentView, TrackingRef, TrackingView};
+pub use view::{
+    Alert, AlertCode, CardView, Change, OperationView, Phase, ShipmentView, TrackingRef,
+    TrackingView,
+};
 pub use wire::{
     BusinessStatus, HttpRequest, OperationStatus, ShipmentPhase, StatusQuery, TrackCardRequest,
-    TrackingType, STANDALONE_TRACKING,
+    TrackingType, PRODUCE, STANDALONE_TRACKING,
 };
 
 /// For tests and oracles (feature `test-util`): timestamps as the fold

@@ -218,6 +218,8 @@ proptest! {
                 1 => bad["operationId"] = Value::from("no spaces allowed"),
                 2 => bad["status"] = Value::from("DONE"),
                 3 => bad["startTime"] = Value::from("yesterday"),
+                // PRODUCE names no tracking type: a bad business status instead.
+                4 if bad["operation"] == "PRODUCE" => bad["details"]["status"] = Value::from(4),
                 4 => bad["details"]["trackingType"] = Value::from("TELEPORT"),
                 5 => bad["details"]["shipment"] = Value::from(7),
                 6 => bad["cardId"] = Value::from("x".repeat(49)),
@@ -238,7 +240,7 @@ proptest! {
 }
 
 /// The field-by-field difference of two card views, through their JSON:
-/// trackings in type order, fields by name (`notifications` left out), then
+/// entries in kind order, fields by name (`notifications` left out), then
 /// `phase`.
 fn view_difference(
     before: Option<&d1_tracking::CardView>,
@@ -247,7 +249,7 @@ fn view_difference(
     let json = |v: Option<&d1_tracking::CardView>| v.map(|v| serde_json::to_value(v).unwrap());
     let (old, new) = (json(before), json(Some(after)));
     let mut out = Vec::new();
-    for t in ["PRODUCTION", "SHIPMENT", "RETURN"] {
+    for t in ["PRODUCTION", "SHIPMENT", "RETURN", "PRODUCE", "UNTYPED"] {
         let get = |v: &Option<Value>| {
             v.as_ref()
                 .map_or(Value::Null, |v| v["trackings"][t].clone())

@@ -10,7 +10,9 @@ use serde_json::Value;
 const V1_SNAPSHOT: &str = include_str!("fixtures/v1-snapshot.json");
 const SAMPLE_LOG: &str = include_str!("../examples/data/sample-log.jsonl");
 
-/// The sample log folded by this version, as `replay` folds it.
+/// The sample log folded by this version, as `replay` folds it, without
+/// what v1 did not keep (it ignored `PRODUCE` operations; this version folds
+/// them).
 fn folded_now() -> Tracker {
     let mut tracker = Tracker::new(Config::default());
     for (i, line) in SAMPLE_LOG.lines().enumerate() {
@@ -25,6 +27,13 @@ fn folded_now() -> Tracker {
             {
                 let _ = tracker.record_request(card, t, at);
             }
+        } else if let Some(Value::Array(ops)) = value.get("operations") {
+            let kept: Vec<&Value> = ops
+                .iter()
+                .filter(|op| op["operation"] != "PRODUCE")
+                .collect();
+            let body = serde_json::json!({ "operations": kept }).to_string();
+            let _ = tracker.apply(body.as_bytes(), i as u64);
         } else {
             let _ = tracker.apply(line.as_bytes(), i as u64);
         }

@@ -4,22 +4,28 @@
 
 use serde_json::{json, Map, Value};
 
-/// Tracking types.
-pub const TRACKING_TYPES: [&str; 3] = ["PRODUCTION", "SHIPMENT", "RETURN"];
+/// Kinds: the tracking types of `STANDALONE_TRACKING`, `PRODUCE` (a card
+/// order), and `""` for a `STANDALONE_TRACKING` notification without a
+/// tracking type (and, when nothing else is in it, without `details`).
+pub const TRACKING_TYPES: [&str; 5] = ["PRODUCTION", "SHIPMENT", "RETURN", "PRODUCE", ""];
 /// Operation statuses.
 pub const OPERATION_STATUSES: [&str; 3] = ["PENDING", "SUCCESSFUL", "FAILED"];
-/// `startTime`s; the first two and the last are one instant spelled three
-/// ways (the last without offset: UTC).
-pub const START_TIMES: [&str; 5] = [
+/// `startTime`s; the first two and the fifth are one instant spelled three
+/// ways (the fifth without offset: UTC); the last two start later
+/// operations (a re-request, a re-shipment).
+pub const START_TIMES: [&str; 7] = [
     "2026-03-02T09:00:00.000Z",
     "2026-03-02T10:00:00+01:00",
     "2026-03-02T09:00:00.500Z",
     "2026-03-01T23:00:00Z",
     "2026-03-02 09:00:00",
+    "2026-03-07T10:00:00.000Z",
+    "2026-03-10T08:00:00",
 ];
 /// `endTime`s; groups spell one instant several ways (with `+0100`, `+01`,
 /// no offset, a space).
-pub const END_TIMES: [&str; 7] = [
+pub const END_TIMES: [&str; 8] = [
+    "2026-03-12T15:00:00Z",
     "2026-03-03T08:00:00.000Z",
     "2026-03-03T09:00:00+01:00",
     "2026-03-04T16:12:09.000Z",
@@ -29,8 +35,9 @@ pub const END_TIMES: [&str; 7] = [
     "2026-03-03 08:00:00",
 ];
 /// Business statuses, one of them unknown.
-pub const BUSINESS_STATUSES: [&str; 8] = [
+pub const BUSINESS_STATUSES: [&str; 9] = [
     "CARD_PROD_REQUESTED",
+    "CARD_PROD_ONGOING",
     "CARD_PROD_DONE",
     "CARD_SHIPPED",
     "CARD_RETURNED",
@@ -90,6 +97,11 @@ pub struct Spec {
     pub error: Option<u8>,
     /// Whether an unknown top-level member is there.
     pub unknown_field: bool,
+    /// What else D1 may send, as bits: 1 `details.reason`, 2
+    /// `details.dueDate`, 4 `issuerRequestId` (top-level, or in `details`
+    /// for PRODUCE), 8 an unknown `details` member, 16 `inputFileName`; 32
+    /// and 64 choose among two values of each.
+    pub more: u8,
 }
 
 /// `details.shipment` as choices.
@@ -138,11 +150,26 @@ impl Spec {
     /// The `STANDALONE_TRACKING` operation object, its card one of `cards`
     /// (`card-0`, `card-1`…).
     pub fn to_json(&self, cards: u8) -> Value {
+        let kind = pick(&TRACKING_TYPES, self.tracking);
+        let produce = kind == "PRODUCE";
         let mut details = Map::new();
-        details.insert(
-            "trackingType".into(),
-            pick(&TRACKING_TYPES, self.tracking).into(),
-        );
+        if !produce && !kind.is_empty() {
+            details.insert("trackingType".into(), kind.into());
+        }
+        let bit = |b: u8| self.more & b != 0;
+        let which = |a: &'static str, b: &'static str| if bit(32) { b } else { a };
+        if bit(1) {
+            details.insert(
+                "reason".into(),
+                which("address invalid", "chip fault").into(),
+            );
+        }
+        if bit(2) {
+            details.insert("dueDate".into(), which("2026-03-09", "2026-03-11").into());
+        }
+        if bit(8) {
+            details.insert("batch".into(), json!({"n": u8::from(bit(64))}));
+        }
         if let Some(b) = self.business {
             details.insert("status".into(), pick(&BUSINESS_STATUSES, b).into());
         }
@@ -154,7 +181,15 @@ impl Spec {
         }
         let mut op = Map::new();
         op.insert("operationId".into(), format!("op-{}", self.op % 3).into());
-        op.insert("operation".into(), "STANDALONE_TRACKING".into());
+        op.insert(
+            "operation".into(),
+            if produce {
+                "PRODUCE"
+            } else {
+                "STANDALONE_TRACKING"
+            }
+            .into(),
+        );
         op.insert(
             "status".into(),
             pick(&OPERATION_STATUSES, self.status).into(),
@@ -164,7 +199,25 @@ impl Spec {
             "cardId".into(),
             format!("card-{}", self.card % cards.max(1)).into(),
         );
-        op.insert("details".into(), Value::Object(details));
+        if bit(4) {
+            let id = Value::from(if bit(64) { "req-2" } else { "req-1" });
+            if produce {
+                details.insert("issuerRequestId".into(), id);
+            } else {
+                op.insert("issuerRequestId".into(), id);
+            }
+        }
+        if bit(16) {
+            op.insert(
+                "inputFileName".into(),
+                which("orders-1.csv", "orders-2.csv").into(),
+            );
+        }
+        // An untyped notification with nothing in `details` comes without
+        // it (D1's schema does not require it).
+        if !details.is_empty() || !kind.is_empty() {
+            op.insert("details".into(), Value::Object(details));
+        }
         if let Some(e) = self.end {
             op.insert("endTime".into(), pick(&END_TIMES, e).into());
         }

@@ -132,27 +132,4 @@ impl CardState {
             .get_mut(i)
             .map_or(0, |entry| entry.state.insert(stored, max_kept))
     }
-
-    /// True when `operation_id` is also known under another tracking type.
-    pub(crate) fn id_conflict(&self, tracking_type: TrackingType, operation_id: &str) -> bool {
-        TrackingType::ALL
-            .into_iter()
-            .filter(|t| *t != tracking_type)
-            .any(|t| self.has_operation(t, operation_id))
-    }
-
-    /// The operations of one tracking type.
-    pub(crate) fn of_type(
-        &self,
-        tracking_type: TrackingType,
-    ) -> impl Iterator<Item = &OperationEntry> + '_ {
-        let first = self
-            .operations
-            .partition_point(|e| e.tracking_type < tracking_type);
-        self.operations
-            .get(first..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(move |e| e.tracking_type == tracking_type)
-    }
 }

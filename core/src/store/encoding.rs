@@ -84,6 +84,10 @@ dictionary! {
     40 => "OutForDelivery",
     41 => "AvailableForPickup",
     42 => "Delivered",
+    43 => "PRODUCE",
+    44 => "reason",
+    45 => "dueDate",
+    46 => "inputFileName",
 }
 
 /// Where a member sits: the fields are found by (place, name).
@@ -143,8 +147,22 @@ fields! {
     Error => Top "error" Value,
     /// `errorCode`.
     ErrorCode => Top "errorCode" Code,
+    /// `issuerRequestId`.
+    IssuerRequestId => Top "issuerRequestId" Code,
+    /// `inputFileName`.
+    InputFileName => Top "inputFileName" Value,
+    /// `details`, whole (its unknown members are the view's `extra`).
+    Details => Top "details" Value,
     /// `details.status`.
     DetailsStatus => Details "status" Code,
+    /// `details.reason` (PRODUCE: why an exception happened).
+    Reason => Details "reason" Value,
+    /// `details.dueDate` (PRODUCE: the estimated shipment date).
+    DueDate => Details "dueDate" Value,
+    /// `details.issuerRequestId` (where PRODUCE may carry it).
+    DetailsIssuerRequestId => Details "issuerRequestId" Code,
+    /// `details.inputFileName` (where PRODUCE may carry it).
+    DetailsInputFileName => Details "inputFileName" Value,
     /// `details.productionSite`.
     ProductionSite => Details "productionSite" Value,
     /// `details.shipment`.

@@ -66,6 +66,8 @@ pub(crate) struct Stored {
     shipment_phase: ShipmentPhase,
     /// The shipment object has members the view does not name.
     shipment_extra: bool,
+    /// `details` has members the view does not name.
+    details_extra: bool,
 }
 
 impl Stored {
@@ -92,6 +94,7 @@ impl Stored {
             shipment_rank: shipment_phase.rank(),
             shipment_phase,
             shipment_extra: facts.shipment_extra,
+            details_extra: facts.details_extra,
         }
     }
 
@@ -160,5 +163,19 @@ impl Stored {
     /// True when the shipment object has members the view does not name.
     pub(crate) fn shipment_extra(&self) -> bool {
         self.shipment_extra
+    }
+
+    /// True when `details` has members the view does not name.
+    pub(crate) fn details_extra(&self) -> bool {
+        self.details_extra
+    }
+
+    /// The instant the notification dates what it says: its `endTime`, else
+    /// its `startTime` (DESIGN 2.7.1).
+    pub(crate) fn instant(&self) -> Instant {
+        self.end().unwrap_or(Instant {
+            secs: self.start_secs,
+            nanos: self.start_nanos,
+        })
     }
 }

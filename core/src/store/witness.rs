@@ -21,6 +21,12 @@ pub(crate) enum Rule {
     GreatestWithStatus(OperationStatus),
     /// Notifications carrying this field; the greatest key.
     GreatestCarrying(Field),
+    /// Notifications carrying either field (D1 may place it at the top or
+    /// in `details`); the greatest key.
+    GreatestCarryingEither(Field, Field),
+    /// Notifications whose `details` has members the view does not name;
+    /// the greatest key.
+    GreatestWithDetailsExtra,
     /// Notifications carrying `details.status`; the highest business rank,
     /// then the greatest key (unknown values never lower a known one).
     HighestBusinessStatus,
@@ -56,6 +62,16 @@ witnesses! {
     ProductionSite => Rule::GreatestCarrying(Field::ProductionSite),
     /// `endTime`.
     EndTime => Rule::GreatestCarrying(Field::EndTime),
+    /// `reason`.
+    Reason => Rule::GreatestCarrying(Field::Reason),
+    /// `dueDate`.
+    DueDate => Rule::GreatestCarrying(Field::DueDate),
+    /// `issuerRequestId`.
+    IssuerRequestId => Rule::GreatestCarryingEither(Field::IssuerRequestId, Field::DetailsIssuerRequestId),
+    /// `inputFileName`.
+    InputFileName => Rule::GreatestCarryingEither(Field::InputFileName, Field::DetailsInputFileName),
+    /// `extra`.
+    Extra => Rule::GreatestWithDetailsExtra,
     /// `startTime`.
     StartTime => Rule::EarliestStart,
 }
@@ -108,6 +124,13 @@ impl<W: Copy> Witnesses<W> {
                 Rule::GreatestCarrying(field) => {
                     s.encoded().has(field) && slot.is_none_or(|w| cmp(w).is_gt())
                 }
+                Rule::GreatestCarryingEither(a, b) => {
+                    (s.encoded().has(a) || s.encoded().has(b))
+                        && slot.is_none_or(|w| cmp(w).is_gt())
+                }
+                Rule::GreatestWithDetailsExtra => {
+                    s.details_extra() && slot.is_none_or(|w| cmp(w).is_gt())
+                }
                 Rule::HighestBusinessStatus => {
                     s.encoded().has(Field::DetailsStatus)
                         && slot.is_none_or(|w| {
@@ -125,6 +148,15 @@ impl<W: Copy> Witnesses<W> {
                 *slot = Some(id);
             }
         }
+    }
+
+    /// The witnesses of the union of two sets of notifications of one
+    /// operation: each is a join, so it is one of the two sides' own.
+    pub(crate) fn join<'s>(mut self, other: &Witnesses<W>, get: impl Fn(W) -> &'s Stored) -> Self {
+        for w in other.0.iter().flatten() {
+            self.absorb(*w, get(*w), false, &get);
+        }
+        self
     }
 
     /// Renames every witness (`None` when `f` cannot).

@@ -11,8 +11,8 @@ use crate::json::{write_canonical, Node, Path};
 use crate::store::{intake, CardState, Intake, Pending, Tracking};
 use crate::view::{diff, CardRead, Change};
 use crate::wire::{
-    operation_path, read_envelope, CardId, Operation, CARD_ID, OPERATION_ID, OPERATION_NAME_MAX,
-    STANDALONE_TRACKING,
+    operation_path, read_envelope, CardId, Operation, TrackingType, CARD_ID, OPERATION_ID,
+    OPERATION_NAME_MAX, PRODUCE, STANDALONE_TRACKING,
 };
 
 impl Tracker {
@@ -145,12 +145,9 @@ impl Tracker {
         let read = CardRead(state);
         // A card known only by its request records has a view already (its
         // phase is TRACKING_REQUESTED): the change reports that as `old`.
-        let before = existing.map(|_| read.tracking_refs(None));
-        let after = read.tracking_refs(Some(pending));
-        let changes = diff(
-            before.as_ref().map(|b| (b, read.phase_of_refs(b))),
-            (&after, read.phase_of_refs(&after)),
-        );
+        let before = existing.map(|_| read.derive(None));
+        let after = read.derive(Some(pending));
+        let changes = diff(before.as_ref(), &after);
         let Tracking {
             operation_id,
             tracking_type,
@@ -265,7 +262,14 @@ fn take<'a>(
             report.operation_id = Some(operation_id);
         }
         Ok(Intake::Tracking(t)) => {
-            report.operation = Some(STANDALONE_TRACKING.to_string());
+            report.operation = Some(
+                if t.tracking_type == TrackingType::Produce {
+                    PRODUCE
+                } else {
+                    STANDALONE_TRACKING
+                }
+                .to_string(),
+            );
             report.card_id = Some(t.card_id.to_string());
             report.operation_id = Some(t.operation_id.to_string());
             report.tracking_type = Some(t.tracking_type);

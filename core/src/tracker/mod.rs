@@ -110,18 +110,16 @@ impl Tracker {
             .map(|c| CardRead(c).operation_views())
     }
 
-    /// The current operation of one tracking type of a card, borrowed, or
+    /// The current operation of one kind of a card, borrowed, or
     /// `None` when there is none: one field of what [`card`](Tracker::card)
     /// shows under `trackings`, without building the whole view.
     pub fn tracking(&self, card_id: &str, tracking_type: TrackingType) -> Option<TrackingRef<'_>> {
         let card = CardRead(self.card_state(card_id)?);
-        let [production, shipment, ret] = card.tracking_refs(None);
-        let view = match tracking_type {
-            TrackingType::Production => production,
-            TrackingType::Shipment => shipment,
-            TrackingType::Return => ret,
-        };
-        view.map(TrackingRef)
+        let refs = card.derive(None).refs;
+        refs.get(tracking_type.index())
+            .copied()
+            .flatten()
+            .map(TrackingRef)
     }
 
     /// The phase of one card, or `None` when nothing is known of it: what
@@ -136,7 +134,6 @@ impl Tracker {
     /// # Ok::<(), d1_tracking::Error>(())
     /// ```
     pub fn phase(&self, card_id: &str) -> Option<Phase> {
-        let card = CardRead(self.card_state(card_id)?);
-        Some(card.phase_of_refs(&card.tracking_refs(None)))
+        Some(CardRead(self.card_state(card_id)?).derive(None).phase)
     }
 }

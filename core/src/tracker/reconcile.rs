@@ -9,9 +9,9 @@
 use serde::Serialize;
 
 use super::Tracker;
-use crate::error::{limit, Error};
+use crate::error::{invalid_value, limit, Error};
 use crate::store::CardState;
-use crate::view::{diff, CardRead, Change, ViewRef};
+use crate::view::{diff, CardRead, Change, Derived, ViewRef};
 use crate::wire::{
     BusinessStatus, CardId, OperationStatus, ShipmentPhase, Timestamp, TrackingType, CARD_ID,
 };
@@ -79,6 +79,12 @@ impl Tracker {
         at_ms: u64,
     ) -> Result<Vec<Change>, Error> {
         CARD_ID.check(card_id, "cardId")?;
+        if tracking_type == TrackingType::Untyped {
+            return Err(invalid_value(
+                "trackingType",
+                "expected one of PRODUCTION, SHIPMENT, RETURN, PRODUCE (a request names what it asks for), found \"UNTYPED\"".to_string(),
+            ));
+        }
         if self.card_state(card_id).is_none() && self.cards.len() >= self.config.max_cards {
             return Err(limit(
                 "cardId",
@@ -92,18 +98,21 @@ impl Tracker {
         let Some(key) = CardId::new(card_id) else {
             return Ok(Vec::new());
         };
-        let before = self.cards.get(&key).map(|card| {
-            let read = CardRead(card);
-            read.phase_of_refs(&read.tracking_refs(None))
-        });
+        let before = self
+            .cards
+            .get(&key)
+            .map(|card| CardRead(card).derive(None).phase);
         let card = self.cards.entry(key).or_default();
         card.record_request(tracking_type, at_ms);
-        // A request changes no tracking: the same views before and after,
+        // A request changes no operation: the same views before and after,
         // only the phase may differ.
-        let read = CardRead(card);
-        let refs = read.tracking_refs(None);
-        let after = read.phase_of_refs(&refs);
-        Ok(diff(before.map(|phase| (&refs, phase)), (&refs, after)))
+        let after = CardRead(card).derive(None);
+        let before = before.map(|phase| Derived {
+            operations: Vec::new(),
+            refs: after.refs,
+            phase,
+        });
+        Ok(diff(before.as_ref(), &after))
     }
 
     /// The trackings to ask D1 about at `now_ms`: those awaiting a first
@@ -138,8 +147,14 @@ impl Tracker {
 }
 
 fn card_due(card_id: &str, card: &CardState, now: u64, older: u64, out: &mut Vec<DueTracking>) {
-    let trackings = CardRead(card).tracking_refs(None);
-    for (tracking_type, view) in TrackingType::ALL.into_iter().zip(trackings) {
+    let trackings = CardRead(card).derive(None).refs;
+    // An untyped operation cannot be asked about: the host does not know
+    // what it tracks (its alert says so).
+    for (tracking_type, view) in TrackingType::ALL
+        .into_iter()
+        .zip(trackings)
+        .filter(|(t, _)| *t != TrackingType::Untyped)
+    {
         let requested = card.requests.get(&tracking_type).copied();
         let heard = view.as_ref().map(last_sign_of_life);
         let (reason, since) = match (requested, heard) {

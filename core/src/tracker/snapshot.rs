@@ -338,7 +338,7 @@ fn read_card<'a>(
         let Intake::Tracking(tracking) = parsed.map_err(into_snapshot_error)? else {
             return Err(invalid(
                 &field(&n_path, "operation"),
-                "expected a STANDALONE_TRACKING notification".to_string(),
+                "expected a STANDALONE_TRACKING or PRODUCE notification".to_string(),
             ));
         };
         if tracking.card_id != card_id {
@@ -390,12 +390,15 @@ fn read_requests(
     };
     for (key, value) in requests {
         let entry_path = field(&requests_path, key);
-        let tracking_type = TrackingType::parse(key).ok_or_else(|| {
-            invalid(
-                &entry_path,
-                "expected a tracking type: PRODUCTION, SHIPMENT or RETURN".to_string(),
-            )
-        })?;
+        let tracking_type = TrackingType::parse_kind(key)
+            .filter(|t| *t != TrackingType::Untyped)
+            .ok_or_else(|| {
+                invalid(
+                    &entry_path,
+                    "expected a kind a request names: PRODUCTION, SHIPMENT, RETURN or PRODUCE"
+                        .to_string(),
+                )
+            })?;
         let at_ms = match value {
             Node::Number(n) => n.as_u64(),
             _ => None,

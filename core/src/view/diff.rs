@@ -4,9 +4,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::card::TrackingRefs;
+use super::card::Derived;
 use super::operation::{FieldRef, VIEW_FIELDS};
-use super::phase::Phase;
 use crate::wire::TrackingType;
 
 /// One field of a card's view that changed.
@@ -24,18 +23,16 @@ pub struct Change {
     pub new: Value,
 }
 
-/// Field-by-field difference of a card's current trackings and phase, before
-/// and after a notification (`before` is `None` for a card without
-/// operations). `notifications` is a count of history, not status, and is
-/// left out. Trackings in order of type, fields by name, then `phase`.
-pub(crate) fn diff(
-    before: Option<(&TrackingRefs<'_>, Phase)>,
-    after: (&TrackingRefs<'_>, Phase),
-) -> Vec<Change> {
+/// Field-by-field difference of a card's current operations and phase,
+/// before and after a notification or a request (`before` is `None` for a
+/// card not known yet). `notifications` is a count of history, not status,
+/// and is left out; `alerts` derive from fields reported here. Entries in
+/// order of kind, fields by name, then `phase`.
+pub(crate) fn diff(before: Option<&Derived<'_>>, after: &Derived<'_>) -> Vec<Change> {
     let mut changes = Vec::new();
     for t in TrackingType::ALL {
-        let old = before.and_then(|(b, _)| b.get(t.index())?.as_ref());
-        let new = after.0.get(t.index()).and_then(Option::as_ref);
+        let old = before.and_then(|b| b.refs.get(t.index())?.as_ref());
+        let new = after.refs.get(t.index()).and_then(Option::as_ref);
         let unchanged = match (old, new) {
             (None, None) => true,
             (Some(a), Some(b)) => a.same(b),
@@ -59,13 +56,13 @@ pub(crate) fn diff(
             }
         }
     }
-    let old_phase = before.map(|(_, p)| p);
-    if old_phase != Some(after.1) {
+    let old_phase = before.map(|b| b.phase);
+    if old_phase != Some(after.phase) {
         changes.push(Change {
             tracking_type: None,
             field: "phase",
             old: old_phase.map_or(Value::Null, |p| Value::from(p.as_str())),
-            new: Value::from(after.1.as_str()),
+            new: Value::from(after.phase.as_str()),
         });
     }
     changes

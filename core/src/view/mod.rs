@@ -13,10 +13,10 @@ mod shipment;
 mod tracking_ref;
 mod types;
 
-pub(crate) use card::CardRead;
+pub(crate) use card::{CardRead, Derived};
 pub(crate) use diff::diff;
 pub use diff::Change;
 pub(crate) use operation::ViewRef;
 pub use phase::Phase;
 pub use tracking_ref::TrackingRef;
-pub use types::{CardView, OperationView, ShipmentView, TrackingView};
+pub use types::{Alert, AlertCode, CardView, OperationView, ShipmentView, TrackingView};

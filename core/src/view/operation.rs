@@ -6,10 +6,12 @@
 //! `applied` from `recorded` ([`ViewRef::same`]) and the list of `changes`
 //! (`diff.rs`) are derived from the table.
 
-use super::shipment::ShipmentRef;
+use super::shipment::{unknown_members, ShipmentRef};
 use super::types::TrackingView;
-use crate::store::{Field, OperationState, Raw, Stored, Witness, Witnesses};
-use crate::wire::OperationStatus;
+#[cfg(test)]
+use crate::store::OperationState;
+use crate::store::{Field, Raw, Start, Stored, Witness, Witnesses};
+use crate::wire::{OperationStatus, TrackingType, KNOWN_DETAILS_FIELDS};
 
 /// Where a field of the view comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +26,11 @@ pub(crate) enum Source {
     StartTime,
     /// A string member of the witness's notification.
     Text(Witness, Field),
+    /// A string member of the witness's notification, at the first place
+    /// it has it.
+    TextEither(Witness, Field, Field),
+    /// The unknown members of the witness's `details`.
+    Extra(Witness),
     /// Any JSON member of the witness's notification.
     Json(Witness, Field),
     /// The witness's shipment object.
@@ -34,7 +41,11 @@ impl Source {
     /// The witness this field is read from, if any.
     const fn witness(self) -> Option<Witness> {
         match self {
-            Source::Text(w, _) | Source::Json(w, _) | Source::Shipment(w) => Some(w),
+            Source::Text(w, _)
+            | Source::TextEither(w, _, _)
+            | Source::Extra(w)
+            | Source::Json(w, _)
+            | Source::Shipment(w) => Some(w),
             Source::StartTime => Some(Witness::StartTime),
             Source::OperationId | Source::Status | Source::Conflict => None,
         }
@@ -51,17 +62,36 @@ pub(crate) const VIEW_FIELDS: &[(&str, Source)] = &[
         "detailsStatus",
         Source::Text(Witness::DetailsStatus, Field::DetailsStatus),
     ),
+    ("dueDate", Source::Text(Witness::DueDate, Field::DueDate)),
     ("endTime", Source::Text(Witness::EndTime, Field::EndTime)),
     ("error", Source::Text(Witness::LastFailed, Field::Error)),
     (
         "errorCode",
         Source::Text(Witness::LastFailed, Field::ErrorCode),
     ),
+    ("extra", Source::Extra(Witness::Extra)),
+    (
+        "inputFileName",
+        Source::TextEither(
+            Witness::InputFileName,
+            Field::InputFileName,
+            Field::DetailsInputFileName,
+        ),
+    ),
+    (
+        "issuerRequestId",
+        Source::TextEither(
+            Witness::IssuerRequestId,
+            Field::IssuerRequestId,
+            Field::DetailsIssuerRequestId,
+        ),
+    ),
     ("operationId", Source::OperationId),
     (
         "productionSite",
         Source::Json(Witness::ProductionSite, Field::ProductionSite),
     ),
+    ("reason", Source::Text(Witness::Reason, Field::Reason)),
     ("shipment", Source::Shipment(Witness::Shipment)),
     ("startTime", Source::StartTime),
     ("status", Source::Status),
@@ -103,13 +133,35 @@ const _: () = assert!(
 );
 
 /// One field of a view, borrowed; `Null` when absent (as the JSON shows it).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum FieldRef<'a> {
     Null,
     Bool(bool),
     Str(&'a str),
     Json(Raw<'a>),
     Shipment(ShipmentRef<'a>),
+    /// A `details` object with unknown members (the view shows those).
+    Extra(Raw<'a>),
+}
+
+impl PartialEq for FieldRef<'_> {
+    /// Equal as the view shows them: two `details` objects by their unknown
+    /// members only (read only when their bytes differ).
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (FieldRef::Null, FieldRef::Null) => true,
+            (FieldRef::Bool(a), FieldRef::Bool(b)) => a == b,
+            (FieldRef::Str(a), FieldRef::Str(b)) => a == b,
+            (FieldRef::Json(a), FieldRef::Json(b)) => a == b,
+            (FieldRef::Shipment(a), FieldRef::Shipment(b)) => a == b,
+            (FieldRef::Extra(a), FieldRef::Extra(b)) => {
+                a == b
+                    || unknown_members(Some(*a), &KNOWN_DETAILS_FIELDS)
+                        == unknown_members(Some(*b), &KNOWN_DETAILS_FIELDS)
+            }
+            _ => false,
+        }
+    }
 }
 
 impl FieldRef<'_> {
@@ -122,6 +174,7 @@ impl FieldRef<'_> {
             FieldRef::Str(s) => Value::from(s),
             FieldRef::Json(v) => v.to_value(),
             FieldRef::Shipment(s) => s.to_value(),
+            FieldRef::Extra(d) => Value::Object(unknown_members(Some(d), &KNOWN_DETAILS_FIELDS)),
         }
     }
 }
@@ -130,6 +183,8 @@ impl FieldRef<'_> {
 /// it; a field is read from its notification only when asked for.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ViewRef<'a> {
+    /// The operation's kind (the entry of the card view it is shown under).
+    pub(crate) kind: TrackingType,
     pub(crate) operation_id: &'a str,
     pub(crate) status: OperationStatus,
     pub(crate) notifications: usize,
@@ -143,27 +198,21 @@ impl<'a> ViewRef<'a> {
     /// new, distinct notification of this operation) is folded.
     /// `conflict_elsewhere` is the card-level conflict (the same
     /// `operationId` under another tracking type).
+    #[cfg(test)]
     pub(crate) fn of(
+        kind: TrackingType,
         state: &'a OperationState,
         operation_id: &'a str,
         pending: Option<&'a Stored>,
         conflict_elsewhere: bool,
     ) -> Option<ViewRef<'a>> {
         let (w, count) = state.witnesses_with(pending);
-        Self::from_witnesses(w, operation_id, count, conflict_elsewhere)
+        Self::from_witnesses(kind, w, operation_id, count, conflict_elsewhere)
     }
 
-    /// The view of an operation not in the state yet, made by `pending`.
-    pub(crate) fn pending(
-        operation_id: &'a str,
-        pending: &'a Stored,
-        conflict_elsewhere: bool,
-    ) -> Option<ViewRef<'a>> {
-        let w = OperationState::pending_witnesses(pending);
-        Self::from_witnesses(w, operation_id, 1, conflict_elsewhere)
-    }
-
-    fn from_witnesses(
+    /// The view of the notifications whose witnesses are `w`.
+    pub(crate) fn from_witnesses(
+        kind: TrackingType,
         w: Witnesses<&'a Stored>,
         operation_id: &'a str,
         notifications: usize,
@@ -172,6 +221,7 @@ impl<'a> ViewRef<'a> {
         let top = w.get(Witness::Top)?;
         let both = w.get(Witness::LastSuccessful).is_some() && w.get(Witness::LastFailed).is_some();
         Some(ViewRef {
+            kind,
             operation_id,
             // The greatest key has the highest status: status leads the key.
             status: top.status(),
@@ -191,6 +241,12 @@ impl<'a> ViewRef<'a> {
             Source::Conflict => FieldRef::Bool(self.conflict),
             Source::StartTime => FieldRef::Str(self.start_time()),
             Source::Text(w, field) => text(self.w.get(w).and_then(|s| s.encoded().text(field))),
+            Source::TextEither(w, a, b) => text(self.text_either(w, a, b)),
+            Source::Extra(w) => self
+                .w
+                .get(w)
+                .and_then(|s| s.encoded().raw(Field::Details))
+                .map_or(FieldRef::Null, FieldRef::Extra),
             Source::Json(w, field) => self
                 .w
                 .get(w)
@@ -208,9 +264,34 @@ impl<'a> ViewRef<'a> {
         self.w.get(witness).and_then(|s| s.encoded().text(field))
     }
 
+    fn text_either(&self, witness: Witness, a: Field, b: Field) -> Option<&'a str> {
+        let e = self.w.get(witness)?.encoded();
+        e.text(a).or_else(|| e.text(b))
+    }
+
     /// `detailsStatus`.
     pub(crate) fn details_status(&self) -> Option<&'a str> {
         self.text(Witness::DetailsStatus, Field::DetailsStatus)
+    }
+
+    /// The notification that defines `detailsStatus`.
+    pub(crate) fn details_status_witness(&self) -> Option<&'a Stored> {
+        self.w.get(Witness::DetailsStatus)
+    }
+
+    /// The notification that defines `shipment`.
+    pub(crate) fn shipment_witness(&self) -> Option<&'a Stored> {
+        self.w.get(Witness::Shipment)
+    }
+
+    /// The greatest `SUCCESSFUL` notification.
+    pub(crate) fn last_successful(&self) -> Option<&'a Stored> {
+        self.w.get(Witness::LastSuccessful)
+    }
+
+    /// The operation's start: the earliest `startTime` (orders operations).
+    pub(crate) fn start(&self) -> Start<'a> {
+        self.w.get(Witness::StartTime).unwrap_or(self.top).start()
     }
 
     /// `productionSite`, compact.
@@ -232,11 +313,7 @@ impl<'a> ViewRef<'a> {
 
     /// `startTime`: the earliest, as given.
     pub(crate) fn start_time(&self) -> &'a str {
-        self.w
-            .get(Witness::StartTime)
-            .unwrap_or(self.top)
-            .start()
-            .text()
+        self.start().text()
     }
 
     /// `endTime`.
@@ -254,12 +331,21 @@ impl<'a> ViewRef<'a> {
         self.text(Witness::LastFailed, Field::Error)
     }
 
+    /// The unknown members of `details` (empty when none).
+    pub(crate) fn extra(&self) -> serde_json::Map<String, serde_json::Value> {
+        match self.field(Source::Extra(Witness::Extra)) {
+            FieldRef::Extra(d) => unknown_members(Some(d), &KNOWN_DETAILS_FIELDS),
+            _ => serde_json::Map::new(),
+        }
+    }
+
     /// Equal as views, `notifications` aside. A field whose notification
     /// is the same on both sides is equal without being read.
     pub(crate) fn same(&self, other: &ViewRef<'_>) -> bool {
         // The fields the view holds itself first: the cheapest, and the
         // status is the likeliest to differ.
-        self.operation_id == other.operation_id
+        self.kind == other.kind
+            && self.operation_id == other.operation_id
             && self.status == other.status
             && self.conflict == other.conflict
             && VIEW_FIELDS.iter().all(|(_, source)| {
@@ -287,6 +373,27 @@ impl<'a> ViewRef<'a> {
             end_time: self.end_time().map(str::to_string),
             error_code: self.error_code().map(str::to_string),
             error: self.error().map(str::to_string),
+            issuer_request_id: self
+                .text_either(
+                    Witness::IssuerRequestId,
+                    Field::IssuerRequestId,
+                    Field::DetailsIssuerRequestId,
+                )
+                .map(str::to_string),
+            reason: self
+                .text(Witness::Reason, Field::Reason)
+                .map(str::to_string),
+            due_date: self
+                .text(Witness::DueDate, Field::DueDate)
+                .map(str::to_string),
+            input_file_name: self
+                .text_either(
+                    Witness::InputFileName,
+                    Field::InputFileName,
+                    Field::DetailsInputFileName,
+                )
+                .map(str::to_string),
+            extra: self.extra(),
             notifications: self.notifications,
             conflict: self.conflict,
         }
@@ -327,7 +434,7 @@ mod tests {
         let op: crate::json::Node = serde_json::from_str(
             r#"{"operationId":"op-1","operation":"STANDALONE_TRACKING","status":"PENDING",
             "startTime":"2026-03-01T08:00:00Z","cardId":"card-1",
-            "details":{"trackingType":"SHIPMENT"}}"#,
+            "details":{"trackingType":"SHIPMENT","novel":1}}"#,
         )
         .expect("JSON");
         let config = crate::config::Config::default();
@@ -337,9 +444,15 @@ mod tests {
         };
         let mut state = OperationState::default();
         state.insert(t.stored, 8);
-        let view = ViewRef::of(&state, "op-1", None, false)
-            .expect("a view")
-            .to_view();
+        let view = ViewRef::of(
+            crate::wire::TrackingType::Shipment,
+            &state,
+            "op-1",
+            None,
+            false,
+        )
+        .expect("a view")
+        .to_view();
         let json = serde_json::to_value(view).expect("serialises");
         let mut names: Vec<&str> = json
             .as_object()

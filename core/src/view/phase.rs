@@ -1,11 +1,15 @@
-//! The card's `phase`: one word for people and dashboards, defined by one
-//! table ([`RULES`]) that both the code and the README's diagram use.
+//! The card's `phase`: one word for people and dashboards, the most recent
+//! physical fact (DESIGN 2.7.1), defined by one table ([`RULES`], with
+//! [`WITHOUT_FACTS`]) that the code, the README's diagram and its
+//! explanation use.
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::wire::{BusinessStatus, OperationStatus, ShipmentPhase, TrackingType};
+use super::operation::ViewRef;
+use crate::store::Stored;
+use crate::wire::{BusinessStatus, Instant, OperationStatus, ShipmentPhase, TrackingType};
 
 /// Where a card is, summarised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -16,9 +20,11 @@ pub enum Phase {
     TrackingRequested,
     /// D1 is tracking the card but has reported nothing this table ranks yet.
     Tracking,
-    /// Production is tracked and not finished.
+    /// Production has started and is not finished (a business status
+    /// before `CARD_PROD_DONE`).
     InProduction,
-    /// Production is done (`CARD_PROD_DONE`), not yet shipped.
+    /// Production is done (`CARD_PROD_DONE`, or PRODUCTION `SUCCESSFUL`
+    /// without a business status), not yet shipped.
     Produced,
     /// Shipped (`CARD_SHIPPED`, or a shipment the carrier has not moved yet).
     Shipped,
@@ -34,10 +40,13 @@ pub enum Phase {
     Delivered,
     /// Production was cancelled (`CARD_PROD_CANCELED`).
     Canceled,
-    /// An operation failed, or production reported an exception.
+    /// Nothing physical is known, and an operation failed.
     Failed,
     /// The card came back (`CARD_RETURNED`, or the RETURN tracking succeeded).
     Returned,
+    /// Production reported an exception (`DATA_EXCEPTION`,
+    /// `CARD_PROD_EXCEPTION`).
+    ProductionException,
 }
 
 impl Phase {
@@ -57,58 +66,48 @@ impl Phase {
             Phase::Canceled => "CANCELED",
             Phase::Failed => "FAILED",
             Phase::Returned => "RETURNED",
+            Phase::ProductionException => "PRODUCTION_EXCEPTION",
         }
     }
 }
 
-/// A test on the card's current trackings.
+/// A fact an operation yields (DESIGN 2.7.1, step 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Condition {
-    /// The tracking of this type has this operation status.
-    StatusIs(TrackingType, OperationStatus),
-    /// Some tracking has this operation status.
-    AnyStatusIs(OperationStatus),
-    /// Some tracking's business status is one of these.
-    AnyBusinessStatusIn(&'static [BusinessStatus]),
-    /// The SHIPMENT tracking's shipment phase is one of these.
+    /// The operation's shipment (as its view shows it) is in one of these
+    /// phases; dated by the notification that carries it.
     ShipmentPhaseIn(&'static [ShipmentPhase]),
-    /// The SHIPMENT tracking carries a shipment object.
+    /// The operation carries a shipment, whatever its phase; dated by the
+    /// notification that carries it.
     HasShipment,
-    /// A tracking of this type exists.
-    Has(TrackingType),
-    /// The host recorded a request, and no notification came yet.
-    RequestedOnly,
-    /// Always true: the last row.
+    /// The operation's business status (its view's `detailsStatus`) is one
+    /// of these; dated by the notification that carries it.
+    BusinessStatusIn(&'static [BusinessStatus]),
+    /// An operation of this kind completed (`SUCCESSFUL`) and no
+    /// notification of it names a business status; dated by its greatest
+    /// `SUCCESSFUL` notification.
+    CompletedWithoutStatus(TrackingType),
+}
+
+/// What decides the phase when no operation yields a fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fallback {
+    /// Some operation's status is `FAILED`.
+    AnyFailed,
+    /// D1 sent something for the card.
+    AnyOperation,
+    /// Always true: only the host's request is known.
     Otherwise,
 }
 
-/// The phase table: the first row whose condition holds gives the phase.
-/// The README's diagram is generated from this table (a test keeps them equal).
+/// The facts and the phase each gives. The card's phase is the fact with
+/// the greatest instant (the defining notification's `endTime`, else its
+/// `startTime`); between facts of equal instants the earlier row wins, so a
+/// shipment's phase, the more precise, outranks the business status of the
+/// same notification. A `FAILED` status is no fact: it is an alert.
 pub const RULES: &[(Condition, Phase)] = &[
-    (
-        Condition::StatusIs(TrackingType::Return, OperationStatus::Successful),
-        Phase::Returned,
-    ),
-    (
-        Condition::AnyBusinessStatusIn(&[BusinessStatus::CardReturned]),
-        Phase::Returned,
-    ),
-    (
-        Condition::AnyStatusIs(OperationStatus::Failed),
-        Phase::Failed,
-    ),
-    (
-        Condition::AnyBusinessStatusIn(&[BusinessStatus::CardProdCanceled]),
-        Phase::Canceled,
-    ),
-    (
-        Condition::AnyBusinessStatusIn(&[
-            BusinessStatus::DataException,
-            BusinessStatus::CardProdException,
-        ]),
-        Phase::Failed,
-    ),
     (
         Condition::ShipmentPhaseIn(&[ShipmentPhase::Delivered]),
         Phase::Delivered,
@@ -135,107 +134,202 @@ pub const RULES: &[(Condition, Phase)] = &[
     ),
     (Condition::HasShipment, Phase::Shipped),
     (
-        Condition::AnyBusinessStatusIn(&[BusinessStatus::CardShipped]),
+        Condition::BusinessStatusIn(&[BusinessStatus::CardReturned]),
+        Phase::Returned,
+    ),
+    (
+        Condition::BusinessStatusIn(&[BusinessStatus::CardProdCanceled]),
+        Phase::Canceled,
+    ),
+    (
+        Condition::BusinessStatusIn(&[
+            BusinessStatus::DataException,
+            BusinessStatus::CardProdException,
+        ]),
+        Phase::ProductionException,
+    ),
+    (
+        Condition::BusinessStatusIn(&[BusinessStatus::CardShipped]),
         Phase::Shipped,
     ),
     (
-        Condition::AnyBusinessStatusIn(&[BusinessStatus::CardProdDone]),
+        Condition::BusinessStatusIn(&[BusinessStatus::CardProdDone]),
         Phase::Produced,
     ),
     (
-        Condition::Has(TrackingType::Production),
+        Condition::BusinessStatusIn(&[
+            BusinessStatus::CardProdRequested,
+            BusinessStatus::DataPrepared,
+            BusinessStatus::CardProdReady,
+            BusinessStatus::CardProdOngoing,
+        ]),
         Phase::InProduction,
     ),
-    (Condition::RequestedOnly, Phase::TrackingRequested),
-    (Condition::Otherwise, Phase::Tracking),
+    (
+        Condition::CompletedWithoutStatus(TrackingType::Return),
+        Phase::Returned,
+    ),
+    (
+        Condition::CompletedWithoutStatus(TrackingType::Production),
+        Phase::Produced,
+    ),
 ];
 
-/// What the phase table reads of one current tracking.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct PhaseInput<'a> {
-    pub(crate) status: OperationStatus,
-    pub(crate) details_status: Option<&'a str>,
-    pub(crate) shipment_phase: Option<ShipmentPhase>,
-}
-
-/// One entry per tracking type, in the order of [`TrackingType::ALL`].
-pub(crate) type PhaseInputs<'a> = [Option<PhaseInput<'a>>; 3];
+/// The phase when no operation yields a fact: the first row that holds.
+pub const WITHOUT_FACTS: &[(Fallback, Phase)] = &[
+    (Fallback::AnyFailed, Phase::Failed),
+    (Fallback::AnyOperation, Phase::Tracking),
+    (Fallback::Otherwise, Phase::TrackingRequested),
+];
 
 impl Condition {
-    fn holds(self, trackings: &PhaseInputs<'_>, requested: bool) -> bool {
-        let of = |t: TrackingType| trackings.get(t.index()).copied().flatten();
-        let mut all = trackings.iter().flatten();
-        let shipment_phase = || of(TrackingType::Shipment).and_then(|v| v.shipment_phase);
+    /// The notification that makes this a fact of `op`, if it is one.
+    fn witness<'a>(self, op: &ViewRef<'a>) -> Option<&'a Stored> {
         match self {
-            Condition::StatusIs(t, s) => of(t).is_some_and(|v| v.status == s),
-            Condition::AnyStatusIs(s) => all.any(|v| v.status == s),
-            Condition::AnyBusinessStatusIn(set) => all.any(|v| {
-                v.details_status
-                    .is_some_and(|d| set.iter().any(|s| s.is(d)))
-            }),
-            Condition::ShipmentPhaseIn(set) => shipment_phase().is_some_and(|p| set.contains(&p)),
-            Condition::HasShipment => shipment_phase().is_some(),
-            Condition::Has(t) => of(t).is_some(),
-            Condition::RequestedOnly => requested && all.next().is_none(),
-            Condition::Otherwise => true,
+            Condition::ShipmentPhaseIn(set) => op
+                .shipment_witness()
+                .filter(|s| set.contains(&s.shipment_phase())),
+            Condition::HasShipment => op.shipment_witness(),
+            Condition::BusinessStatusIn(set) => {
+                let status = op.details_status()?;
+                set.iter()
+                    .any(|s| s.is(status))
+                    .then(|| op.details_status_witness())
+                    .flatten()
+            }
+            Condition::CompletedWithoutStatus(kind) => (op.kind == kind
+                && op.details_status().is_none())
+            .then(|| op.last_successful())
+            .flatten(),
         }
     }
 
-    /// The condition as the README's diagram writes it.
+    /// The condition in plain words (the README's explanation and diagram).
     pub fn describe(self) -> String {
         match self {
-            Condition::StatusIs(t, s) => format!("{} status is {}", t.as_str(), s.as_str()),
-            Condition::AnyStatusIs(s) => format!("any status is {}", s.as_str()),
-            Condition::AnyBusinessStatusIn(set) => {
-                let names: Vec<&str> = set.iter().map(BusinessStatus::as_str).collect();
-                format!("any details.status is {}", names.join(" or "))
-            }
             Condition::ShipmentPhaseIn(set) => {
                 let names: Vec<&str> = set.iter().map(|p| p.as_str()).collect();
-                format!("shipment phase is {}", names.join(" or "))
+                format!("its shipment's phase is {}", names.join(" or "))
             }
-            Condition::HasShipment => "SHIPMENT has shipment data".to_string(),
-            Condition::Has(t) => format!("{} is tracked", t.as_str()),
-            Condition::RequestedOnly => "a request recorded, no notification yet".to_string(),
-            Condition::Otherwise => "otherwise".to_string(),
+            Condition::HasShipment => "it carries a shipment (any other phase)".to_string(),
+            Condition::BusinessStatusIn(set) => {
+                let names: Vec<&str> = set.iter().map(BusinessStatus::as_str).collect();
+                format!("its details.status is {}", names.join(" or "))
+            }
+            Condition::CompletedWithoutStatus(kind) => format!(
+                "a {} operation is SUCCESSFUL without details.status",
+                kind.as_str()
+            ),
         }
     }
 }
 
-/// The phase of a card with these current trackings; `requested` says
-/// whether the host recorded a Track Card request for it.
-pub(crate) fn phase_of_inputs(trackings: &PhaseInputs<'_>, requested: bool) -> Phase {
-    RULES
-        .iter()
-        .find(|(condition, _)| condition.holds(trackings, requested))
-        .map_or(Phase::Tracking, |(_, phase)| *phase)
+impl Fallback {
+    fn holds(self, ops: &[ViewRef<'_>]) -> bool {
+        match self {
+            Fallback::AnyFailed => ops.iter().any(|o| o.status == OperationStatus::Failed),
+            Fallback::AnyOperation => !ops.is_empty(),
+            Fallback::Otherwise => true,
+        }
+    }
+
+    /// The fallback in plain words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Fallback::AnyFailed => "an operation FAILED",
+            Fallback::AnyOperation => "D1 sent a notification",
+            Fallback::Otherwise => "only a request is recorded",
+        }
+    }
 }
 
-/// The phase table as a Mermaid flowchart (what the README shows).
+/// The phase of a card whose operations (every kind, current or not) are
+/// `ops`.
+pub(crate) fn phase_of(ops: &[ViewRef<'_>]) -> Phase {
+    // The greatest (instant, precedence): precedence is the reversed row.
+    let mut best: Option<(Instant, std::cmp::Reverse<usize>, Phase)> = None;
+    for op in ops {
+        for (row, (condition, phase)) in RULES.iter().enumerate() {
+            if let Some(s) = condition.witness(op) {
+                let fact = (s.instant(), std::cmp::Reverse(row), *phase);
+                if best.is_none_or(|b| (fact.0, fact.1) > (b.0, b.1)) {
+                    best = Some(fact);
+                }
+            }
+        }
+    }
+    if let Some((_, _, phase)) = best {
+        return phase;
+    }
+    WITHOUT_FACTS
+        .iter()
+        .find(|(fallback, _)| fallback.holds(ops))
+        .map_or(Phase::TrackingRequested, |(_, phase)| *phase)
+}
+
+/// The phase table as a Mermaid flowchart (what the README shows): every
+/// fact with the phase it gives, in order of precedence, then the phases
+/// without a fact.
 ///
 /// ```
 /// let chart = d1_tracking::phase::diagram();
-/// assert!(chart.starts_with("flowchart TD"));
+/// assert!(chart.starts_with("flowchart LR"));
 /// assert!(chart.contains("RETURNED"));
 /// ```
 pub fn diagram() -> String {
-    let mut out = String::from("flowchart TD\n");
-    let last = RULES.len().saturating_sub(1);
+    let mut out = String::from("flowchart LR\n");
+    let _ = writeln!(
+        out,
+        "    ops[\"every operation of the card\"] --> facts{{\"its facts; the latest instant wins, then the first row\"}}"
+    );
     for (i, (condition, phase)) in RULES.iter().enumerate() {
-        if *condition == Condition::Otherwise {
-            let _ = writeln!(
-                out,
-                "    c{i}[\"{}\"] --> p{i}([{}])",
-                condition.describe(),
-                phase.as_str()
-            );
-            continue;
-        }
-        let _ = writeln!(out, "    c{i}{{\"{}?\"}}", condition.describe());
-        let _ = writeln!(out, "    c{i} -- yes --> p{i}([{}])", phase.as_str());
-        if i < last {
-            let _ = writeln!(out, "    c{i} -- no --> c{}", i + 1);
-        }
+        let _ = writeln!(
+            out,
+            "    facts -- \"{}. {}\" --> f{i}([{}])",
+            i + 1,
+            condition.describe(),
+            phase.as_str()
+        );
+    }
+    let _ = writeln!(out, "    ops -- no fact --> none{{\"first that holds\"}}");
+    for (i, (fallback, phase)) in WITHOUT_FACTS.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "    none -- \"{}\" --> n{i}([{}])",
+            fallback.describe(),
+            phase.as_str()
+        );
+    }
+    out
+}
+
+/// The phase rule in plain words, as a Markdown list (what the README shows
+/// under the diagram).
+pub fn explanation() -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Every operation of the card, of every kind, current or not, yields facts. \
+         Each fact is dated by the notification that defines it (its `endTime`, else its \
+         `startTime`); the phase is the latest fact. Facts of equal instants are ranked by \
+         this list: the earlier wins.\n"
+    );
+    for (i, (condition, phase)) in RULES.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{}. `{}` when {}",
+            i + 1,
+            phase.as_str(),
+            condition.describe()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nA `FAILED` status is not a fact: it is an alert, and the operation's facts still count. \
+         With no fact at all, the phase is:\n"
+    );
+    for (fallback, phase) in WITHOUT_FACTS {
+        let _ = writeln!(out, "- `{}` when {}", phase.as_str(), fallback.describe());
     }
     out
 }

@@ -42,10 +42,16 @@ impl<'a> ShipmentRef<'a> {
 }
 
 fn extra_of(object: Option<Raw<'_>>) -> Map<String, Value> {
+    unknown_members(object, &KNOWN_SHIPMENT_FIELDS)
+}
+
+/// The members of `object` not in `known` (for a shipment's and a
+/// `details`' `extra`).
+pub(crate) fn unknown_members(object: Option<Raw<'_>>, known: &[&str]) -> Map<String, Value> {
     match object.map(Raw::to_value) {
         Some(Value::Object(map)) => map
             .into_iter()
-            .filter(|(k, _)| !KNOWN_SHIPMENT_FIELDS.contains(&k.as_str()))
+            .filter(|(k, _)| !known.contains(&k.as_str()))
             .collect(),
         _ => Map::new(),
     }

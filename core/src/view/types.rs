@@ -9,8 +9,9 @@ use serde_json::{Map, Value};
 use super::phase::Phase;
 use crate::wire::{OperationStatus, ShipmentPhase, TrackingType};
 
-/// The view of one card: its current operation per tracking type, and a
-/// one-word [`Phase`].
+/// The view of one card: its current operation per kind (the tracking
+/// types, `PRODUCE`, and `UNTYPED` operations), a one-word [`Phase`], and
+/// its alerts.
 ///
 /// ```
 /// use d1_tracking::{Config, Phase, Tracker, TrackingType};
@@ -29,11 +30,47 @@ use crate::wire::{OperationStatus, ShipmentPhase, TrackingType};
 pub struct CardView {
     /// The card.
     pub card_id: String,
-    /// One entry per tracking type seen, for its current operation (the one
-    /// with the greatest `startTime`, then `operationId`).
+    /// One entry per kind seen, for its current operation (the one with the
+    /// greatest `startTime`, then `operationId`).
     pub trackings: BTreeMap<TrackingType, TrackingView>,
-    /// The card's phase, a function of `trackings` (see [`Phase`]).
+    /// The card's phase: the most recent physical fact of its operations
+    /// (see [`Phase`] and [`phase::RULES`](crate::phase::RULES)).
     pub phase: Phase,
+    /// What a person should look at, sorted by kind, then code (see
+    /// [`Alert`]); empty when nothing is wrong.
+    pub alerts: Vec<Alert>,
+}
+
+/// Something about a card a person should look at, without hiding its
+/// physical state: raised by an entry the card view shows.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Alert {
+    /// The entry that raises it.
+    pub tracking_type: TrackingType,
+    /// What is wrong.
+    pub code: AlertCode,
+    /// The operation.
+    pub operation_id: String,
+    /// D1's `errorCode`, for a failed operation.
+    pub error_code: Option<String>,
+    /// D1's `error`, for a failed operation.
+    pub error: Option<String>,
+}
+
+/// What an [`Alert`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum AlertCode {
+    /// The operation's status is `FAILED`.
+    OperationFailed,
+    /// The operation is in conflict: both `SUCCESSFUL` and `FAILED` were
+    /// seen, or its id was also seen with another kind.
+    Conflict,
+    /// No notification of the operation names its tracking type.
+    UntypedOperation,
 }
 
 /// The view of one operation (README, "The card view"): every field is a
@@ -61,6 +98,23 @@ pub struct TrackingView {
     pub error_code: Option<String>,
     /// From the greatest `FAILED` notification.
     pub error: Option<String>,
+    /// The issuer's correlation id (`issuerRequestId`, or where a `PRODUCE`
+    /// notification may carry it, `details.issuerRequestId`), from the
+    /// greatest notification carrying it.
+    pub issuer_request_id: Option<String>,
+    /// `details.reason` (why a data or production exception happened),
+    /// from the greatest notification carrying it.
+    pub reason: Option<String>,
+    /// `details.dueDate` (the estimated shipment date, as given), from the
+    /// greatest notification carrying it.
+    pub due_date: Option<String>,
+    /// `inputFileName` (or `details.inputFileName`): the issuer's input file,
+    /// from the greatest notification carrying it.
+    pub input_file_name: Option<String>,
+    /// Members of `details` this version does not know, as given, from the
+    /// greatest notification that has some (omitted when none).
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
     /// How many distinct notifications are kept.
     pub notifications: usize,
     /// Both `SUCCESSFUL` and `FAILED` were seen, or the same `operationId`
@@ -96,7 +150,7 @@ pub struct ShipmentView {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OperationView {
-    /// The operation's tracking type.
+    /// The operation's kind.
     pub tracking_type: TrackingType,
     /// Whether it is the one [`CardView::trackings`] shows.
     pub current: bool,

@@ -1,9 +1,18 @@
-//! The kinds D1 names: what was asked to track (`trackingType`) and an
-//! operation's own status, with its rank.
+//! The kinds D1 names: what was asked to track (`trackingType`), the other
+//! entries a card view shows beside it (`PRODUCE`, operations without a
+//! type), and an operation's own status, with its rank.
 
 use serde::Serialize;
 
-/// What D1 was asked to track (`details.trackingType`).
+/// The kind of an operation, and so of an entry of the card view: what D1
+/// was asked to track (`details.trackingType` of a `STANDALONE_TRACKING`
+/// notification), a card order (`PRODUCE`, DESIGN 1.4), or a
+/// `STANDALONE_TRACKING` operation none of whose notifications names a type
+/// (`UNTYPED`, DESIGN 2.4).
+///
+/// Only the first three are tracking types D1 accepts in a Track Card
+/// request ([`TrackingType::parse`]); views, queries and request records
+/// take every kind but `UNTYPED` ([`TrackingType::parse_kind`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
@@ -14,36 +23,65 @@ pub enum TrackingType {
     Shipment,
     /// The card's return; one notification, `CARD_RETURNED`.
     Return,
+    /// The card order D1 produces (`operation = PRODUCE`): business statuses
+    /// from `CARD_PROD_REQUESTED` to `CARD_SHIPPED`.
+    Produce,
+    /// A `STANDALONE_TRACKING` operation whose notifications name no
+    /// tracking type (D1's schema allows it, e.g. a `FAILED` "card not
+    /// found"); shown, and raised as an alert, until one of them does.
+    Untyped,
 }
 
+/// Declared once: every kind with its spelling, in the order views list
+/// them; the first three are D1's tracking types.
+const KINDS: [(TrackingType, &str); 5] = [
+    (TrackingType::Production, "PRODUCTION"),
+    (TrackingType::Shipment, "SHIPMENT"),
+    (TrackingType::Return, "RETURN"),
+    (TrackingType::Produce, "PRODUCE"),
+    (TrackingType::Untyped, "UNTYPED"),
+];
+
 impl TrackingType {
-    /// Every tracking type, in the order views list them.
-    pub const ALL: [TrackingType; 3] = [
+    /// Every kind, in the order views list them.
+    pub const ALL: [TrackingType; 5] = [
+        TrackingType::Production,
+        TrackingType::Shipment,
+        TrackingType::Return,
+        TrackingType::Produce,
+        TrackingType::Untyped,
+    ];
+
+    /// D1's tracking types: what a Track Card request asks for.
+    pub const TRACKED: [TrackingType; 3] = [
         TrackingType::Production,
         TrackingType::Shipment,
         TrackingType::Return,
     ];
 
-    /// D1's spelling.
+    /// The spelling views use (D1's, for the tracking types and `PRODUCE`).
     pub const fn as_str(self) -> &'static str {
-        match self {
-            TrackingType::Production => "PRODUCTION",
-            TrackingType::Shipment => "SHIPMENT",
-            TrackingType::Return => "RETURN",
-        }
+        KINDS[self.index()].1
     }
 
     /// The position in [`TrackingType::ALL`].
     pub(crate) const fn index(self) -> usize {
-        match self {
-            TrackingType::Production => 0,
-            TrackingType::Shipment => 1,
-            TrackingType::Return => 2,
-        }
+        self as usize
     }
 
-    /// Parses D1's spelling (exact, upper case).
+    /// True for D1's three tracking types.
+    pub const fn is_tracked(self) -> bool {
+        self.index() < Self::TRACKED.len()
+    }
+
+    /// Parses a tracking type as D1 spells it in `details.trackingType` and in
+    /// Track Card (exact, upper case; `PRODUCTION`, `SHIPMENT`, `RETURN`).
     pub fn parse(s: &str) -> Option<TrackingType> {
+        TrackingType::TRACKED.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// Parses any kind a view names (`PRODUCE` and `UNTYPED` too).
+    pub fn parse_kind(s: &str) -> Option<TrackingType> {
         TrackingType::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
@@ -58,16 +96,32 @@ impl TrackingType {
     /// assert_eq!(err.code().as_str(), "FIELD_INVALID_VALUE");
     /// ```
     pub fn parse_field(s: &str, path: &str) -> Result<TrackingType, crate::Error> {
-        TrackingType::parse(s).ok_or_else(|| {
-            crate::error::invalid_value(
-                path,
-                format!(
-                    "expected one of PRODUCTION, SHIPMENT, RETURN, found {}",
-                    crate::json::quoted(s)
-                ),
-            )
-        })
+        TrackingType::parse(s).ok_or_else(|| expected(&TrackingType::TRACKED, s, path))
     }
+
+    /// [`parse_kind`](Self::parse_kind) with the error of
+    /// [`parse_field`](Self::parse_field): for queries of a view's entries.
+    ///
+    /// ```
+    /// use d1_tracking::TrackingType;
+    /// assert_eq!(TrackingType::parse_kind_field("PRODUCE", "kind"), Ok(TrackingType::Produce));
+    /// assert!(TrackingType::parse_field("PRODUCE", "trackingType").is_err());
+    /// ```
+    pub fn parse_kind_field(s: &str, path: &str) -> Result<TrackingType, crate::Error> {
+        TrackingType::parse_kind(s).ok_or_else(|| expected(&TrackingType::ALL, s, path))
+    }
+}
+
+fn expected(kinds: &[TrackingType], found: &str, path: &str) -> crate::Error {
+    let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    crate::error::invalid_value(
+        path,
+        format!(
+            "expected one of {}, found {}",
+            names.join(", "),
+            crate::json::quoted(found)
+        ),
+    )
 }
 
 /// The operation's own status (`status`), ranked `PENDING` < `SUCCESSFUL` <

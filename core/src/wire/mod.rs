@@ -18,10 +18,11 @@ pub use business::BusinessStatus;
 pub(crate) use envelope::{read_envelope, Operation};
 pub(crate) use identifier::{CardId, CARD_ID, OPERATION_ID, OPERATION_NAME_MAX};
 pub use kinds::{OperationStatus, TrackingType};
-pub use notification::STANDALONE_TRACKING;
 pub(crate) use notification::{
     not_an_operation, operation_path, parse_operation, Facts, Notification, ParsedOperation,
+    KNOWN_DETAILS_FIELDS,
 };
+pub use notification::{PRODUCE, STANDALONE_TRACKING};
 pub use request::{HttpRequest, TrackCardRequest};
 pub use shipment::ShipmentPhase;
 pub(crate) use shipment::KNOWN_SHIPMENT_FIELDS;

@@ -4,7 +4,7 @@
 //! typed [`Facts`]; unknown fields stay in the [`Node`], which the store
 //! keeps in canonical form.
 
-use super::business::business_rank;
+use super::business::business_rank as business_rank_of;
 use super::identifier::{IdRule, CARD_ID, OPERATION_ID};
 use super::shipment::KNOWN_SHIPMENT_FIELDS;
 use super::time::{parse_instant, Instant};
@@ -12,15 +12,30 @@ use super::{OperationStatus, TrackingType};
 use crate::error::{invalid_format, invalid_value, missing, Error};
 use crate::json::{node_type_name as type_name, quoted, Node, Path};
 
-/// The only operation this tracker folds.
+/// The tracking-hub operation: the tracking types' notifications.
 pub const STANDALONE_TRACKING: &str = "STANDALONE_TRACKING";
+
+/// The card-order operation (DESIGN 1.4), folded as its own kind.
+pub const PRODUCE: &str = "PRODUCE";
+
+/// Members of `details` the view names; the others are its `extra`.
+pub(crate) const KNOWN_DETAILS_FIELDS: [&str; 8] = [
+    "dueDate",
+    "inputFileName",
+    "issuerRequestId",
+    "productionSite",
+    "reason",
+    "shipment",
+    "status",
+    "trackingType",
+];
 
 /// One operation of a body, read; strings borrow from the body.
 #[derive(Debug)]
 pub(crate) enum ParsedOperation<'a> {
-    /// A `STANDALONE_TRACKING` notification.
+    /// A `STANDALONE_TRACKING` or `PRODUCE` notification.
     Tracking(Notification<'a>),
-    /// A well-formed operation of another kind (e.g. `PRODUCE`).
+    /// A well-formed operation of another kind (e.g. `ACTIVATE`).
     Ignored {
         operation: &'a str,
         operation_id: &'a str,
@@ -28,8 +43,9 @@ pub(crate) enum ParsedOperation<'a> {
     },
 }
 
-/// A validated `STANDALONE_TRACKING` notification: where it is filed, and
-/// the typed facts the fold orders it by.
+/// A validated notification the tracker folds: where it is filed (its kind:
+/// the tracking type, `PRODUCE`, or `UNTYPED` when it names none), and the
+/// typed facts the fold orders it by.
 #[derive(Debug)]
 pub(crate) struct Notification<'a> {
     pub(crate) card_id: &'a str,
@@ -47,6 +63,8 @@ pub(crate) struct Facts {
     pub(crate) end: Option<Instant>,
     /// The shipment object has members the view does not name.
     pub(crate) shipment_extra: bool,
+    /// `details` has members the view does not name.
+    pub(crate) details_extra: bool,
 }
 
 /// Validates one operation object found at `path` (its bounds are checked
@@ -68,7 +86,8 @@ pub(crate) fn parse_operation<'a>(
         ));
     }
     let card_id = r.identifier("cardId", CARD_ID)?;
-    if operation != STANDALONE_TRACKING {
+    let produce = operation == PRODUCE;
+    if !produce && operation != STANDALONE_TRACKING {
         return Ok(ParsedOperation::Ignored {
             operation,
             operation_id,
@@ -93,10 +112,12 @@ pub(crate) fn parse_operation<'a>(
     })?;
     let end_time = r.timestamp("endTime")?;
 
+    // `details` is required by D1's guide, not by its schema (DESIGN 1.3):
+    // without it the notification has no type and joins its operation.
     let details_path = Path::Field(path, "details");
     let details = match value.get("details") {
-        None | Some(Node::Null) => return Err(missing(&details_path.render(), "an object")),
-        Some(d @ Node::Object(_)) => d,
+        None | Some(Node::Null) => None,
+        Some(d @ Node::Object(_)) => Some(d),
         Some(other) => {
             return Err(invalid_format(
                 &details_path.render(),
@@ -104,33 +125,60 @@ pub(crate) fn parse_operation<'a>(
             ))
         }
     };
-    let d = Reader {
-        node: details,
-        path: &details_path,
+    let mut kind = if produce {
+        TrackingType::Produce
+    } else {
+        TrackingType::Untyped
     };
-    let tracking_text = d.required_str("trackingType", "one of PRODUCTION, SHIPMENT, RETURN")?;
-    // The path is written only when the value is wrong.
-    let tracking_type = TrackingType::parse(tracking_text).map_or_else(
-        || TrackingType::parse_field(tracking_text, &details_path.field("trackingType")),
-        Ok,
-    )?;
-    let business_rank = d.optional_text("status")?.map_or(0, business_rank);
-    let shipment_extra = read_shipment(details, &details_path)?;
+    let mut business_rank = 0;
+    let mut shipment_extra = false;
+    let mut details_extra = false;
+    if let Some(details) = details {
+        let d = Reader {
+            node: details,
+            path: &details_path,
+        };
+        // PRODUCE names no tracking type; a member of that name is kept.
+        if let (false, Some(text)) = (produce, d.optional_text("trackingType")?) {
+            // The path is written only when the value is wrong.
+            kind = TrackingType::parse(text).map_or_else(
+                || TrackingType::parse_field(text, &details_path.field("trackingType")),
+                Ok,
+            )?;
+        }
+        business_rank = d.optional_text("status")?.map_or(0, business_rank_of);
+        d.optional_str("reason")?;
+        d.optional_str("dueDate")?;
+        d.optional_str("inputFileName")?;
+        d.optional_text("issuerRequestId")?;
+        shipment_extra = read_shipment(details, &details_path)?;
+        details_extra = has_unknown_members(details, &KNOWN_DETAILS_FIELDS);
+    }
     r.optional_text("errorCode")?;
     r.optional_str("error")?;
     r.optional_text("issuerRequestId")?;
+    r.optional_str("inputFileName")?;
     Ok(ParsedOperation::Tracking(Notification {
         card_id,
         operation_id,
-        tracking_type,
+        tracking_type: kind,
         facts: Facts {
             status,
             business_rank,
             start: Instant::new(start_time),
             end: end_time.map(Instant::new),
             shipment_extra,
+            details_extra,
         },
     }))
+}
+
+/// True when `object` has a member not in `known`.
+fn has_unknown_members(object: &Node<'_>, known: &[&str]) -> bool {
+    match object {
+        Node::Object(members) => members.iter().any(|(k, _)| !known.contains(&k.as_ref())),
+        _ => false,
+    }
 }
 
 /// The error for a member of `operations` that is not an object.
@@ -145,9 +193,9 @@ pub(crate) fn not_an_operation(value: &Node<'_>, path: &Path<'_>) -> Error {
 /// not name.
 fn read_shipment(details: &Node<'_>, details_path: &Path<'_>) -> Result<bool, Error> {
     let path = Path::Field(details_path, "shipment");
-    let (node, members) = match details.get("shipment") {
+    let node = match details.get("shipment") {
         None | Some(Node::Null) => return Ok(false),
-        Some(node @ Node::Object(members)) => (node, members),
+        Some(node @ Node::Object(_)) => node,
         Some(other) => {
             return Err(invalid_format(
                 &path.render(),
@@ -161,9 +209,7 @@ fn read_shipment(details: &Node<'_>, details_path: &Path<'_>) -> Result<bool, Er
     r.optional_text("status")?;
     r.optional_str("message")?;
     r.optional_text("trackingUrl")?;
-    Ok(members
-        .iter()
-        .any(|(k, _)| !KNOWN_SHIPMENT_FIELDS.contains(&k.as_ref())))
+    Ok(has_unknown_members(node, &KNOWN_SHIPMENT_FIELDS))
 }
 
 /// Reads fields of one object, building paths only for errors.

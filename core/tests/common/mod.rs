@@ -28,7 +28,8 @@ fn shipment() -> impl Strategy<Value = ShipmentSpec> {
     )
 }
 
-/// One plausible `STANDALONE_TRACKING` operation object, for two cards.
+/// One plausible operation object (`STANDALONE_TRACKING` with or without a
+/// tracking type, or `PRODUCE`), for two cards.
 pub fn notification() -> impl Strategy<Value = Value> {
     let choice = || proptest::option::of(any::<u8>());
     (
@@ -40,13 +41,19 @@ pub fn notification() -> impl Strategy<Value = Value> {
             any::<u8>(),
         ),
         (choice(), choice(), proptest::option::of(shipment())),
-        (any::<bool>(), choice(), choice(), any::<bool>()),
+        (
+            any::<bool>(),
+            choice(),
+            choice(),
+            any::<bool>(),
+            any::<u8>(),
+        ),
     )
         .prop_map(
             |(
                 (card, tracking, op, status, start),
                 (end, business, shipment),
-                (site, error_code, error, unknown_field),
+                (site, error_code, error, unknown_field, more),
             )| {
                 Spec {
                     card,
@@ -61,6 +68,7 @@ pub fn notification() -> impl Strategy<Value = Value> {
                     error_code,
                     error,
                     unknown_field,
+                    more,
                 }
                 .to_json(2)
             },

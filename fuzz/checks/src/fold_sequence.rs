@@ -20,6 +20,7 @@ struct Spec {
     site: bool,
     error: Option<u8>,
     unknown_field: bool,
+    more: u8,
 }
 
 #[derive(Arbitrary, Debug, Clone)]
@@ -63,6 +64,7 @@ impl Spec {
             error_code: self.error,
             error: None,
             unknown_field: self.unknown_field,
+            more: self.more,
         }
         .to_json(CARDS)
     }
@@ -160,7 +162,7 @@ pub fn fold_sequence(data: &[u8]) {
                 }
             }
             Step::Record(c, t, hours) => {
-                let tracking = TrackingType::ALL[usize::from(t) % 3];
+                let tracking = TrackingType::ALL[usize::from(t) % 4];
                 let at = 1_772_323_200_000 + u64::from(hours) * 3_600_000;
                 tracker
                     .record_request(&card(c), tracking, at)
