@@ -86,7 +86,7 @@ replay=target/release/examples/replay
 sample=core/examples/data/sample-log.jsonl
 "$replay" >target/replay.out 2>target/replay.err
 diff -u core/examples/data/sample-views.json target/replay.out
-grep -q '^replay: 19 lines (1 rejected whole, 2 request records), 19 operations: 13 applied, 2 recorded, 2 duplicate, 1 ignored, 1 rejected; 6 cards$' target/replay.err \
+grep -q '^replay: 19 lines (1 rejected whole, 2 request records), 19 operations: 14 applied, 2 recorded, 2 duplicate, 0 ignored, 1 rejected; 6 cards$' target/replay.err \
   || { echo "unexpected replay summary:"; cat target/replay.err; exit 1; }
 # The reconciliation list at a fixed "now" (2026-03-07T16:13:20Z, quiet for a day).
 "$replay" --due 1772900000000,86400000 2>/dev/null | diff -u core/examples/data/sample-due.json -

@@ -43,7 +43,14 @@
 // RETURN tracking.
 #define D1T_TRACKING_RETURN 3
 
-// A tracking type this header does not know (a newer library).
+// The card order (`operation = PRODUCE`), an entry beside the tracking
+// types.
+#define D1T_TRACKING_PRODUCE 4
+
+// Operations none of whose notifications names a tracking type.
+#define D1T_TRACKING_UNTYPED 5
+
+// A kind this header does not know (a newer library).
 #define D1T_TRACKING_UNKNOWN 0
 
 // Operation status `PENDING`.
@@ -129,6 +136,9 @@
 
 // `RETURNED`.
 #define D1T_PHASE_RETURNED 13
+
+// `PRODUCTION_EXCEPTION`.
+#define D1T_PHASE_PRODUCTION_EXCEPTION 14
 
 // Major version of the library (the header's `D1T_VERSION_MAJOR`).
 #define D1T_VERSION_MAJOR 0
@@ -242,7 +252,7 @@ d1t_result d1t_tracker_tracking_number(const struct d1t_tracker *tracker,
                                        uint32_t tracking_type,
                                        char **out);
 
-// Parses D1's spelling of a tracking type (`"SHIPMENT"`, `len` bytes) into
+// Parses the spelling of a kind (`"SHIPMENT"`, `"PRODUCE"`, `len` bytes) into
 // `*out` (`D1T_TRACKING_*`); `D1T_ERR_FIELD_INVALID_VALUE` at
 // `trackingType` for anything else.
 d1t_result d1t_tracking_type_parse(const uint8_t *text_ptr, size_t len, uint32_t *out);

@@ -15,8 +15,22 @@ pub const D1T_TRACKING_PRODUCTION: u32 = 1;
 pub const D1T_TRACKING_SHIPMENT: u32 = 2;
 /// RETURN tracking.
 pub const D1T_TRACKING_RETURN: u32 = 3;
-/// A tracking type this header does not know (a newer library).
+/// The card order (`operation = PRODUCE`), an entry beside the tracking
+/// types.
+pub const D1T_TRACKING_PRODUCE: u32 = 4;
+/// Operations none of whose notifications names a tracking type.
+pub const D1T_TRACKING_UNTYPED: u32 = 5;
+/// A kind this header does not know (a newer library).
 pub const D1T_TRACKING_UNKNOWN: u32 = 0;
+
+/// Every kind with its number, declared once.
+const KINDS: [(TrackingType, u32); 5] = [
+    (TrackingType::Production, D1T_TRACKING_PRODUCTION),
+    (TrackingType::Shipment, D1T_TRACKING_SHIPMENT),
+    (TrackingType::Return, D1T_TRACKING_RETURN),
+    (TrackingType::Produce, D1T_TRACKING_PRODUCE),
+    (TrackingType::Untyped, D1T_TRACKING_UNTYPED),
+];
 
 /// Operation status `PENDING`.
 pub const D1T_STATUS_PENDING: u32 = 1;
@@ -76,8 +90,10 @@ pub const D1T_PHASE_CANCELED: u32 = 11;
 pub const D1T_PHASE_FAILED: u32 = 12;
 /// `RETURNED`.
 pub const D1T_PHASE_RETURNED: u32 = 13;
+/// `PRODUCTION_EXCEPTION`.
+pub const D1T_PHASE_PRODUCTION_EXCEPTION: u32 = 14;
 
-const PHASES: [(Phase, u32, &str); 13] = [
+const PHASES: [(Phase, u32, &str); 14] = [
     (
         Phase::TrackingRequested,
         D1T_PHASE_TRACKING_REQUESTED,
@@ -111,21 +127,27 @@ const PHASES: [(Phase, u32, &str); 13] = [
     (Phase::Canceled, D1T_PHASE_CANCELED, "CANCELED\0"),
     (Phase::Failed, D1T_PHASE_FAILED, "FAILED\0"),
     (Phase::Returned, D1T_PHASE_RETURNED, "RETURNED\0"),
+    (
+        Phase::ProductionException,
+        D1T_PHASE_PRODUCTION_EXCEPTION,
+        "PRODUCTION_EXCEPTION\0",
+    ),
 ];
 
 pub(crate) fn tracking_type(number: u32) -> Result<TrackingType, Failure> {
-    match number {
-        D1T_TRACKING_PRODUCTION => Ok(TrackingType::Production),
-        D1T_TRACKING_SHIPMENT => Ok(TrackingType::Shipment),
-        D1T_TRACKING_RETURN => Ok(TrackingType::Return),
-        other => Err(Failure::new(
-            D1T_ERR_INVALID_ARGUMENT,
-            Some("tracking_type"),
-            format!(
-                "expected D1T_TRACKING_PRODUCTION, _SHIPMENT or _RETURN (1 to 3), found {other}"
-            ),
-        )),
-    }
+    KINDS
+        .iter()
+        .find(|(_, n)| *n == number)
+        .map(|(t, _)| *t)
+        .ok_or_else(|| {
+            Failure::new(
+                D1T_ERR_INVALID_ARGUMENT,
+                Some("tracking_type"),
+                format!(
+                    "expected D1T_TRACKING_PRODUCTION, _SHIPMENT, _RETURN, _PRODUCE or _UNTYPED (1 to 5), found {number}"
+                ),
+            )
+        })
 }
 
 fn shipment_phase_number(phase: ShipmentPhase) -> u32 {
@@ -331,7 +353,7 @@ pub extern "C" fn d1t_tracker_tracking_number(
     })
 }
 
-/// Parses D1's spelling of a tracking type (`"SHIPMENT"`, `len` bytes) into
+/// Parses the spelling of a kind (`"SHIPMENT"`, `"PRODUCE"`, `len` bytes) into
 /// `*out` (`D1T_TRACKING_*`); `D1T_ERR_FIELD_INVALID_VALUE` at
 /// `trackingType` for anything else.
 #[no_mangle]
@@ -345,12 +367,11 @@ pub extern "C" fn d1t_tracking_type_parse(
         if out.is_null() {
             return Err(Failure::null("out"));
         }
-        let number = match TrackingType::parse_field(s, "trackingType")? {
-            TrackingType::Production => D1T_TRACKING_PRODUCTION,
-            TrackingType::Shipment => D1T_TRACKING_SHIPMENT,
-            TrackingType::Return => D1T_TRACKING_RETURN,
-            _ => D1T_TRACKING_UNKNOWN,
-        };
+        let kind = TrackingType::parse_kind_field(s, "trackingType")?;
+        let number = KINDS
+            .iter()
+            .find(|(t, _)| *t == kind)
+            .map_or(D1T_TRACKING_UNKNOWN, |(_, n)| *n);
         write_value(out, number, "out")
     })
 }

@@ -4,7 +4,15 @@
 /** Any JSON value (unknown fields D1 may add are kept as such). */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
+/** D1's tracking types: what a Track Card request asks for. */
 export type TrackingType = 'PRODUCTION' | 'SHIPMENT' | 'RETURN';
+/**
+ * The kind of an operation, and so of an entry of the card view: a tracking type, the card
+ * order (`PRODUCE`), or `UNTYPED` (no notification of the operation names its tracking type).
+ */
+export type Kind = TrackingType | 'PRODUCE' | 'UNTYPED';
+/** What an alert is about. */
+export type AlertCode = 'OPERATION_FAILED' | 'CONFLICT' | 'UNTYPED_OPERATION';
 export type OperationStatus = 'PENDING' | 'SUCCESSFUL' | 'FAILED';
 export type ShipmentPhase =
   | 'UNKNOWN' | 'PENDING' | 'INFO_RECEIVED' | 'IN_TRANSIT' | 'EXCEPTION' | 'ATTEMPT_FAIL'
@@ -12,7 +20,7 @@ export type ShipmentPhase =
 export type Phase =
   | 'TRACKING_REQUESTED' | 'TRACKING' | 'IN_PRODUCTION' | 'PRODUCED' | 'SHIPPED' | 'IN_TRANSIT'
   | 'OUT_FOR_DELIVERY' | 'AVAILABLE_FOR_PICKUP' | 'DELIVERY_EXCEPTION' | 'DELIVERED' | 'CANCELED'
-  | 'FAILED' | 'RETURNED';
+  | 'FAILED' | 'RETURNED' | 'PRODUCTION_EXCEPTION';
 export type Outcome = 'applied' | 'recorded' | 'duplicate' | 'ignored' | 'rejected';
 
 /** The core's error codes, then this package's own. */
@@ -78,24 +86,49 @@ export interface TrackingView {
   endTime: string | null;
   errorCode: string | null;
   error: string | null;
+  /** The issuer's correlation id (top level, or in `details` for PRODUCE). */
+  issuerRequestId: string | null;
+  /** `details.reason`: why a data or production exception happened. */
+  reason: string | null;
+  /** `details.dueDate`: the estimated shipment date, as given. */
+  dueDate: string | null;
+  /** `inputFileName` (top level, or in `details`): the issuer's input file. */
+  inputFileName: string | null;
+  /** Members of `details` this version does not know, as given (absent when none). */
+  extra?: { [key: string]: JsonValue };
   notifications: number;
   conflict: boolean;
 }
 
+/** Something a person should look at, without it hiding the card's phase. */
+export interface Alert {
+  trackingType: Kind;
+  code: AlertCode;
+  operationId: string;
+  /** D1's errorCode, for OPERATION_FAILED. */
+  errorCode: string | null;
+  /** D1's error, for OPERATION_FAILED. */
+  error: string | null;
+}
+
 export interface CardView {
   cardId: string;
-  trackings: Partial<Record<TrackingType, TrackingView>>;
+  /** The current operation of each kind seen. */
+  trackings: Partial<Record<Kind, TrackingView>>;
+  /** The most recent physical fact (README, "Phase"). */
   phase: Phase;
+  /** Sorted by kind, then code; empty when nothing is wrong. */
+  alerts: Alert[];
 }
 
 export interface OperationView extends TrackingView {
-  trackingType: TrackingType;
+  trackingType: Kind;
   current: boolean;
 }
 
 export interface Change {
   /** null for the card's `phase`. */
-  trackingType: TrackingType | null;
+  trackingType: Kind | null;
   field: string;
   old: JsonValue;
   new: JsonValue;
@@ -107,7 +140,8 @@ export interface OperationReport {
   operation: string | null;
   cardId: string | null;
   operationId: string | null;
-  trackingType: TrackingType | null;
+  /** The notification's kind (`UNTYPED` when it names no tracking type). */
+  trackingType: Kind | null;
   changes: Change[];
   error: ErrorInfo | null;
   /** For `rejected`: the operation's text as received, for the host's dead letters. */
@@ -122,7 +156,8 @@ export interface ApplyReport {
 
 export interface DueTracking {
   cardId: string;
-  trackingType: TrackingType;
+  /** A tracking type, or PRODUCE. */
+  trackingType: Exclude<Kind, 'UNTYPED'>;
   reason: 'AWAITING_NOTIFICATION' | 'STALE';
   sinceMs: number;
   operationId: string | null;
@@ -165,7 +200,7 @@ export declare class Tracker {
   operations(cardId: string): OperationView[] | undefined;
   readonly size: number;
   /** Records a Track Card request; the changes of the card's view (its phase, for a new card). */
-  recordRequest(cardId: string, trackingType: TrackingType, atMs: number): Change[];
+  recordRequest(cardId: string, trackingType: Exclude<Kind, 'UNTYPED'>, atMs: number): Change[];
   dueForReconciliation(nowMs: number, olderThanMs: number): DueTracking[];
   snapshot(): string;
   restore(snapshot: Body): void;

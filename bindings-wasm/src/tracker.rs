@@ -81,7 +81,10 @@ impl WasmTracker {
         tracking_type: &str,
         at_ms: f64,
     ) -> Result<String, JsValue> {
-        let t = js_result(TrackingType::parse_field(tracking_type, "trackingType"))?;
+        let t = js_result(TrackingType::parse_kind_field(
+            tracking_type,
+            "trackingType",
+        ))?;
         let at = js_result(millis(at_ms, "atMs"))?;
         js_result(self.inner.record_request(card_id, t, at)).map(|changes| json(&changes))
     }

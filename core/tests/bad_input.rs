@@ -79,7 +79,7 @@ fn every_bad_input_is_named_and_changes_nothing() {
             "recordRequest" => {
                 let args: Value = serde_json::from_slice(&bytes).expect("JSON arguments");
                 let text = |k: &str| args[k].as_str().expect("string");
-                let result = TrackingType::parse_field(text("trackingType"), "trackingType")
+                let result = TrackingType::parse_kind_field(text("trackingType"), "trackingType")
                     .and_then(|t| {
                         tracker.record_request(
                             text("cardId"),

@@ -54,7 +54,7 @@ fn run_other_step(tracker: &mut Tracker, step: &Value) -> Option<Value> {
     if let Some(record) = step.get("recordRequest") {
         let text = |k: &str| record[k].as_str().expect("string argument");
         return Some(outcome(
-            TrackingType::parse_field(text("trackingType"), "trackingType").and_then(|t| {
+            TrackingType::parse_kind_field(text("trackingType"), "trackingType").and_then(|t| {
                 let at = record["atMs"].as_u64().expect("atMs");
                 tracker
                     .record_request(text("cardId"), t, at)
