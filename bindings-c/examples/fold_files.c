@@ -47,7 +47,8 @@ static void print_error(const char *what, d1t_result rc) {
 }
 
 /* Prints "card-id PHASE" for every card, reading ids from the cards JSON
- * array without a JSON parser: each view starts with {"cardId":"...". */
+ * array without a JSON parser: each view holds "cardId":"..." once (its
+ * entries and alerts have no cardId member). */
 static int print_phases(const d1t_tracker *tracker) {
   char *cards = NULL;
   d1t_result rc = d1t_tracker_cards_json(tracker, &cards);
@@ -55,7 +56,7 @@ static int print_phases(const d1t_tracker *tracker) {
     print_error("cards", rc);
     return 2;
   }
-  const char *marker = "{\"cardId\":\"";
+  const char *marker = "\"cardId\":\"";
   for (const char *p = strstr(cards, marker); p != NULL; p = strstr(p, marker)) {
     p += strlen(marker);
     size_t len = strcspn(p, "\""); /* card ids are [A-Za-z0-9_-]: no escapes */
