@@ -1,6 +1,8 @@
 // The peer of the npm package: the same fold (README, "What the fold
 // guarantees": content duplicates,
-// field-wise joins, current operation per tracking type, phase, changes),
+// field-wise joins, current operation per kind, the phase as the latest
+// physical fact, alerts, changes; PRODUCE folded as a kind; notifications
+// without a tracking type are out of its scope: the workloads hold none),
 // written in plain JavaScript as a good Node engineer would: JSON.parse,
 // Maps, incremental joins, no needless copies. Its views must equal the
 // package's (bench.mjs checks that on every run).
@@ -15,10 +17,12 @@ const SHIP = {
   exception: ['EXCEPTION', 4], attemptfail: ['ATTEMPT_FAIL', 4], expired: ['EXPIRED', 4],
   outfordelivery: ['OUT_FOR_DELIVERY', 5], availableforpickup: ['AVAILABLE_FOR_PICKUP', 6], delivered: ['DELIVERED', 7],
 };
-const TYPES = ['PRODUCTION', 'SHIPMENT', 'RETURN'];
+const TRACKED = ['PRODUCTION', 'SHIPMENT', 'RETURN'];
+const TYPES = [...TRACKED, 'PRODUCE'];
+const KNOWN_DETAILS = ['dueDate', 'inputFileName', 'issuerRequestId', 'productionSite', 'reason', 'shipment', 'status', 'trackingType'];
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const CARD = /^[A-Za-z0-9_-]{1,48}$/;
-const TS = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const TS = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}(:?\d{2})?)?$/;
 
 const shipPhase = (status) =>
   typeof status === 'string' ? SHIP[status.replace(/[ _-]/g, '').toLowerCase()] ?? ['UNKNOWN', 0] : ['UNKNOWN', 0];
@@ -50,13 +54,13 @@ function validate(op) {
   if (typeof op.operationId !== 'string' || !ID.test(op.operationId)) return 'operationId';
   if (typeof op.operation !== 'string' || op.operation === '') return 'operation';
   if (typeof op.cardId !== 'string' || !CARD.test(op.cardId)) return 'cardId';
-  if (op.operation !== 'STANDALONE_TRACKING') return null;
+  if (op.operation !== 'STANDALONE_TRACKING' && op.operation !== 'PRODUCE') return null;
   if (!(op.status in OP_RANK)) return 'status';
   if (typeof op.startTime !== 'string' || !TS.test(op.startTime) || Number.isNaN(Date.parse(op.startTime))) return 'startTime';
   if (op.endTime != null && (typeof op.endTime !== 'string' || !TS.test(op.endTime))) return 'endTime';
   const d = op.details;
   if (d === null || typeof d !== 'object' || Array.isArray(d)) return 'details';
-  if (!TYPES.includes(d.trackingType)) return 'details.trackingType';
+  if (op.operation !== 'PRODUCE' && !TRACKED.includes(d.trackingType)) return 'details.trackingType';
   if (d.status != null && typeof d.status !== 'string') return 'details.status';
   if (d.shipment != null && (typeof d.shipment !== 'object' || Array.isArray(d.shipment))) return 'details.shipment';
   return null;
@@ -67,6 +71,7 @@ export class OperationState {
     this.seen = new Set();
     this.count = 0;
     this.top = this.succ = this.failed = this.biz = this.ship = this.site = this.end = this.start = null;
+    this.irid = this.reason = this.due = this.file = this.extra = null;
   }
 
   add(n) {
@@ -81,6 +86,12 @@ export class OperationState {
     if (n.op.details.shipment != null && later(this.ship)) this.ship = n;
     if (n.op.details.productionSite != null && later(this.site)) this.site = n;
     if (n.end !== null && later(this.end)) this.end = n;
+    const d = n.op.details;
+    if ((n.op.issuerRequestId || d.issuerRequestId) && later(this.irid)) this.irid = n;
+    if (d.reason != null && later(this.reason)) this.reason = n;
+    if (d.dueDate != null && later(this.due)) this.due = n;
+    if ((n.op.inputFileName != null || d.inputFileName != null) && later(this.file)) this.file = n;
+    if (Object.keys(d).some((k) => !KNOWN_DETAILS.includes(k)) && later(this.extra)) this.extra = n;
     if (this.start === null || tsCmp(n.startTs, this.start.startTs) < 0 || (tsCmp(n.startTs, this.start.startTs) === 0 && keyCmp(n, this.start) < 0)) this.start = n;
     return true;
   }
@@ -106,33 +117,43 @@ export class OperationState {
       shipment,
       startTime: this.start.op.startTime,
       endTime: this.end?.op.endTime ?? null,
-      errorCode: this.failed?.op.errorCode ?? null,
+      errorCode: this.failed?.op.errorCode || null,
       error: this.failed?.op.error ?? null,
+      issuerRequestId: this.irid ? this.irid.op.issuerRequestId || this.irid.op.details.issuerRequestId : null,
+      reason: this.reason?.op.details.reason ?? null,
+      dueDate: this.due?.op.details.dueDate ?? null,
+      inputFileName: this.file ? this.file.op.inputFileName ?? this.file.op.details.inputFileName : null,
+      ...(this.extra ? { extra: Object.fromEntries(Object.entries(this.extra.op.details).filter(([k]) => !KNOWN_DETAILS.includes(k))) } : {}),
       notifications: this.count,
       conflict: conflictElsewhere || (this.succ !== null && this.failed !== null),
     };
   }
+
+  /** The facts of this operation: [instant in ms, row, phase] (README, "Phase"). */
+  facts(kind) {
+    const at = (n) => (n.end ?? n.startTs).ms;
+    const out = [];
+    if (this.ship) {
+      const row = SHIP_FACTS[shipPhase(this.ship.op.details.shipment.status)[0]] ?? 5;
+      out.push([at(this.ship), row, PHASE_ROWS[row]]);
+    }
+    if (this.biz) {
+      const row = BIZ_FACTS[this.biz.op.details.status];
+      if (row !== undefined) out.push([at(this.biz), row, PHASE_ROWS[row]]);
+    } else if (this.succ && (kind === 'RETURN' || kind === 'PRODUCTION')) {
+      const row = kind === 'RETURN' ? 12 : 13;
+      out.push([at(this.succ), row, PHASE_ROWS[row]]);
+    }
+    return out;
+  }
 }
 
-function phaseOf(t) {
-  const any = (f) => Object.values(t).some(f);
-  const ship = t.SHIPMENT?.shipment?.phase;
-  if (t.RETURN?.status === 'SUCCESSFUL') return 'RETURNED';
-  if (any((v) => v.detailsStatus === 'CARD_RETURNED')) return 'RETURNED';
-  if (any((v) => v.status === 'FAILED')) return 'FAILED';
-  if (any((v) => v.detailsStatus === 'CARD_PROD_CANCELED')) return 'CANCELED';
-  if (any((v) => v.detailsStatus === 'DATA_EXCEPTION' || v.detailsStatus === 'CARD_PROD_EXCEPTION')) return 'FAILED';
-  if (ship === 'DELIVERED') return 'DELIVERED';
-  if (ship === 'EXCEPTION' || ship === 'ATTEMPT_FAIL' || ship === 'EXPIRED') return 'DELIVERY_EXCEPTION';
-  if (ship === 'AVAILABLE_FOR_PICKUP') return 'AVAILABLE_FOR_PICKUP';
-  if (ship === 'OUT_FOR_DELIVERY') return 'OUT_FOR_DELIVERY';
-  if (ship === 'IN_TRANSIT') return 'IN_TRANSIT';
-  if (ship !== undefined) return 'SHIPPED';
-  if (any((v) => v.detailsStatus === 'CARD_SHIPPED')) return 'SHIPPED';
-  if (any((v) => v.detailsStatus === 'CARD_PROD_DONE')) return 'PRODUCED';
-  if (t.PRODUCTION) return 'IN_PRODUCTION';
-  return 'TRACKING';
-}
+// The phase table: a row per fact, the earlier row winning at equal instants.
+const PHASE_ROWS = ['DELIVERED', 'DELIVERY_EXCEPTION', 'AVAILABLE_FOR_PICKUP', 'OUT_FOR_DELIVERY', 'IN_TRANSIT', 'SHIPPED',
+  'RETURNED', 'CANCELED', 'PRODUCTION_EXCEPTION', 'SHIPPED', 'PRODUCED', 'IN_PRODUCTION', 'RETURNED', 'PRODUCED'];
+const SHIP_FACTS = { DELIVERED: 0, EXCEPTION: 1, ATTEMPT_FAIL: 1, EXPIRED: 1, AVAILABLE_FOR_PICKUP: 2, OUT_FOR_DELIVERY: 3, IN_TRANSIT: 4 };
+const BIZ_FACTS = { CARD_RETURNED: 6, CARD_PROD_CANCELED: 7, DATA_EXCEPTION: 8, CARD_PROD_EXCEPTION: 8, CARD_SHIPPED: 9,
+  CARD_PROD_DONE: 10, CARD_PROD_REQUESTED: 11, DATA_PREPARED: 11, CARD_PROD_READY: 11, CARD_PROD_ONGOING: 11 };
 
 class Card {
   constructor(cardId) {
@@ -157,9 +178,28 @@ class Card {
     return out;
   }
 
+  phase() {
+    let best = null;
+    let failed = false;
+    for (const [key, op] of this.ops) {
+      failed ||= op.top.op.status === 'FAILED';
+      for (const f of op.facts(key.split(' ')[0])) {
+        if (best === null || f[0] > best[0] || (f[0] === best[0] && f[1] < best[1])) best = f;
+      }
+    }
+    return best ? best[2] : failed ? 'FAILED' : 'TRACKING';
+  }
+
   view() {
     const trackings = this.trackings();
-    return { cardId: this.cardId, trackings, phase: phaseOf(trackings) };
+    const alerts = [];
+    for (const type of TYPES) {
+      const v = trackings[type];
+      if (!v) continue;
+      if (v.status === 'FAILED') alerts.push({ trackingType: type, code: 'OPERATION_FAILED', operationId: v.operationId, errorCode: v.errorCode, error: v.error });
+      if (v.conflict) alerts.push({ trackingType: type, code: 'CONFLICT', operationId: v.operationId, errorCode: null, error: null });
+    }
+    return { cardId: this.cardId, trackings, phase: this.phase(), alerts };
   }
 }
 
@@ -197,7 +237,7 @@ export class PlainTracker {
       operations: envelope.operations.map((op, index) => {
         const bad = validate(op);
         if (bad !== null) return { index, outcome: 'rejected', error: { path: `operations[${index}].${bad}` } };
-        if (op.operation !== 'STANDALONE_TRACKING') return { index, outcome: 'ignored' };
+        if (op.operation !== 'STANDALONE_TRACKING' && op.operation !== 'PRODUCE') return { index, outcome: 'ignored' };
         const canon = canonical(op);
         const s = op.details.shipment;
         const n = {
@@ -207,7 +247,8 @@ export class PlainTracker {
         let card = this.cards.get(op.cardId);
         const before = card ? card.view() : null;
         if (!card) this.cards.set(op.cardId, (card = new Card(op.cardId)));
-        const key = `${op.details.trackingType} ${op.operationId}`;
+        const kind = op.operation === 'PRODUCE' ? 'PRODUCE' : op.details.trackingType;
+        const key = `${kind} ${op.operationId}`;
         let state = card.ops.get(key);
         if (!state) card.ops.set(key, (state = this.makeOperation()));
         if (!state.add(n)) return { index, outcome: 'duplicate', changes: [] };

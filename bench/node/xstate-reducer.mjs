@@ -28,6 +28,14 @@ class ActorOperation {
     return this.actor.getSnapshot().context.state.start;
   }
 
+  get top() {
+    return this.actor.getSnapshot().context.state.top;
+  }
+
+  facts(kind) {
+    return this.actor.getSnapshot().context.state.facts(kind);
+  }
+
   view(conflict) {
     return this.actor.getSnapshot().context.state.view(conflict);
   }

@@ -20,7 +20,7 @@ use crate::wire::{not_an_operation, parse_operation, Notification, ParsedOperati
 pub(crate) enum Intake<'a> {
     /// A `STANDALONE_TRACKING` notification, ready to fold.
     Tracking(Tracking<'a>),
-    /// A well-formed operation of another kind (e.g. `PRODUCE`).
+    /// A well-formed operation of another kind (e.g. `ACTIVATE`).
     Ignored {
         operation: String,
         operation_id: String,

@@ -20,7 +20,7 @@ pub enum Outcome {
     Recorded,
     /// Already known: nothing changed.
     Duplicate,
-    /// Well formed, but not an operation this tracker folds (e.g. `PRODUCE`).
+    /// Well formed, but not an operation this tracker folds (e.g. `ACTIVATE`).
     Ignored,
     /// Invalid: see [`OperationReport::error`]. Nothing of it was applied.
     Rejected,
@@ -41,7 +41,8 @@ pub struct OperationReport {
     pub card_id: Option<String>,
     /// The operation id, when readable.
     pub operation_id: Option<String>,
-    /// The tracking type, for a folded notification.
+    /// The notification's kind, for a folded notification (`UNTYPED` when it
+    /// names no tracking type).
     pub tracking_type: Option<TrackingType>,
     /// For [`Outcome::Applied`]: every field of the card's view that changed,
     /// trackings in order of type, then `phase`. Deterministic: the same state
