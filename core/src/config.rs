@@ -1,74 +1,103 @@
 //! Bounds, so that a hostile or broken sender cannot exhaust memory.
 
-/// The tracker's configuration: every bound it enforces.
-///
-/// The defaults fit a webhook receiver of a mid-size issuer; every one can be
-/// raised or lowered. Reaching a bound is an [`Error::LimitExceeded`]
-/// (or [`Error::PayloadTooLarge`] for the body) and changes nothing.
-///
-/// | field | default |
-/// |---|---|
-/// | `max_body_bytes` | 1 MiB (1,048,576) |
-/// | `max_operations_per_body` | 1,000 |
-/// | `max_string_bytes` | 2,048 (any JSON string or key inside an operation) |
-/// | `max_operation_bytes` | 16 KiB (an operation's canonical form; at most 65,535) |
-/// | `max_depth` | 16 (nesting inside an operation) |
-/// | `max_notifications_per_operation` | 32 (plus the few that define the view) |
-/// | `max_operations_per_card` | 64 |
-/// | `max_cards` | 10,000,000 |
-///
-/// ```
-/// use d1_tracking::{Config, Tracker};
-/// let config = Config::default().with_max_cards(1_000);
-/// let tracker = Tracker::new(config);
-/// assert_eq!(tracker.config().max_cards, 1_000);
-/// ```
-///
-/// [`Error::LimitExceeded`]: crate::Error::LimitExceeded
-/// [`Error::PayloadTooLarge`]: crate::Error::PayloadTooLarge
-///
-/// The struct is `#[non_exhaustive]`, so that a later version can add a
-/// bound: start from [`Config::default`] (or [`Config::from_json`]) and
-/// change what you need with the `with_…` methods or by assigning fields.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Config {
+macro_rules! bounds {
+    ($(#[$sdoc:meta])* struct Config;
+     $($(#[$doc:meta])* $field:ident, $json:literal, $with:ident = $default:expr;)*) => {
+        $(#[$sdoc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub struct Config {
+            $($(#[$doc])* pub $field: usize,)*
+        }
+
+        impl Default for Config {
+            fn default() -> Self {
+                Config { $($field: $default,)* }
+            }
+        }
+
+        impl Config {
+            $(
+                #[doc = concat!("This configuration with `", stringify!($field), "` set to `value`.")]
+                #[must_use]
+                pub const fn $with(mut self, value: usize) -> Config {
+                    self.$field = value;
+                    self
+                }
+            )*
+
+            /// The bound named `json` (camelCase, as JSON options name it).
+            fn slot(&mut self, json: &str) -> Option<&mut usize> {
+                match json {
+                    $($json => Some(&mut self.$field),)*
+                    _ => None,
+                }
+            }
+        }
+
+        /// The camelCase names of the bounds, as JSON options use them.
+        const FIELDS: &[&str] = &[$($json),*];
+    };
+}
+
+// Every bound, declared once: its field, its JSON name, its builder and its
+// default.
+bounds! {
+    /// The tracker's configuration: every bound it enforces.
+    ///
+    /// The defaults fit a webhook receiver of a mid-size issuer; every one can be
+    /// raised or lowered. Reaching a bound is an [`Error::LimitExceeded`]
+    /// (or [`Error::PayloadTooLarge`] for the body) and changes nothing.
+    ///
+    /// | field | default |
+    /// |---|---|
+    /// | `max_body_bytes` | 1 MiB (1,048,576) |
+    /// | `max_operations_per_body` | 1,000 |
+    /// | `max_string_bytes` | 2,048 (any JSON string or key inside an operation) |
+    /// | `max_operation_bytes` | 16 KiB (an operation's canonical form; at most 65,535) |
+    /// | `max_depth` | 16 (nesting inside an operation) |
+    /// | `max_notifications_per_operation` | 32 (plus the few that define the view) |
+    /// | `max_operations_per_card` | 64 |
+    /// | `max_cards` | 10,000,000 |
+        ///
+    /// ```
+    /// use d1_tracking::{Config, Tracker};
+    /// let config = Config::default().with_max_cards(1_000);
+    /// let tracker = Tracker::new(config);
+    /// assert_eq!(tracker.config().max_cards, 1_000);
+    /// ```
+    ///
+    /// [`Error::LimitExceeded`]: crate::Error::LimitExceeded
+    /// [`Error::PayloadTooLarge`]: crate::Error::PayloadTooLarge
+    ///
+    /// The struct is `#[non_exhaustive]`, so that a later version can add a
+    /// bound: start from [`Config::default`] (or [`Config::from_json`]) and
+    /// change what you need with the `with_…` methods or by assigning fields.
+    struct Config;
+
     /// Largest body `apply` reads, in bytes.
-    pub max_body_bytes: usize,
+    max_body_bytes, "maxBodyBytes", with_max_body_bytes = 1024 * 1024;
     /// Most operations in one body.
-    pub max_operations_per_body: usize,
+    max_operations_per_body, "maxOperationsPerBody", with_max_operations_per_body = 1_000;
     /// Longest JSON string (value or object key) inside an operation, in bytes.
-    pub max_string_bytes: usize,
+    max_string_bytes, "maxStringBytes", with_max_string_bytes = 2_048;
     /// Largest canonical form of one operation, in bytes. Values above
     /// 65,535 act as 65,535: the state records positions inside an operation
     /// in 16 bits (D1's notifications are well under 2 KB).
-    pub max_operation_bytes: usize,
+    max_operation_bytes, "maxOperationBytes", with_max_operation_bytes = 16 * 1024;
     /// Deepest nesting of arrays and objects inside one operation (the
     /// operation object itself is depth 1).
-    pub max_depth: usize,
+    max_depth, "maxDepth", with_max_depth = 16;
     /// How many notifications of one operation are kept verbatim: the greatest
     /// K by the fold's order. The notifications that define the view are kept
-    /// beside them, so this bound never changes what the view shows.
-    pub max_notifications_per_operation: usize,
+    /// beside them, so this bound never changes what the view shows. Values
+    /// above 65,000 act as 65,000 (positions in the kept list are 16-bit).
+    max_notifications_per_operation, "maxNotificationsPerOperation",
+        with_max_notifications_per_operation = 32;
     /// Most operations (tracking requests) per card.
-    pub max_operations_per_card: usize,
+    max_operations_per_card, "maxOperationsPerCard", with_max_operations_per_card = 64;
     /// Most cards per tracker.
-    pub max_cards: usize,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            max_body_bytes: 1024 * 1024,
-            max_operations_per_body: 1_000,
-            max_string_bytes: 2_048,
-            max_operation_bytes: 16 * 1024,
-            max_depth: 16,
-            max_notifications_per_operation: 32,
-            max_operations_per_card: 64,
-            max_cards: 10_000_000,
-        }
-    }
+    max_cards, "maxCards", with_max_cards = 10_000_000;
 }
 
 impl Config {
@@ -83,44 +112,6 @@ impl Config {
         self.max_operation_bytes / 2 + self.max_operation_bytes % 2
     }
 }
-
-macro_rules! builders {
-    ($($field:ident => $with:ident,)*) => {
-        impl Config {
-            $(
-                #[doc = concat!("This configuration with `", stringify!($field), "` set to `value`.")]
-                #[must_use]
-                pub const fn $with(mut self, value: usize) -> Config {
-                    self.$field = value;
-                    self
-                }
-            )*
-        }
-    };
-}
-
-builders! {
-    max_body_bytes => with_max_body_bytes,
-    max_operations_per_body => with_max_operations_per_body,
-    max_string_bytes => with_max_string_bytes,
-    max_operation_bytes => with_max_operation_bytes,
-    max_depth => with_max_depth,
-    max_notifications_per_operation => with_max_notifications_per_operation,
-    max_operations_per_card => with_max_operations_per_card,
-    max_cards => with_max_cards,
-}
-
-/// The camelCase names of the bounds, as JSON options use them.
-const FIELDS: [&str; 8] = [
-    "maxBodyBytes",
-    "maxOperationsPerBody",
-    "maxStringBytes",
-    "maxOperationBytes",
-    "maxDepth",
-    "maxNotificationsPerOperation",
-    "maxOperationsPerCard",
-    "maxCards",
-];
 
 impl Config {
     /// Reads bounds from a JSON object with camelCase names (the form the npm
@@ -160,21 +151,11 @@ impl Config {
         };
         let mut config = Config::default();
         for (key, v) in map {
-            let slot = match key.as_str() {
-                "maxBodyBytes" => &mut config.max_body_bytes,
-                "maxOperationsPerBody" => &mut config.max_operations_per_body,
-                "maxStringBytes" => &mut config.max_string_bytes,
-                "maxOperationBytes" => &mut config.max_operation_bytes,
-                "maxDepth" => &mut config.max_depth,
-                "maxNotificationsPerOperation" => &mut config.max_notifications_per_operation,
-                "maxOperationsPerCard" => &mut config.max_operations_per_card,
-                "maxCards" => &mut config.max_cards,
-                _ => {
-                    return Err(crate::error::invalid_value(
-                        key,
-                        format!("unknown option; expected one of {}", FIELDS.join(", ")),
-                    ))
-                }
+            let Some(slot) = config.slot(key) else {
+                return Err(crate::error::invalid_value(
+                    key,
+                    format!("unknown option; expected one of {}", FIELDS.join(", ")),
+                ));
             };
             *slot = v
                 .as_u64()

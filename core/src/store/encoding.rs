@@ -400,7 +400,41 @@ impl Encoded {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Raw<'a>(&'a str);
 
-impl Raw<'_> {
+impl<'a> Raw<'a> {
+    /// The members of an object, as compact (key, value) texts, in order
+    /// (empty for anything else).
+    fn members(self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        let text = self.0;
+        let mut at = usize::from(text.starts_with('{'));
+        std::iter::from_fn(move || {
+            let rest = text.get(at..)?;
+            let key_len = value_len(rest.as_bytes());
+            let key = rest.get(..key_len)?;
+            // `}` ends the object; a key is a token or a quoted string.
+            if key.is_empty() || key.starts_with('}') {
+                return None;
+            }
+            let after_key = rest.get(key_len + 1..)?; // skip ':'
+            let value_len = value_len(after_key.as_bytes());
+            let value = after_key.get(..value_len)?;
+            at += key_len + 1 + value_len + 1; // and ',' or '}'
+            Some((key, value))
+        })
+    }
+
+    /// True when the two objects have the same members besides those named
+    /// in `known` (dictionary words), compared in compact form: equal
+    /// compact texts are equal values, since the encoding is canonical.
+    pub(crate) fn same_members_but(self, other: Raw<'_>, known: &[&str]) -> bool {
+        let unknown = |(key, _): &(&str, &str)| match key.as_bytes() {
+            [TOKEN, i] => !dictionary_word(*i).is_some_and(|w| known.contains(&w)),
+            _ => true,
+        };
+        self.members()
+            .filter(unknown)
+            .eq(other.members().filter(unknown))
+    }
+
     /// The value, parsed.
     pub(crate) fn to_value(self) -> serde_json::Value {
         let mut text = String::with_capacity(self.0.len() * 2);
@@ -611,6 +645,27 @@ mod tests {
                 }
             }
             prop_assert_eq!(encoded.raw(Field::Shipment).map(Raw::to_value), Some(shipment.clone()));
+        }
+
+        /// Comparing an object's members but the known ones in compact form
+        /// agrees with comparing them parsed; changing a known member never
+        /// matters.
+        #[test]
+        fn same_members_but_agrees_with_parsing(a in operation(), b in operation(), status in words()) {
+            let known = ["shipment", "status"];
+            let unknown = |r: Raw<'_>| -> serde_json::Map<String, Value> {
+                r.to_value().as_object().into_iter().flatten()
+                    .filter(|(k, _)| !known.contains(&k.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone())).collect()
+            };
+            let mut a2 = a.clone();
+            a2["details"]["status"] = Value::from(status);
+            let (ea, _) = encode(&Node::from_value(&a), &mut String::new()).expect("small");
+            let (ea2, _) = encode(&Node::from_value(&a2), &mut String::new()).expect("small");
+            let (eb, _) = encode(&Node::from_value(&b), &mut String::new()).expect("small");
+            let (ra, ra2, rb) = (ea.raw(Field::Details).expect("details"), ea2.raw(Field::Details).expect("details"), eb.raw(Field::Details).expect("details"));
+            prop_assert!(ra.same_members_but(ra2, &known));
+            prop_assert_eq!(ra.same_members_but(rb, &known), unknown(ra) == unknown(rb));
         }
     }
 

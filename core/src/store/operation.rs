@@ -46,6 +46,7 @@ impl OperationState {
     /// [`position`](Self::position) gave it (the search is not made twice:
     /// with notifications that tie on every rank it reads their text).
     pub(crate) fn insert_at(&mut self, pos: usize, stored: Stored, max_kept: usize) -> usize {
+        let max_kept = max_kept.min(super::witness::MAX_KEPT);
         // Exactly one more: most operations stop at a few notifications, and
         // every one of them would pay for spare room.
         self.items.reserve_exact(1);
@@ -104,11 +105,12 @@ mod tests {
     /// A typical card's memory (the goal: 2 KiB) is mostly these
     /// structs and the encoded text; growing them should be a decision.
     /// v2 (docs/decisions.md): +16 bytes per notification for the positions
-    /// of seven more members, +24 per operation for five more witnesses.
+    /// of seven more members; five more witnesses fit in the same 56 bytes
+    /// per operation as 16-bit positions.
     #[test]
     fn kept_state_stays_small() {
         assert!(std::mem::size_of::<crate::store::stored::Stored>() <= 96);
-        assert!(std::mem::size_of::<super::OperationState>() <= 80);
-        assert!(std::mem::size_of::<crate::store::card::OperationEntry>() <= 104);
+        assert!(std::mem::size_of::<super::OperationState>() <= 56);
+        assert!(std::mem::size_of::<crate::store::card::OperationEntry>() <= 80);
     }
 }

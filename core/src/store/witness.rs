@@ -165,8 +165,13 @@ impl<W: Copy> Witnesses<W> {
     }
 }
 
-/// A position in the kept list.
-type Position = u32;
+/// A position in the kept list: 16 bits, since the kept list is never longer
+/// than [`MAX_KEPT`] plus the witnesses and the one being inserted.
+type Position = u16;
+
+/// The most notifications an operation keeps besides its witnesses, whatever
+/// `maxNotificationsPerOperation` says (so positions fit in 16 bits).
+pub(crate) const MAX_KEPT: usize = 65_000;
 
 /// The witnesses an operation keeps, as positions in its kept list; `NONE`
 /// for none (4 bytes each rather than 16).

@@ -155,9 +155,7 @@ impl PartialEq for FieldRef<'_> {
             (FieldRef::Json(a), FieldRef::Json(b)) => a == b,
             (FieldRef::Shipment(a), FieldRef::Shipment(b)) => a == b,
             (FieldRef::Extra(a), FieldRef::Extra(b)) => {
-                a == b
-                    || unknown_members(Some(*a), &KNOWN_DETAILS_FIELDS)
-                        == unknown_members(Some(*b), &KNOWN_DETAILS_FIELDS)
+                a == b || a.same_members_but(*b, &KNOWN_DETAILS_FIELDS)
             }
             _ => false,
         }
