@@ -5,7 +5,7 @@
 use super::operation::ViewRef;
 use super::phase::{phase_of, Phase};
 use super::types::{Alert, AlertCode, CardView, OperationView};
-use crate::store::{CardState, OperationState, Pending, Stored, Witnesses};
+use crate::store::{CardState, OperationState, Pending};
 use crate::wire::{OperationStatus, TrackingType};
 
 /// The current operation of each kind, in the order of [`TrackingType::ALL`].
@@ -23,84 +23,63 @@ pub(crate) struct Derived<'a> {
     pub(crate) phase: Phase,
 }
 
-/// One entry of the state (or the pending notification's new one), with the
-/// pending notification absorbed when it belongs there.
-struct Entry<'a> {
-    kind: TrackingType,
-    id: &'a str,
-    witnesses: Witnesses<&'a Stored>,
-    count: usize,
-}
-
 /// Reads one card's views.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CardRead<'a>(pub(crate) &'a CardState);
 
 impl<'a> CardRead<'a> {
-    /// The state's entries as they are, or as they would be once `pending`
-    /// (a new, distinct notification) is folded.
-    fn entries(self, pending: Option<Pending<'a>>) -> Vec<Entry<'a>> {
+    /// Every operation as views see it (DESIGN 2.4), as it is or as it
+    /// would be once `pending` (a new, distinct notification) is folded: an
+    /// operation with a tracking type joined with the untyped notifications
+    /// of its id; an untyped one on its own only when no tracking type
+    /// claims its id. The filing is a function of the set of notifications,
+    /// not of their order.
+    pub(crate) fn operations(self, pending: Option<Pending<'a>>) -> Vec<ViewRef<'a>> {
         let card = self.0;
-        let mut entries: Vec<Entry<'a>> = Vec::with_capacity(card.operations().len() + 1);
+        // Every (kind, id) of the card, with the pending notification's.
+        let keys = || {
+            card.operations()
+                .iter()
+                .map(|e| (e.tracking_type, e.id.as_ref()))
+                .chain(pending.map(|p| (p.tracking_type, p.operation_id)))
+        };
+        // The same id under two kinds (untyped aside): both kept, both flagged.
+        let elsewhere = |kind: TrackingType, id: &str| {
+            kind != TrackingType::Untyped
+                && keys().any(|(k, i)| k != TrackingType::Untyped && k != kind && i == id)
+        };
+        let mut out: Vec<ViewRef<'a>> = Vec::with_capacity(card.operations().len() + 1);
         let mut absorbed = false;
         for e in card.operations() {
             let mine = pending
                 .filter(|p| p.tracking_type == e.tracking_type && p.operation_id == e.id.as_ref())
                 .map(|p| p.stored);
             absorbed |= mine.is_some();
-            let (witnesses, count) = e.state.witnesses_with(mine);
-            entries.push(Entry {
-                kind: e.tracking_type,
-                id: &e.id,
-                witnesses,
+            let (w, count) = e.state.witnesses_with(mine);
+            let conflict = elsewhere(e.tracking_type, &e.id);
+            out.extend(ViewRef::from_witnesses(
+                e.tracking_type,
+                w,
+                &e.id,
                 count,
-            });
+                conflict,
+            ));
         }
         if let Some(p) = pending.filter(|_| !absorbed) {
-            entries.push(Entry {
-                kind: p.tracking_type,
-                id: p.operation_id,
-                witnesses: OperationState::pending_witnesses(p.stored),
-                count: 1,
-            });
+            let w = OperationState::pending_witnesses(p.stored);
+            let conflict = elsewhere(p.tracking_type, p.operation_id);
+            out.extend(ViewRef::from_witnesses(
+                p.tracking_type,
+                w,
+                p.operation_id,
+                1,
+                conflict,
+            ));
         }
-        entries
-    }
-
-    /// Every operation as views see it (DESIGN 2.4): an operation with a
-    /// tracking type joined with the untyped notifications of its id; an
-    /// untyped one on its own only when no tracking type claims its id. The
-    /// filing is a function of the set of notifications, not of their order.
-    pub(crate) fn operations(self, pending: Option<Pending<'a>>) -> Vec<ViewRef<'a>> {
-        let entries = self.entries(pending);
-        let untyped = |id: &str| {
-            entries
-                .iter()
-                .find(|u| u.kind == TrackingType::Untyped && u.id == id)
-        };
-        let claimed = |id: &str| entries.iter().any(|e| e.kind.is_tracked() && e.id == id);
-        entries
-            .iter()
-            .filter_map(|e| {
-                let (mut witnesses, mut count) = (e.witnesses, e.count);
-                match e.kind {
-                    TrackingType::Untyped if claimed(e.id) => return None,
-                    k if k.is_tracked() => {
-                        if let Some(u) = untyped(e.id) {
-                            witnesses = witnesses.join(&u.witnesses, |s| s);
-                            count += u.count;
-                        }
-                    }
-                    _ => {}
-                }
-                // The same id under two kinds: both kept, both flagged.
-                let conflict = e.kind != TrackingType::Untyped
-                    && entries.iter().any(|o| {
-                        o.kind != TrackingType::Untyped && o.kind != e.kind && o.id == e.id
-                    });
-                ViewRef::from_witnesses(e.kind, witnesses, e.id, count, conflict)
-            })
-            .collect()
+        if out.iter().any(|v| v.kind == TrackingType::Untyped) {
+            join_untyped(&mut out, elsewhere);
+        }
+        out
     }
 
     /// The card's operations, current operations and phase, as they are or
@@ -155,6 +134,39 @@ impl<'a> CardRead<'a> {
                 view: op.to_view(),
             })
             .collect()
+    }
+}
+
+/// Joins each untyped operation into the operations with a tracking type
+/// and the same id (their witnesses are joins), and drops it when one
+/// claims it.
+fn join_untyped<'a>(ops: &mut Vec<ViewRef<'a>>, elsewhere: impl Fn(TrackingType, &str) -> bool) {
+    let untyped: Vec<ViewRef<'a>> = ops
+        .iter()
+        .filter(|v| v.kind == TrackingType::Untyped)
+        .copied()
+        .collect();
+    for u in &untyped {
+        let mut claimed = false;
+        for v in ops
+            .iter_mut()
+            .filter(|v| v.kind.is_tracked() && v.operation_id == u.operation_id)
+        {
+            claimed = true;
+            let conflict = elsewhere(v.kind, v.operation_id);
+            if let Some(joined) = ViewRef::from_witnesses(
+                v.kind,
+                v.witnesses().join(&u.witnesses(), |s| s),
+                v.operation_id,
+                v.notifications + u.notifications,
+                conflict,
+            ) {
+                *v = joined;
+            }
+        }
+        if claimed {
+            ops.retain(|v| !(v.kind == TrackingType::Untyped && v.operation_id == u.operation_id));
+        }
     }
 }
 

@@ -230,6 +230,11 @@ impl<'a> ViewRef<'a> {
         })
     }
 
+    /// The notifications that define this view.
+    pub(crate) fn witnesses(&self) -> Witnesses<&'a Stored> {
+        self.w
+    }
+
     /// One field, read from where [`VIEW_FIELDS`] says it comes from.
     pub(crate) fn field(&self, source: Source) -> FieldRef<'a> {
         let text = |s: Option<&'a str>| s.map_or(FieldRef::Null, FieldRef::Str);

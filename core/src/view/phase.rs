@@ -182,25 +182,45 @@ pub const WITHOUT_FACTS: &[(Fallback, Phase)] = &[
     (Fallback::Otherwise, Phase::TrackingRequested),
 ];
 
+/// What the table reads of one operation, read once (the rows test it).
+struct OperationFacts<'a> {
+    kind: TrackingType,
+    shipment: Option<&'a Stored>,
+    business: Option<(&'a Stored, BusinessStatus)>,
+    last_successful: Option<&'a Stored>,
+}
+
+impl<'a> OperationFacts<'a> {
+    fn of(op: &ViewRef<'a>) -> Self {
+        OperationFacts {
+            kind: op.kind,
+            shipment: op.shipment_witness(),
+            business: op
+                .details_status_witness()
+                .zip(op.details_status())
+                .map(|(s, text)| (s, BusinessStatus::parse(text))),
+            last_successful: op.last_successful(),
+        }
+    }
+}
+
 impl Condition {
-    /// The notification that makes this a fact of `op`, if it is one.
-    fn witness<'a>(self, op: &ViewRef<'a>) -> Option<&'a Stored> {
+    /// The notification that makes this a fact of the operation, if it is
+    /// one.
+    fn witness<'a>(self, op: &OperationFacts<'a>) -> Option<&'a Stored> {
         match self {
-            Condition::ShipmentPhaseIn(set) => op
-                .shipment_witness()
-                .filter(|s| set.contains(&s.shipment_phase())),
-            Condition::HasShipment => op.shipment_witness(),
-            Condition::BusinessStatusIn(set) => {
-                let status = op.details_status()?;
-                set.iter()
-                    .any(|s| s.is(status))
-                    .then(|| op.details_status_witness())
-                    .flatten()
+            Condition::ShipmentPhaseIn(set) => {
+                op.shipment.filter(|s| set.contains(&s.shipment_phase()))
             }
-            Condition::CompletedWithoutStatus(kind) => (op.kind == kind
-                && op.details_status().is_none())
-            .then(|| op.last_successful())
-            .flatten(),
+            Condition::HasShipment => op.shipment,
+            Condition::BusinessStatusIn(set) => op
+                .business
+                .as_ref()
+                .filter(|(_, status)| set.contains(status))
+                .map(|(s, _)| *s),
+            Condition::CompletedWithoutStatus(kind) => op
+                .last_successful
+                .filter(|_| op.kind == kind && op.business.is_none()),
         }
     }
 
@@ -249,8 +269,9 @@ pub(crate) fn phase_of(ops: &[ViewRef<'_>]) -> Phase {
     // The greatest (instant, precedence): precedence is the reversed row.
     let mut best: Option<(Instant, std::cmp::Reverse<usize>, Phase)> = None;
     for op in ops {
+        let facts = OperationFacts::of(op);
         for (row, (condition, phase)) in RULES.iter().enumerate() {
-            if let Some(s) = condition.witness(op) {
+            if let Some(s) = condition.witness(&facts) {
                 let fact = (s.instant(), std::cmp::Reverse(row), *phase);
                 if best.is_none_or(|b| (fact.0, fact.1) > (b.0, b.1)) {
                     best = Some(fact);
