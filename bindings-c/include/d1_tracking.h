@@ -23,6 +23,14 @@
  * - No callbacks; no I/O; no global state except the per-thread last error.
  * - Threads: a tracker is used by one thread at a time (callers serialise
  *   access); distinct trackers are independent and may be used concurrently.
+ * - Memory: when an allocation fails, the library aborts the process (Rust's
+ *   default: "memory allocation of N bytes failed" on stderr, then abort(),
+ *   SIGABRT); no function returns an error for it, since Rust's collections
+ *   do not report allocation failure. Bound what a tracker keeps with the
+ *   maxStateBytes option (default 1 GiB; reaching it is
+ *   D1T_ERR_LIMIT_EXCEEDED, retry true in reports, state unchanged) and give
+ *   the process more memory than that. A host that keeps state in its
+ *   database (d1t_tracker_fold_rows) holds one body's cards at a time.
  */
 
 
@@ -295,6 +303,76 @@ d1t_result d1t_last_error_path(char **out);
 // `{"code":"…","message":"…","path":"…" or null}` (the object every binding
 // reports) into `*out` (free it with `d1t_string_free`).
 d1t_result d1t_last_error_json(char **out);
+
+// The cards `body` touches (sorted, distinct), a canonical JSON array of
+// ids, into `*out`: the rows to load before `d1t_tracker_fold_rows`. A body
+// `apply` would reject whole gives the same error here.
+d1t_result d1t_tracker_cards_of_body(const struct d1t_tracker *tracker,
+                                     const uint8_t *body,
+                                     size_t body_len,
+                                     char **out);
+
+// Folds `body` against the rows the host loaded, one for every card of the
+// body, given as JSON (`rows_json`, `rows_len` bytes):
+// `[{"cardId":"card-1","row":"<its export>"},{"cardId":"card-2","row":null}]`
+// (`row` may also be the export as a JSON object). The tracker is not
+// changed. Into `*out`: `{"report":…,"cards":[{"cardId","row","view",
+// "changes"}]}`, canonical JSON, for every card whose state changed.
+// `D1T_ERR_FIELD_MISSING` at `rows` for a card of the body without a row.
+d1t_result d1t_tracker_fold_rows(const struct d1t_tracker *tracker,
+                                 const uint8_t *body,
+                                 size_t body_len,
+                                 const uint8_t *rows_json,
+                                 size_t rows_len,
+                                 char **out);
+
+// Records a Track Card request (`tracking_type`, one of `D1T_TRACKING_*`
+// but `_UNTYPED`) at `at_ms` against the card's row (`row`, `row_len`
+// bytes: its export; NULL with 0 for none yet). The tracker is not
+// changed. Into `*out`: `{"cardId","row","view","changes"}`, canonical JSON.
+d1t_result d1t_tracker_record_request_on_row(const struct d1t_tracker *tracker,
+                                             const uint8_t *card_id,
+                                             size_t card_id_len,
+                                             const uint8_t *row,
+                                             size_t row_len,
+                                             uint32_t tracking_type,
+                                             uint64_t at_ms,
+                                             char **out);
+
+// Drops one card from the tracker; its row (export) into `*out` when
+// `out` is not NULL. `D1T_ERR_NOT_FOUND` when the tracker held nothing of
+// it.
+d1t_result d1t_tracker_evict(struct d1t_tracker *tracker,
+                             const uint8_t *card_id,
+                             size_t card_id_len,
+                             char **out);
+
+// Drops every card.
+d1t_result d1t_tracker_clear(struct d1t_tracker *tracker);
+
+// One piece of the snapshot: the cards after `after` (`after_len` bytes;
+// NULL with 0 for the first piece), at most `cards` of them, into
+// `*chunk_out`; the `after` of the next piece into `*next_out`, or NULL
+// when this piece ends the snapshot. The pieces of an unchanged state
+// concatenate to `d1t_tracker_snapshot`'s text; `d1t_tracker_restore`
+// reads the concatenation.
+d1t_result d1t_tracker_snapshot_chunk(const struct d1t_tracker *tracker,
+                                      const uint8_t *after,
+                                      size_t after_len,
+                                      size_t cards,
+                                      char **chunk_out,
+                                      char **next_out);
+
+// Up to `limit` card views after card `after` (NULL with 0 for the
+// first), a canonical JSON array sorted by card id, into `*out`.
+d1t_result d1t_tracker_cards_page(const struct d1t_tracker *tracker,
+                                  const uint8_t *after,
+                                  size_t after_len,
+                                  size_t limit,
+                                  char **out);
+
+// The bytes the state keeps (what `maxStateBytes` bounds) into `*out`.
+d1t_result d1t_tracker_state_bytes(const struct d1t_tracker *tracker, size_t *out);
 
 // Creates a tracker into `*out`. `options_json` (`options_len` bytes) holds
 // the bounds as a JSON object with camelCase names

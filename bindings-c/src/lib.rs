@@ -13,6 +13,7 @@ mod guard;
 mod ptr;
 mod request;
 mod result;
+mod rows;
 mod tracker;
 mod version;
 

@@ -91,6 +91,13 @@ impl OutString {
     pub(crate) fn optional(out: *mut *mut c_char) -> Option<OutString> {
         (!out.is_null()).then_some(OutString(out))
     }
+
+    /// Writes NULL: an output that is absent (e.g. no next piece).
+    pub(crate) fn write_null(self) {
+        // SAFETY: `self.0` was checked non-NULL in `new`/`optional` and
+        // points to writable storage for one pointer.
+        unsafe { self.0.write(std::ptr::null_mut()) };
+    }
 }
 
 /// Writes a newly allocated NUL-terminated copy of `s` (free it with

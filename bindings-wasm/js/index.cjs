@@ -2,7 +2,24 @@
 // The npm package's API over the raw wasm-bindgen module: JS values in and
 // out, real Error objects with `code` (and `path`) for every failure.
 
-const raw = require('./wasm/d1_tracking_wasm.js');
+const WASM_GLUE = require.resolve('./wasm/d1_tracking_wasm.js');
+/** The module instance new trackers are made in. */
+let raw = require(WASM_GLUE);
+
+/**
+ * A fresh instance of the module: after a trap (out of memory, a bug) the
+ * instance it happened in is in doubt (its allocator, wasm-bindgen's borrow
+ * flags), so new trackers are made in a new one.
+ */
+function freshModule() {
+  delete require.cache[WASM_GLUE];
+  raw = require(WASM_GLUE);
+}
+
+function trapError(cause) {
+  return d1Error('WASM_TRAP', `the WebAssembly module trapped (${cause}); this tracker's state is lost: ` +
+    'build a new tracker (it gets a fresh module instance) and restore it from your rows or snapshot');
+}
 
 /** Errors of the package: `code` is stable; `path` names the field at fault. */
 function d1Error(code, message, path = null) {
@@ -46,6 +63,34 @@ function number(value, name, fallback) {
   return value;
 }
 
+/** A whole number of at least 1 (a page or chunk size). */
+function count(value, name) {
+  if (!Number.isInteger(value) || value < 1 || value > 0xffffffff) {
+    throw d1Error('INVALID_ARGUMENT', `expected a whole number of at least 1, found ${describe(value)}`, name);
+  }
+  return value;
+}
+
+/** A row's text: the export as a string, or undefined for none yet. */
+function rowText(row, name) {
+  if (row === undefined || row === null) return undefined;
+  if (typeof row === 'string') return row;
+  if (row instanceof Uint8Array) return new TextDecoder().decode(row);
+  throw d1Error('INVALID_ARGUMENT', `expected the card's export (a string) or null, found ${describe(row)}`, name);
+}
+
+function rowsJson(rows) {
+  if (!Array.isArray(rows)) {
+    throw d1Error('INVALID_ARGUMENT', `expected an array of rows [{cardId, row}], found ${describe(rows)}`, 'rows');
+  }
+  return JSON.stringify(rows.map((r, i) => {
+    if (r === null || typeof r !== 'object') {
+      throw d1Error('INVALID_ARGUMENT', `expected a row {cardId, row}, found ${describe(r)}`, `rows[${i}]`);
+    }
+    return { cardId: r.cardId, row: rowText(r.row, `rows[${i}].row`) ?? null };
+  }));
+}
+
 function optionsJson(options) {
   if (options === undefined) return undefined;
   // Arrays go on to the core, which says what it expected (as in Rust and C).
@@ -61,69 +106,175 @@ function optionsJson(options) {
  */
 class Tracker {
   #raw;
+  /** The module instance this tracker lives in. */
+  #module;
+  /** Why this tracker is unusable, once the module trapped in one of its calls. */
+  #trapped = null;
 
   constructor(options) {
-    this.#raw = new raw.WasmTracker(optionsJson(options));
+    const json = optionsJson(options);
+    try {
+      this.#module = raw;
+      this.#raw = new raw.WasmTracker(json);
+    } catch (error) {
+      if (!(error instanceof WebAssembly.RuntimeError)) throw error;
+      freshModule();
+      this.#module = raw;
+      this.#raw = new raw.WasmTracker(json);
+    }
   }
 
-  #handle() {
+  /** Runs `f` on the raw tracker; a trap poisons this tracker for good. */
+  #call(f) {
+    if (this.#trapped !== null) throw trapError(this.#trapped);
     if (this.#raw === null) {
       throw d1Error('TRACKER_FREED', 'this tracker was freed; create a new one');
     }
-    return this.#raw;
+    try {
+      return f(this.#raw);
+    } catch (error) {
+      if (!(error instanceof WebAssembly.RuntimeError)) throw error;
+      this.#trapped = error.message;
+      if (raw === this.#module) freshModule();
+      throw trapError(this.#trapped);
+    }
   }
 
   apply(body, receivedAtMs) {
-    const h = this.#handle();
     const at = number(receivedAtMs, 'receivedAtMs', 0);
     const b = toBytesOrText(body, 'body');
-    return JSON.parse(typeof b === 'string' ? h.applyText(b, at) : h.applyBytes(b, at));
+    return JSON.parse(this.#call((h) => (typeof b === 'string' ? h.applyText(b, at) : h.applyBytes(b, at))));
   }
 
   card(cardId) {
-    const json = this.#handle().card(text(cardId, 'cardId'));
+    const id = text(cardId, 'cardId');
+    const json = this.#call((h) => h.card(id));
     return json === undefined ? undefined : JSON.parse(json);
   }
 
   cards() {
-    return JSON.parse(this.#handle().cards());
+    return JSON.parse(this.#call((h) => h.cards()));
+  }
+
+  /** Up to `limit` card views after card `after` (from the first when omitted), sorted by card id. */
+  cardsPage(after, limit) {
+    const from = after === undefined || after === null ? undefined : text(after, 'after');
+    const n = count(limit, 'limit');
+    return JSON.parse(this.#call((h) => h.cardsPage(from, n)));
   }
 
   cardIds() {
-    return JSON.parse(this.#handle().cardIds());
+    return JSON.parse(this.#call((h) => h.cardIds()));
   }
 
   operations(cardId) {
-    const json = this.#handle().operations(text(cardId, 'cardId'));
+    const id = text(cardId, 'cardId');
+    const json = this.#call((h) => h.operations(id));
     return json === undefined ? undefined : JSON.parse(json);
   }
 
   get size() {
-    return this.#handle().size();
+    return this.#call((h) => h.size());
+  }
+
+  /** The bytes the state keeps (what the `maxStateBytes` option bounds). */
+  get stateBytes() {
+    return this.#call((h) => h.stateBytes());
   }
 
   recordRequest(cardId, trackingType, atMs) {
-    return JSON.parse(this.#handle().recordRequest(text(cardId, 'cardId'), text(trackingType, 'trackingType'), number(atMs, 'atMs')));
+    const args = [text(cardId, 'cardId'), text(trackingType, 'trackingType'), number(atMs, 'atMs')];
+    return JSON.parse(this.#call((h) => h.recordRequest(...args)));
   }
 
   dueForReconciliation(nowMs, olderThanMs) {
-    return JSON.parse(this.#handle().dueForReconciliation(number(nowMs, 'nowMs'), number(olderThanMs, 'olderThanMs')));
+    const args = [number(nowMs, 'nowMs'), number(olderThanMs, 'olderThanMs')];
+    return JSON.parse(this.#call((h) => h.dueForReconciliation(...args)));
   }
 
+  /** The cards a body touches (sorted, distinct): the rows to load before `foldRows`. */
+  cardsOfBody(body) {
+    const b = bytes(body, 'body');
+    return JSON.parse(this.#call((h) => h.cardsOfBody(b)));
+  }
+
+  /**
+   * Folds a body against the rows the host loaded (`[{cardId, row}]`, `row` null for none yet),
+   * one for every card of the body; this tracker is not changed. Returns `{report, cards}`, with
+   * each changed card's new `row`, `view` and `changes`.
+   */
+  foldRows(body, rows) {
+    const b = bytes(body, 'body');
+    const json = rowsJson(rows);
+    return JSON.parse(this.#call((h) => h.foldRows(b, json)));
+  }
+
+  /** Records a Track Card request against a card's row (`{cardId, row}`); returns its update. */
+  recordRequestOnRow(row, trackingType, atMs) {
+    if (row === null || typeof row !== 'object') {
+      throw d1Error('INVALID_ARGUMENT', `expected a row {cardId, row}, found ${describe(row)}`, 'row');
+    }
+    const args = [text(row.cardId, 'row.cardId'), rowText(row.row, 'row.row'), text(trackingType, 'trackingType'), number(atMs, 'atMs')];
+    return JSON.parse(this.#call((h) => h.recordRequestOnRow(...args)));
+  }
+
+  /** Drops a card; returns its row, or `undefined` when the tracker held nothing of it. */
+  evict(cardId) {
+    const id = text(cardId, 'cardId');
+    return this.#call((h) => h.evict(id));
+  }
+
+  /** Drops every card. */
+  clear() {
+    this.#call((h) => h.clear());
+  }
+
+  /** The snapshot (canonical JSON text), built from pieces so the module's memory stays small. */
   snapshot() {
-    return this.#handle().snapshot();
+    let out = '';
+    for (const piece of this.snapshotChunks()) out += piece;
+    return out;
+  }
+
+  /**
+   * The snapshot as a sequence of texts (at most `cardsPerChunk` cards each, default 1,000) whose
+   * concatenation is `snapshot()`: write them to a file or a stream, never one giant string.
+   */
+  *snapshotChunks(cardsPerChunk = 1000) {
+    const n = count(cardsPerChunk, 'cardsPerChunk');
+    let after;
+    for (;;) {
+      const out = this.#call((h) => h.snapshotChunk(after, n));
+      const newline = out.indexOf('\n');
+      yield out.slice(newline + 1);
+      if (newline === 0) return;
+      after = out.slice(0, newline);
+    }
   }
 
   restore(snapshot) {
-    this.#handle().restore(bytes(snapshot, 'snapshot'));
+    const b = bytes(snapshot, 'snapshot');
+    this.#call((h) => h.restore(b));
+  }
+
+  /** Restores from a sequence of pieces (strings or bytes), as `snapshotChunks` gives them. */
+  restoreChunks(chunks) {
+    if (chunks === null || typeof chunks !== 'object' || typeof chunks[Symbol.iterator] !== 'function') {
+      throw d1Error('INVALID_ARGUMENT', `expected an iterable of strings or bytes, found ${describe(chunks)}`, 'chunks');
+    }
+    const parts = [];
+    for (const chunk of chunks) parts.push(bytes(chunk, 'chunks[]'));
+    this.restore(Buffer.concat(parts));
   }
 
   exportCard(cardId) {
-    return this.#handle().exportCard(text(cardId, 'cardId'));
+    const id = text(cardId, 'cardId');
+    return this.#call((h) => h.exportCard(id));
   }
 
   importCard(snapshot) {
-    this.#handle().importCard(bytes(snapshot, 'snapshot'));
+    const b = bytes(snapshot, 'snapshot');
+    this.#call((h) => h.importCard(b));
   }
 
   merge(other) {
@@ -131,13 +282,18 @@ class Tracker {
       throw d1Error('INVALID_ARGUMENT', `expected a Tracker, found ${describe(other)}`, 'other');
     }
     if (other === this) return; // the union of a state with itself
-    this.#handle().merge(other.#handle());
+    if (other.#module !== this.#module) {
+      throw d1Error('INVALID_ARGUMENT', 'the trackers live in different module instances (one was made after a trap): ' +
+        'move the state with snapshot() and restore(), or exportCard() and importCard()', 'other');
+    }
+    const theirs = other.#call((h) => h);
+    this.#call((h) => h.merge(theirs));
   }
 
-  /** Releases the tracker's memory now. Safe to call more than once. */
+  /** Releases the tracker's memory now. Safe to call more than once, and after a trap. */
   free() {
     if (this.#raw !== null) {
-      this.#raw.free();
+      if (this.#trapped === null) this.#raw.free();
       this.#raw = null;
     }
   }

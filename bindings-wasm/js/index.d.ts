@@ -27,7 +27,9 @@ export type Outcome = 'applied' | 'recorded' | 'duplicate' | 'ignored' | 'reject
 export type ErrorCode =
   | 'PARSING_ERROR' | 'FIELD_MISSING' | 'FIELD_INVALID_FORMAT' | 'FIELD_INVALID_VALUE'
   | 'PAYLOAD_TOO_LARGE' | 'LIMIT_EXCEEDED' | 'SNAPSHOT_INVALID'
-  | 'INVALID_ARGUMENT' | 'TRACKER_FREED';
+  | 'INVALID_ARGUMENT' | 'TRACKER_FREED'
+  /** The WebAssembly module trapped (out of memory, a bug) in a call on this tracker: its state is lost. */
+  | 'WASM_TRAP';
 
 /** Every error the package throws: a real `Error` with a stable `code`. */
 export interface D1TrackingError extends Error {
@@ -63,6 +65,8 @@ export interface TrackerOptions {
   maxOperationsPerCard?: number;
   /** Most cards per tracker. Default 10,000,000. */
   maxCards?: number;
+  /** Most bytes the whole state keeps (see `Tracker.stateBytes`). Default 1 GiB. */
+  maxStateBytes?: number;
 }
 
 export interface ShipmentView {
@@ -190,6 +194,28 @@ export interface HttpRequest {
 /** A webhook body: the raw bytes as received, or text. */
 export type Body = string | Uint8Array | ArrayBuffer;
 
+/** A card's row as the host loaded it: its export, or null for a card with no row yet. */
+export interface RowInput {
+  cardId: string;
+  row: string | Uint8Array | null;
+}
+
+/** A card whose state changed: what the host writes back, with its outbox. */
+export interface CardUpdate {
+  cardId: string;
+  /** The new row (the card's export). */
+  row: string;
+  view: CardView;
+  /** Every change of the card's view, in order. */
+  changes: Change[];
+}
+
+export interface RowsFold {
+  report: ApplyReport;
+  /** The cards whose state changed, sorted by card id. */
+  cards: CardUpdate[];
+}
+
 export declare class Tracker {
   constructor(options?: TrackerOptions);
   /** Folds one body `{"operations":[...]}`; throws when the body is rejected whole. */
@@ -202,8 +228,27 @@ export declare class Tracker {
   /** Records a Track Card request; the changes of the card's view (its phase, for a new card). */
   recordRequest(cardId: string, trackingType: Exclude<Kind, 'UNTYPED'>, atMs: number): Change[];
   dueForReconciliation(nowMs: number, olderThanMs: number): DueTracking[];
+  /** Up to `limit` card views after card `after` (from the first when omitted), sorted by card id. */
+  cardsPage(after: string | undefined | null, limit: number): CardView[];
+  /** The bytes the state keeps (what `maxStateBytes` bounds). */
+  readonly stateBytes: number;
+  /** The cards a body touches (sorted, distinct): the rows to load; throws as `apply` would. */
+  cardsOfBody(body: Body): string[];
+  /** Folds a body against the rows of its cards; this tracker is not changed. */
+  foldRows(body: Body, rows: RowInput[]): RowsFold;
+  /** Records a Track Card request against a card's row; this tracker is not changed. */
+  recordRequestOnRow(row: RowInput, trackingType: Exclude<Kind, 'UNTYPED'>, atMs: number): CardUpdate;
+  /** Drops a card; its row, or undefined. */
+  evict(cardId: string): string | undefined;
+  /** Drops every card. */
+  clear(): void;
+  /** The snapshot, built from pieces (the module's memory stays small). */
   snapshot(): string;
+  /** The snapshot as pieces of at most `cardsPerChunk` cards (default 1,000); they concatenate to `snapshot()`. */
+  snapshotChunks(cardsPerChunk?: number): Generator<string, void, undefined>;
   restore(snapshot: Body): void;
+  /** Restores from pieces, as `snapshotChunks` gives them. */
+  restoreChunks(chunks: Iterable<Body>): void;
   exportCard(cardId: string): string | undefined;
   importCard(snapshot: Body): void;
   merge(other: Tracker): void;
@@ -226,6 +271,7 @@ export interface StatusQueryInput {
 }
 /** The on-demand status query (GET, no body); fold D1's answer with `Tracker.apply`. */
 export declare function buildStatusQuery(query: StatusQueryInput): HttpRequest;
+/** Bytes of linear memory held by the module instance new trackers are made in. */
 export declare function wasmMemoryBytes(): number;
 export declare const PRODUCTION_BASE_URL: 'https://api.d1.thalescloud.io/banking/v1';
 export declare const STAGING_BASE_URL: 'https://api.d1-stg.thalescloud.io/banking/v1';

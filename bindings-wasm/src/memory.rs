@@ -7,7 +7,8 @@ use wasm_bindgen::prelude::wasm_bindgen;
 pub fn wasm_memory_bytes() -> f64 {
     #[cfg(target_arch = "wasm32")]
     {
-        (core::arch::wasm32::memory_size(0) * 65_536) as f64
+        // In f64: 65,536 pages of 64 KiB (4 GiB) overflow a wasm32 usize.
+        core::arch::wasm32::memory_size(0) as f64 * 65_536.0
     }
     #[cfg(not(target_arch = "wasm32"))]
     {

@@ -1,6 +1,6 @@
 //! The tracker handle.
 
-use d1_tracking::{Config, Tracker, TrackingType};
+use d1_tracking::{rows_from_json, Config, OwnedRow, Tracker, TrackingType};
 use serde::Serialize;
 use wasm_bindgen::prelude::{wasm_bindgen, JsValue};
 
@@ -126,5 +126,78 @@ impl WasmTracker {
     /// Merges another tracker's state in.
     pub fn merge(&mut self, other: &WasmTracker) -> Result<(), JsValue> {
         js_result(self.inner.merge(&other.inner))
+    }
+
+    /// The cards a body touches, as a JSON array (sorted, distinct).
+    #[wasm_bindgen(js_name = cardsOfBody)]
+    pub fn cards_of_body(&self, body: &[u8]) -> Result<String, JsValue> {
+        js_result(self.inner.cards_of_body(body)).map(|ids| json(&ids))
+    }
+
+    /// Folds a body against rows given as JSON (`[{"cardId", "row"}]`);
+    /// the result (`{report, cards}`) as JSON text.
+    #[wasm_bindgen(js_name = foldRows)]
+    pub fn fold_rows(&self, body: &[u8], rows_json: &str) -> Result<String, JsValue> {
+        let rows = js_result(rows_from_json(rows_json.as_bytes()))?;
+        let rows: Vec<_> = rows.iter().map(OwnedRow::as_row).collect();
+        js_result(self.inner.fold_rows(body, &rows)).map(|r| json(&r))
+    }
+
+    /// Records a request against a card's row (`undefined`: none yet); the
+    /// update (`{cardId, row, view, changes}`) as JSON text.
+    #[wasm_bindgen(js_name = recordRequestOnRow)]
+    pub fn record_request_on_row(
+        &self,
+        card_id: &str,
+        row: Option<String>,
+        tracking_type: &str,
+        at_ms: f64,
+    ) -> Result<String, JsValue> {
+        let t = js_result(TrackingType::parse_kind_field(
+            tracking_type,
+            "trackingType",
+        ))?;
+        let at = js_result(millis(at_ms, "atMs"))?;
+        let row = d1_tracking::Row::new(card_id, row.as_deref().map(str::as_bytes));
+        js_result(self.inner.record_request_on_row(row, t, at)).map(|u| json(&u))
+    }
+
+    /// Drops a card; its row, or `undefined`.
+    pub fn evict(&mut self, card_id: &str) -> Option<String> {
+        self.inner.evict(card_id)
+    }
+
+    /// Drops every card.
+    pub fn clear(&mut self) {
+        self.inner.clear();
+    }
+
+    /// One piece of the snapshot: the next piece's cursor on the first line
+    /// (empty when this piece ends the snapshot), then the text.
+    #[wasm_bindgen(js_name = snapshotChunk)]
+    pub fn snapshot_chunk(&self, after: Option<String>, cards: u32) -> String {
+        let (text, next) = self
+            .inner
+            .snapshot_chunk(after.as_deref(), usize::try_from(cards).unwrap_or(1));
+        // Card ids hold no line break, so the first line is the cursor.
+        let mut out = next.unwrap_or_default();
+        out.push('\n');
+        out.push_str(&text);
+        out
+    }
+
+    /// Up to `limit` card views after `after`, as a JSON array.
+    #[wasm_bindgen(js_name = cardsPage)]
+    pub fn cards_page(&self, after: Option<String>, limit: u32) -> String {
+        json(&self.inner.cards_page(
+            after.as_deref(),
+            usize::try_from(limit).unwrap_or(usize::MAX),
+        ))
+    }
+
+    /// The bytes the state keeps (what `maxStateBytes` bounds).
+    #[wasm_bindgen(js_name = stateBytes)]
+    pub fn state_bytes(&self) -> f64 {
+        self.inner.state_bytes() as f64
     }
 }

@@ -59,6 +59,7 @@ bounds! {
     /// | `max_notifications_per_operation` | 32 (plus the few that define the view) |
     /// | `max_operations_per_card` | 64 |
     /// | `max_cards` | 10,000,000 |
+    /// | `max_state_bytes` | 1 GiB (1,073,741,824; the bytes the whole state keeps) |
         ///
     /// ```
     /// use d1_tracking::{Config, Tracker};
@@ -98,6 +99,13 @@ bounds! {
     max_operations_per_card, "maxOperationsPerCard", with_max_operations_per_card = 64;
     /// Most cards per tracker.
     max_cards, "maxCards", with_max_cards = 10_000_000;
+    /// Most bytes the whole state keeps: every kept notification (its
+    /// struct and compact text), operation, card and request record, as
+    /// [`Tracker::state_bytes`](crate::Tracker::state_bytes) counts them. A
+    /// count of cards is no memory bound when one card can hold megabytes.
+    /// The default (1 GiB) keeps a WebAssembly tracker well under its 4 GiB
+    /// ceiling.
+    max_state_bytes, "maxStateBytes", with_max_state_bytes = 1 << 30;
 }
 
 impl Config {

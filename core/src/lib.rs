@@ -52,7 +52,8 @@ pub use config::Config;
 pub use error::{Error, ErrorCode};
 pub use json::canonical_string;
 pub use tracker::{
-    ApplyReport, DueReason, DueTracking, OperationReport, Outcome, Tracker, SNAPSHOT_FORMAT,
+    rows_from_json, ApplyReport, CardUpdate, DueReason, DueTracking, OperationReport, Outcome,
+    OwnedRow, Row, RowsFold, Tracker, SNAPSHOT_FORMAT,
 };
 pub use view::phase;
 pub use view::{

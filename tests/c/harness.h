@@ -47,5 +47,6 @@ unsigned char *unhex(const char *hex, size_t *len);
 void run_api_tests(void);
 void run_vector_tests(const char *path);
 void run_catalogue_tests(const char *path);
+void run_rows_tests(void);
 
 #endif

@@ -6,6 +6,7 @@ int main(int argc, char **argv) {
   const char *fixtures = argc > 1 ? argv[1] : "target/c-fixtures";
   char path[4096];
   run_api_tests();
+  run_rows_tests();
   snprintf(path, sizeof path, "%s/vectors.txt", fixtures);
   run_vector_tests(path);
   snprintf(path, sizeof path, "%s/catalogue.txt", fixtures);

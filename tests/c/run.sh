@@ -10,7 +10,7 @@ include=bindings-c/include
 out=target/c-tests
 mkdir -p "$out"
 cflags=(-std=c99 -Wall -Wextra -Wpedantic -Werror -g -I"$include")
-sources=(tests/c/main.c tests/c/harness.c tests/c/test_api.c tests/c/test_fixtures.c)
+sources=(tests/c/main.c tests/c/harness.c tests/c/test_api.c tests/c/test_fixtures.c tests/c/test_rows.c)
 # What a Rust static library needs from the system (cargo rustc --print native-static-libs).
 native_libs=(-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
 
@@ -30,3 +30,15 @@ echo "-- C tests under valgrind (shared library)"
 gcc "${cflags[@]}" -O1 "${sources[@]}" -L"$lib" -Wl,-rpath,"$PWD/$lib" -ld1_tracking -o "$out/tests-valgrind"
 valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,possible --error-exitcode=1 \
   "$out/tests-valgrind" target/c-fixtures
+
+echo "-- allocation failure aborts, as the header says (under ulimit -v)"
+gcc "${cflags[@]}" -O1 tests/c/oom.c "$lib/libd1_tracking.a" "${native_libs[@]}" -o "$out/oom"
+set +e
+(ulimit -v 400000; exec "$out/oom") 2> "$out/oom.err"
+status=$?
+set -e
+# 134: killed by SIGABRT (128 + 6).
+if [ "$status" != 134 ] || ! grep -q 'memory allocation of [0-9]* bytes failed' "$out/oom.err"; then
+  echo "allocation failure: exit $status, expected 134 (SIGABRT) with Rust's message:"; cat "$out/oom.err"; exit 1
+fi
+echo "allocation failure: SIGABRT with \"$(head -1 "$out/oom.err")\""

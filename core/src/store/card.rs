@@ -6,6 +6,13 @@ use super::operation::OperationState;
 use super::stored::Stored;
 use crate::wire::TrackingType;
 
+/// A card's own bytes: its state and its key in the tracker's map.
+pub(crate) const CARD_BYTES: usize = std::mem::size_of::<CardState>() + 64;
+/// An operation's own bytes, besides its id and notifications.
+const OPERATION_BYTES: usize = std::mem::size_of::<OperationEntry>();
+/// A request record (a map entry).
+const REQUEST_BYTES: usize = 48;
+
 /// One operation of a card, under its key.
 #[derive(Debug, Clone)]
 pub(crate) struct OperationEntry {
@@ -54,6 +61,49 @@ impl CardState {
         self.operations.binary_search_by(|e| {
             (e.tracking_type, e.id.as_ref()).cmp(&(tracking_type, operation_id))
         })
+    }
+
+    /// The bytes this card's state takes (what `maxStateBytes` counts): the
+    /// card, its operations and their kept notifications, its request
+    /// records. An estimate of the heap, the same on every platform's
+    /// pointer width it runs on.
+    pub(crate) fn bytes(&self) -> usize {
+        CARD_BYTES
+            + self.requests.len() * REQUEST_BYTES
+            + self
+                .operations
+                .iter()
+                .map(|e| OPERATION_BYTES + e.id.len() + e.state.bytes())
+                .sum::<usize>()
+    }
+
+    /// What adding `stored` to operation (`tracking_type`, `operation_id`)
+    /// would add to [`bytes`](Self::bytes), at most.
+    pub(crate) fn bytes_to_add(
+        card: Option<&CardState>,
+        tracking_type: TrackingType,
+        operation_id: &str,
+        stored: &Stored,
+    ) -> usize {
+        let operation = match card {
+            Some(c) if c.has_operation(tracking_type, operation_id) => 0,
+            _ => OPERATION_BYTES + operation_id.len(),
+        };
+        let card = if card.is_some() { 0 } else { CARD_BYTES };
+        card + operation + stored.bytes()
+    }
+
+    /// What recording a request of `tracking_type` would add to
+    /// [`bytes`](Self::bytes).
+    pub(crate) fn request_bytes_to_add(
+        card: Option<&CardState>,
+        tracking_type: TrackingType,
+    ) -> usize {
+        match card {
+            Some(c) if c.requests.contains_key(&tracking_type) => 0,
+            Some(_) => REQUEST_BYTES,
+            None => CARD_BYTES + REQUEST_BYTES,
+        }
     }
 
     /// Every operation, in order of tracking type, then id.

@@ -27,6 +27,11 @@ impl OperationState {
         &self.items
     }
 
+    /// The bytes this operation's kept notifications take (struct and text).
+    pub(crate) fn bytes(&self) -> usize {
+        self.items.iter().map(Stored::bytes).sum()
+    }
+
     /// Adds `stored` (nothing when the same content is kept already), then
     /// keeps the top `max_kept` and the witnesses. Says how many kept
     /// notifications that dropped (restoring a snapshot must drop none).

@@ -102,6 +102,12 @@ impl Stored {
         &self.encoded
     }
 
+    /// The bytes this notification takes in the state: its struct and its
+    /// compact text (what `maxStateBytes` counts).
+    pub(crate) fn bytes(&self) -> usize {
+        std::mem::size_of::<Stored>() + self.encoded.compact_text().len()
+    }
+
     fn end(&self) -> Option<Instant> {
         (self.end_nanos != u32::MAX).then_some(Instant {
             secs: self.end_secs,

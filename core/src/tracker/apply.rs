@@ -101,13 +101,9 @@ impl Tracker {
     /// Checks the card and operation bounds for `tracking` without changing
     /// anything.
     pub(crate) fn check_room(&self, tracking: &Tracking<'_>, path: &Path<'_>) -> Result<(), Error> {
-        check_room_of(
-            &self.config,
-            self.cards.len(),
-            self.card_state(&tracking.card_id),
-            tracking,
-            path,
-        )
+        let card = self.card_state(&tracking.card_id);
+        check_room_of(&self.config, self.cards.len(), card, tracking, path)?;
+        check_state_bytes(&self.config, self.state_bytes, card, tracking, path)
     }
 
     /// Folds one validated notification. On error nothing has changed.
@@ -138,6 +134,8 @@ impl Tracker {
             return Ok((Outcome::Duplicate, Vec::new()));
         }
         check_room_of(&self.config, card_count, existing, &tracking, path)?;
+        check_state_bytes(&self.config, self.state_bytes, existing, &tracking, path)?;
+        let bytes_before = existing.map_or(0, CardState::bytes);
         // Plan with borrowed views (the state as it is, and as it will be),
         // then commit: nothing is copied unless it changed.
         let empty = CardState::default();
@@ -154,7 +152,7 @@ impl Tracker {
             stored,
             ..
         } = tracking;
-        match card {
+        let bytes_after = match card {
             Some(card) => {
                 match located {
                     Some(located) => {
@@ -162,13 +160,17 @@ impl Tracker {
                     }
                     None => card.insert(tracking_type, &operation_id, stored, max_kept),
                 };
+                card.bytes()
             }
             None => {
                 let mut card = CardState::default();
                 card.insert(tracking_type, &operation_id, stored, max_kept);
+                let bytes = card.bytes();
                 self.cards.insert(key, card);
+                bytes
             }
-        }
+        };
+        self.recount(bytes_before, bytes_after);
         let outcome = if changes.is_empty() {
             Outcome::Recorded
         } else {
@@ -189,14 +191,15 @@ impl Tracker {
             stored,
         } = tracking;
         // Parsing checked the id, so it always has a key.
-        CardId::new(&card_id).map_or(0, |key| {
-            self.cards.entry(key).or_default().insert(
-                tracking_type,
-                &operation_id,
-                stored,
-                max_kept,
-            )
-        })
+        let Some(key) = CardId::new(&card_id) else {
+            return 0;
+        };
+        let before = self.card_bytes(&key);
+        let card = self.cards.entry(key).or_default();
+        let dropped = card.insert(tracking_type, &operation_id, stored, max_kept);
+        let after = card.bytes();
+        self.recount(before, after);
+        dropped
     }
 }
 
@@ -297,6 +300,35 @@ fn oversized<'a>(index: usize, raw: Option<&'a str>, config: &Config) -> Taken<'
         report,
         tracking: None,
     }
+}
+
+/// The bound on the state's bytes (`maxStateBytes`) for `tracking`, on a
+/// tracker keeping `state_bytes` where its card is `card`: what it would add
+/// at most (before the history bound drops anything).
+fn check_state_bytes(
+    config: &Config,
+    state_bytes: usize,
+    card: Option<&CardState>,
+    tracking: &Tracking<'_>,
+    path: &Path<'_>,
+) -> Result<(), Error> {
+    let add = CardState::bytes_to_add(
+        card,
+        tracking.tracking_type,
+        &tracking.operation_id,
+        &tracking.stored,
+    );
+    let total = state_bytes.saturating_add(add);
+    if total > config.max_state_bytes {
+        return Err(limit(
+            &path.render(),
+            format!(
+                "the state would keep {total} bytes; the limit (maxStateBytes) is {}",
+                config.max_state_bytes
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The card and operation bounds for `tracking`, on a tracker of

@@ -12,10 +12,12 @@ use crate::wire::{CardId, TrackingType};
 mod apply;
 mod reconcile;
 mod report;
+mod rows;
 mod snapshot;
 
 pub use reconcile::{DueReason, DueTracking};
 pub use report::{ApplyReport, OperationReport, Outcome};
+pub use rows::{rows_from_json, CardUpdate, OwnedRow, Row, RowsFold};
 pub use snapshot::SNAPSHOT_FORMAT;
 
 /// Folds D1 notifications into one view per card. Sans-I/O: bytes in,
@@ -54,6 +56,9 @@ pub struct Tracker {
     /// The encoder's buffer, reused from notification to notification (not
     /// state: it is cleared before each use).
     pub(crate) scratch: String,
+    /// The bytes the state keeps, as `maxStateBytes` counts them (the sum
+    /// of every card's [`CardState::bytes`]).
+    pub(crate) state_bytes: usize,
 }
 
 impl Tracker {
@@ -63,6 +68,7 @@ impl Tracker {
             config,
             cards: BTreeMap::new(),
             scratch: String::new(),
+            state_bytes: 0,
         }
     }
 
@@ -74,6 +80,27 @@ impl Tracker {
     /// The bounds this tracker enforces.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The bytes the state keeps, as [`Config::max_state_bytes`] bounds
+    /// them: every kept notification (its struct and compact text), every
+    /// operation, card and request record.
+    pub fn state_bytes(&self) -> usize {
+        self.state_bytes
+    }
+
+    /// Updates [`state_bytes`](Tracker::state_bytes) for a card that took
+    /// `before` bytes and now takes `after`.
+    pub(crate) fn recount(&mut self, before: usize, after: usize) {
+        self.state_bytes = self
+            .state_bytes
+            .saturating_sub(before)
+            .saturating_add(after);
+    }
+
+    /// The bytes one card takes (0 when unknown).
+    pub(crate) fn card_bytes(&self, key: &CardId) -> usize {
+        self.cards.get(key).map_or(0, CardState::bytes)
     }
 
     /// How many cards the tracker holds.

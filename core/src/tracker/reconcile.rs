@@ -98,12 +98,23 @@ impl Tracker {
         let Some(key) = CardId::new(card_id) else {
             return Ok(Vec::new());
         };
-        let before = self
-            .cards
-            .get(&key)
-            .map(|card| CardRead(card).derive(None).phase);
+        let existing = self.cards.get(&key);
+        let add = CardState::request_bytes_to_add(existing, tracking_type);
+        let total = self.state_bytes.saturating_add(add);
+        if total > self.config.max_state_bytes {
+            return Err(limit(
+                "cardId",
+                format!(
+                    "the state would keep {total} bytes; the limit (maxStateBytes) is {}",
+                    self.config.max_state_bytes
+                ),
+            ));
+        }
+        let before = existing.map(|card| CardRead(card).derive(None).phase);
+        let bytes_before = existing.map_or(0, CardState::bytes);
         let card = self.cards.entry(key).or_default();
         card.record_request(tracking_type, at_ms);
+        let bytes_after = card.bytes();
         // A request changes no operation: the same views before and after,
         // only the phase may differ.
         let after = CardRead(card).derive(None);
@@ -112,7 +123,9 @@ impl Tracker {
             refs: after.refs,
             phase,
         });
-        Ok(diff(before.as_ref(), &after))
+        let changes = diff(before.as_ref(), &after);
+        self.recount(bytes_before, bytes_after);
+        Ok(changes)
     }
 
     /// The trackings to ask D1 about at `now_ms`: those awaiting a first

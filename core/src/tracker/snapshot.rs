@@ -29,6 +29,51 @@ use crate::wire::{TrackingType, CARD_ID};
 /// The format tag written into, and required of, every snapshot.
 pub const SNAPSHOT_FORMAT: &str = "d1-tracking/1";
 
+/// What every snapshot starts with.
+const SNAPSHOT_HEAD: &str = "{\"cards\":[";
+
+/// What every snapshot ends with.
+fn snapshot_tail() -> String {
+    format!("],\"format\":\"{SNAPSHOT_FORMAT}\"}}")
+}
+
+/// One card of a snapshot.
+fn write_card(id: &str, card: &CardState, out: &mut String) {
+    out.push_str("{\"cardId\":");
+    out.push_str(&serde_json::to_string(id).unwrap_or_default());
+    out.push_str(",\"notifications\":[");
+    let items = card
+        .operations()
+        .iter()
+        .flat_map(|e| e.state.items().iter().map(move |s| (e, s)));
+    for (j, (entry, stored)) in items.enumerate() {
+        if j > 0 {
+            out.push(',');
+        }
+        stored.encoded().decode_into(id, &entry.id, out);
+    }
+    out.push(']');
+    if !card.requests.is_empty() {
+        // Canonical JSON sorts keys by their text (PRODUCE before
+        // PRODUCTION), not by the enum's order.
+        let mut requests: Vec<(&str, u64)> = card
+            .requests
+            .iter()
+            .map(|(t, ms)| (t.as_str(), *ms))
+            .collect();
+        requests.sort_unstable();
+        out.push_str(",\"requests\":{");
+        for (j, (t, ms)) in requests.into_iter().enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            out.push_str(&format!("\"{t}\":{ms}"));
+        }
+        out.push('}');
+    }
+    out.push('}');
+}
+
 impl Tracker {
     /// The whole state as canonical JSON (see the module docs of the format).
     ///
@@ -49,43 +94,134 @@ impl Tracker {
     }
 
     fn write_snapshot<'a>(&self, cards: impl Iterator<Item = (&'a str, &'a CardState)>) -> String {
-        let mut out = String::from("{\"cards\":[");
+        let mut out = String::from(SNAPSHOT_HEAD);
         for (i, (id, card)) in cards.enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            out.push_str("{\"cardId\":");
-            out.push_str(&serde_json::to_string(id).unwrap_or_default());
-            out.push_str(",\"notifications\":[");
-            let items = card
-                .operations()
-                .iter()
-                .flat_map(|e| e.state.items().iter().map(move |s| (e, s)));
-            for (j, (entry, stored)) in items.enumerate() {
-                if j > 0 {
-                    out.push(',');
-                }
-                stored.encoded().decode_into(id, &entry.id, &mut out);
-            }
-            out.push(']');
-            if !card.requests.is_empty() {
-                // TrackingType's order is its spelling's order, so the keys
-                // come out sorted as canonical JSON wants.
-                out.push_str(",\"requests\":{");
-                for (j, (t, ms)) in card.requests.iter().enumerate() {
-                    if j > 0 {
-                        out.push(',');
-                    }
-                    out.push_str(&format!("\"{}\":{ms}", t.as_str()));
-                }
-                out.push('}');
-            }
-            out.push('}');
+            write_card(id, card, &mut out);
         }
-        out.push_str("],\"format\":\"");
-        out.push_str(SNAPSHOT_FORMAT);
-        out.push_str("\"}");
+        out.push_str(&snapshot_tail());
         out
+    }
+
+    /// The whole state as a sequence of texts whose concatenation is
+    /// [`snapshot`](Tracker::snapshot), each holding at most
+    /// `cards_per_chunk` cards (at least one): a large state is exported
+    /// without building one string of its size. [`restore_chunks`]
+    /// reads the sequence back.
+    ///
+    /// [`restore_chunks`]: Tracker::restore_chunks
+    ///
+    /// ```
+    /// use d1_tracking::{Config, Tracker, TrackingType};
+    /// let mut tracker = Tracker::new(Config::default());
+    /// for card in ["card-1", "card-2", "card-3"] {
+    ///     tracker.record_request(card, TrackingType::Shipment, 1_772_442_000_000)?;
+    /// }
+    /// let chunks: Vec<String> = tracker.snapshot_chunks(2).collect();
+    /// assert_eq!(chunks.len(), 2);
+    /// assert_eq!(chunks.concat(), tracker.snapshot());
+    /// # Ok::<(), d1_tracking::Error>(())
+    /// ```
+    pub fn snapshot_chunks(&self, cards_per_chunk: usize) -> impl Iterator<Item = String> + '_ {
+        let mut cursor: Option<Option<String>> = Some(None);
+        std::iter::from_fn(move || {
+            let after = cursor.take()?;
+            let (text, next) = self.snapshot_chunk(after.as_deref(), cards_per_chunk);
+            cursor = next.map(Some);
+            Some(text)
+        })
+    }
+
+    /// One piece of the snapshot, for hosts that page through it across
+    /// calls (the npm package, the C library): the cards after `after`
+    /// (from the first when `None`), at most `cards` of them (at least one),
+    /// and the `after` of the next piece, `None` when this one ends the
+    /// snapshot. The pieces of one unchanged state concatenate to
+    /// [`snapshot`](Tracker::snapshot).
+    pub fn snapshot_chunk(&self, after: Option<&str>, cards: usize) -> (String, Option<String>) {
+        use std::ops::Bound;
+        let start = match after {
+            None => Bound::Unbounded,
+            Some(a) => match crate::wire::CardId::new(a) {
+                Some(key) => Bound::Excluded(key),
+                None => Bound::Unbounded,
+            },
+        };
+        let mut out = String::new();
+        if after.is_none() {
+            out.push_str(SNAPSHOT_HEAD);
+        }
+        let mut range = self
+            .cards
+            .range((start, Bound::Unbounded))
+            .filter(|(id, _)| after.is_none_or(|a| id.as_str() > a))
+            .peekable();
+        let mut last = None;
+        for i in 0..cards.max(1) {
+            let Some((id, card)) = range.next() else {
+                break;
+            };
+            if i > 0 || after.is_some() {
+                out.push(',');
+            }
+            write_card(id.as_str(), card, &mut out);
+            last = Some(id.as_str());
+        }
+        if range.peek().is_none() {
+            out.push_str(&snapshot_tail());
+            return (out, None);
+        }
+        (out, last.map(str::to_string))
+    }
+
+    /// Replaces the whole state with the one in the concatenation of
+    /// `chunks` (as [`snapshot_chunks`](Tracker::snapshot_chunks) gives
+    /// them, or any split of a snapshot).
+    ///
+    /// # Errors
+    /// As [`restore`](Tracker::restore).
+    pub fn restore_chunks<I>(&mut self, chunks: I) -> Result<(), Error>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<[u8]>,
+    {
+        let mut bytes = Vec::new();
+        for chunk in chunks {
+            bytes.extend_from_slice(chunk.as_ref());
+        }
+        self.restore(&bytes)
+    }
+
+    /// Up to `limit` card views, sorted by card id, of the cards after
+    /// `after` (from the first when `None`): a paged listing, so no call
+    /// builds every view at once.
+    ///
+    /// ```
+    /// use d1_tracking::{Config, Tracker, TrackingType};
+    /// let mut tracker = Tracker::new(Config::default());
+    /// for card in ["card-1", "card-2", "card-3"] {
+    ///     tracker.record_request(card, TrackingType::Shipment, 1_772_442_000_000)?;
+    /// }
+    /// let page = tracker.cards_page(Some("card-1"), 1);
+    /// assert_eq!(page[0].card_id, "card-2");
+    /// # Ok::<(), d1_tracking::Error>(())
+    /// ```
+    pub fn cards_page(&self, after: Option<&str>, limit: usize) -> Vec<crate::view::CardView> {
+        use std::ops::Bound;
+        let start = match after.and_then(crate::wire::CardId::new) {
+            Some(key) => Bound::Excluded(key),
+            // An id that cannot be a card sorts… anywhere: list from the
+            // first card whose id is greater.
+            None => Bound::Unbounded,
+        };
+        self.cards
+            .range((start, Bound::Unbounded))
+            .filter(|(id, _)| after.is_none_or(|a| id.as_str() > a))
+            .take(limit)
+            .map(|(id, card)| crate::view::CardRead(card).view(id.as_str()))
+            .collect()
     }
 
     /// Replaces the whole state with the one in `snapshot`.
@@ -97,6 +233,7 @@ impl Tracker {
     pub fn restore(&mut self, snapshot: &[u8]) -> Result<(), Error> {
         let restored = read_snapshot(snapshot, &self.config)?;
         self.cards = restored.cards;
+        self.state_bytes = restored.state_bytes;
         Ok(())
     }
 
@@ -150,16 +287,31 @@ impl Tracker {
                 }
             }
             if !card.requests.is_empty() {
+                let before = self.card_bytes(id);
                 let mine = self.cards.entry(*id).or_default();
                 for (t, ms) in &card.requests {
                     mine.record_request(*t, *ms);
                 }
+                let after = mine.bytes();
+                self.recount(before, after);
             }
         }
         Ok(())
     }
 
     fn check_merge_room(&self, other: &Tracker) -> Result<(), Error> {
+        // At most the sum (cards both hold count twice): refused only near
+        // the bound.
+        let total = self.state_bytes.saturating_add(other.state_bytes);
+        if total > self.config.max_state_bytes {
+            return Err(crate::error::limit(
+                "cards",
+                format!(
+                    "the union would keep up to {total} bytes; the limit (maxStateBytes) is {}",
+                    self.config.max_state_bytes
+                ),
+            ));
+        }
         let new_cards = other
             .cards
             .keys()
@@ -222,7 +374,7 @@ fn invalid(path: &str, message: String) -> Error {
 /// notification at a time: reading costs one notification's tree (at most
 /// `maxOperationBytes` values) and the compact form of one card's
 /// notifications until the card is complete, whatever the snapshot's size.
-fn read_snapshot(bytes: &[u8], config: &Config) -> Result<Tracker, Error> {
+pub(super) fn read_snapshot(bytes: &[u8], config: &Config) -> Result<Tracker, Error> {
     let mut tracker = Tracker::new(config.clone());
     let mut card_error: Option<Error> = None;
     // The current card: its index, and its notifications taken in.

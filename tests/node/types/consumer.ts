@@ -5,7 +5,13 @@ import {
   buildTrackCardRequest,
   buildStatusQuery,
   PRODUCTION_BASE_URL,
+  type Alert,
   type ApplyReport,
+  type CardUpdate,
+  type Change,
+  type Kind,
+  type RowInput,
+  type RowsFold,
   type CardView,
   type D1TrackingError,
   type DueTracking,
@@ -69,5 +75,22 @@ try {
   const error = e as D1TrackingError;
   console.log(error.code, error.path, error.message);
 }
+// The host path: rows in the host's database.
+const touched: string[] = tracker.cardsOfBody('{"operations":[]}');
+const folded: RowsFold = tracker.foldRows('{"operations":[]}', touched.map((cardId): RowInput => ({ cardId, row: null })));
+for (const update of folded.cards) {
+  const outbox: Change[] = update.changes;
+  console.log(update.cardId, update.row.length, update.view.phase, outbox.length);
+}
+const requested: CardUpdate = tracker.recordRequestOnRow({ cardId: 'card-0009', row: null }, 'PRODUCE', 0);
+const alerts: Alert[] = requested.view.alerts;
+const page: CardView[] = tracker.cardsPage(undefined, 10);
+const pieces: string[] = [...tracker.snapshotChunks(100)];
+copy.restoreChunks(pieces);
+const evicted: string | undefined = copy.evict('card-0001');
+copy.clear();
+const bytes: number = tracker.stateBytes;
+const kind: Kind = 'UNTYPED';
+console.log(alerts.length, page.length, evicted, bytes, kind);
 copy.free();
 tracker.free();
