@@ -140,6 +140,7 @@ test "$(grep -c '"bench":"apply_floor"' target/bench/smoke.log)" -eq 7
 test "$(grep -c '"bench":"c_abi"' target/bench/smoke.log)" -eq 1
 test "$(grep -c '"bench":"throughput_by_cards"' target/bench/smoke.log)" -eq 1
 test "$(grep -c '"bench":"tie_case"' target/bench/smoke.log)" -eq 1
+test "$(grep -c '"bench":"rows"' target/bench/smoke.log)" -ge 1
 test "$(grep -c '"bench":"read_memory"' target/bench/smoke.log)" -eq 8
 if [ ! -f bench/node/node_modules/.package-lock.json ] \
    || [ bench/node/package-lock.json -nt bench/node/node_modules/.package-lock.json ]; then

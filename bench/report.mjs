@@ -89,15 +89,28 @@ out.push('| notifications | fresh operations (ms) | into the tying operation (ms
 if (tie) out.push(`| ${tie.notifications} | ${tie.fresh_ms.toFixed(2)} | ${tie.tie_ms.toFixed(2)} | ${tie.ratio.toFixed(2)}× |`);
 out.push('');
 
+out.push('## Folding against per-card rows (goal: ≤ 2× apply on a warm tracker)', '');
+const rows = existsSync(`${root}target/bench/results/rows.jsonl`) ? lines('rows.jsonl')[0] : null;
+out.push('The realistic stream (1,000 cards, 7,200 bodies): `apply` into one tracker that keeps every card, against what a host with a database does per body — `cards_of_body`, the rows from a table (a `HashMap`), `fold_rows`, the new rows written back; alternating pairs, median of the per-pair ratios (`bench/benches/rows.rs`).', '');
+out.push('| bodies | apply, warm tracker (ms) | through rows (ms) | ratio |', '|---|---|---|---|');
+if (rows) out.push(`| ${rows.bodies} | ${rows.apply_ms.toFixed(2)} | ${rows.rows_ms.toFixed(2)} | ${rows.ratio.toFixed(2)}× |`);
+out.push('');
+
 out.push('## The npm package against its peers (goal: ahead of both)', '');
 out.push('The same bodies as `Buffer`s, into the package, a plain-JavaScript reducer with the same semantics (`bench/node/plain-reducer.mjs`) and the same fold on XState (`bench/node/xstate-reducer.mjs`); run interleaved, 7 rounds, median. Before timing, both peers\' card views are checked equal to the package\'s on the whole stream.', '');
 out.push('| workload | package (ms) | plain JS (ms) | XState (ms) | plain / package | XState / package |', '|---|---|---|---|---|---|');
 if (existsSync(`${root}target/bench/results/node.jsonl`)) {
-  for (const r of lines('node.jsonl')) {
+  for (const r of lines('node.jsonl').filter((l) => l.bench === 'node')) {
     out.push(`| ${r.workload} (${r.bodies} bodies) | ${r.ms.package.toFixed(1)} | ${r.ms.plain.toFixed(1)} | ${r.ms.xstate.toFixed(1)} | ${r.plain_over_package.toFixed(2)} | ${r.xstate_over_package.toFixed(2)} |`);
   }
 }
 out.push('', 'A ratio above 1 means the package is ahead.', '');
+const nodeRows = existsSync(`${root}target/bench/results/node.jsonl`) ? lines('node.jsonl').find((l) => l.bench === 'node_rows') : null;
+if (nodeRows) {
+  out.push('In Node, the stream folded through per-card rows (`cardsOfBody`, rows from a `Map`, `foldRows`, rows written back) against `apply` on one warm tracker (goal: ≤ 2×):', '');
+  out.push('| bodies | apply, warm tracker (ms) | through rows (ms) | ratio |', '|---|---|---|---|');
+  out.push(`| ${nodeRows.bodies} | ${nodeRows.ms.warm.toFixed(1)} | ${nodeRows.ms.rows.toFixed(1)} | ${nodeRows.rows_over_warm.toFixed(2)}× |`, '');
+}
 if (existsSync(`${root}target/bench/results/c.jsonl`)) {
   const runs = lines('c.jsonl');
   const med = (kind) => median_of(runs.filter((r) => r.bench === kind).flatMap((r) => r.ms));

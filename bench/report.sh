@@ -9,6 +9,7 @@ cargo bench --locked -p d1-tracking-bench --bench memory
 cargo bench --locked -p d1-tracking-bench --bench c_abi
 cargo bench --locked -p d1-tracking-bench --bench apply_floor
 cargo bench --locked -p d1-tracking-bench --bench hostile
+cargo bench --locked -p d1-tracking-bench --bench rows
 cargo run --locked --release -q -p d1-tracking-bench --bin workloads target/bench/workloads 1000
 ./bindings-wasm/build.sh
 (cd bench/node && npm ci --no-audit --no-fund --silent)

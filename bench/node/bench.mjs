@@ -49,3 +49,29 @@ for (const workload of ['shipment_update', 'bulk', 'stream']) {
   console.log(JSON.stringify({ bench: 'node', workload, bodies: bodies.length, rounds, ms: m,
     plain_over_package: m.plain / m.package, xstate_over_package: m.xstate / m.package }));
 }
+
+// The host path: the stream folded through per-card rows (cardsOfBody, the
+// rows from a Map standing in for the database, foldRows, the new rows
+// written back) against apply on one warm tracker.
+{
+  const bodies = load('stream');
+  const times = { warm: [], rows: [] };
+  for (let r = 0; r < rounds; r++) {
+    const t = new Tracker();
+    let began = process.hrtime.bigint();
+    for (const b of bodies) t.apply(b);
+    times.warm.push(Number(process.hrtime.bigint() - began) / 1e6);
+    t.free();
+    const host = new Tracker();
+    const table = new Map();
+    began = process.hrtime.bigint();
+    for (const b of bodies) {
+      const rows = host.cardsOfBody(b).map((cardId) => ({ cardId, row: table.get(cardId) ?? null }));
+      for (const u of host.foldRows(b, rows).cards) table.set(u.cardId, u.row);
+    }
+    times.rows.push(Number(process.hrtime.bigint() - began) / 1e6);
+    host.free();
+  }
+  const m = { warm: median(times.warm), rows: median(times.rows) };
+  console.log(JSON.stringify({ bench: 'node_rows', workload: 'stream', bodies: bodies.length, rounds, ms: m, rows_over_warm: m.rows / m.warm }));
+}

@@ -75,6 +75,33 @@ impl Tracker {
         })
     }
 
+    /// The cards of a body's notifications, as `apply` reads and validates
+    /// them (nothing is folded): sorted, distinct.
+    pub(crate) fn cards_read(&mut self, body: &[u8]) -> Result<Vec<String>, Error> {
+        let mut cards: Vec<String> = Vec::new();
+        let (config, scratch) = (&self.config, &mut self.scratch);
+        read_envelope(body, config, &mut |operation| match operation {
+            // Forget what was handed over so far (see `Element::Reset`).
+            Operation::Reset => cards.clear(),
+            Operation::Item {
+                index,
+                node,
+                within_bounds,
+                raw,
+            } if index < config.max_operations_per_body => {
+                if let Some((t, _)) =
+                    take(index, &node, raw, config, scratch, within_bounds).tracking
+                {
+                    cards.push(t.card_id.into_owned());
+                }
+            }
+            Operation::Item { .. } | Operation::Oversized { .. } => {}
+        })?;
+        cards.sort_unstable();
+        cards.dedup();
+        Ok(cards)
+    }
+
     /// Folds one operation taken in, and completes its report.
     fn fold_taken(
         &mut self,

@@ -82,9 +82,9 @@ impl Tracker {
     /// # Errors
     /// The whole-body errors of [`apply`](Tracker::apply).
     pub fn cards_of_body(&self, body: &[u8]) -> Result<Vec<String>, Error> {
-        let mut scratch = Tracker::new(self.config.clone());
-        let report = scratch.apply(body, 0)?;
-        Ok(touched(&report))
+        // A tracker of its own for the encoder's buffer: `self` stays
+        // untouched (and shared between a host's requests).
+        Tracker::new(self.config.clone()).cards_read(body)
     }
 
     /// Folds `body` against the rows the host loaded, one for every card of
@@ -197,7 +197,7 @@ impl Tracker {
     /// A tracker with this one's configuration holding `rows` (each must be
     /// a snapshot of its own card only).
     fn scratch_with(&self, rows: &[Row<'_>]) -> Result<Tracker, Error> {
-        let mut scratch = Tracker::new(self.config.clone());
+        let mut scratch: Option<Tracker> = None;
         for (i, row) in rows.iter().enumerate() {
             let path = format!("rows[{i}]");
             CARD_ID.check(row.card_id, &format!("{path}.cardId"))?;
@@ -214,9 +214,14 @@ impl Tracker {
                     ),
                 });
             }
-            scratch.merge(&one).map_err(|e| at(e, &path))?;
+            // The first row read is the scratch tracker (most bodies touch
+            // one card): no copy; the others merge into it.
+            match scratch.as_mut() {
+                None => scratch = Some(one),
+                Some(s) => s.merge(&one).map_err(|e| at(e, &path))?,
+            }
         }
-        Ok(scratch)
+        Ok(scratch.unwrap_or_else(|| Tracker::new(self.config.clone())))
     }
 
     /// The update of one card of this (scratch) tracker.

@@ -1,0 +1,75 @@
+//! Folding against per-card rows (the host path, DESIGN 8) against `apply`
+//! on a tracker that keeps every card, paired as `apply_floor` pairs: for
+//! the realistic stream, side A folds every body into one tracker; side B
+//! does what a host with a database does per body — the cards it touches,
+//! their rows from a table (a `HashMap` standing in for the database), the
+//! fold against them, the new rows written back. Medians and the median of
+//! the per-pair ratio go to target/bench/results/rows.jsonl.
+//! `D1T_BENCH_QUICK=1` runs 3 pairs instead of 11.
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use d1_tracking::{Config, Row, Tracker};
+use d1_tracking_bench::workload::stream;
+use d1_tracking_bench::{median_ms, median_ratio, write_results};
+
+fn warm(bodies: &[Vec<u8>]) -> Duration {
+    let mut t = Tracker::new(Config::default());
+    let began = Instant::now();
+    for b in bodies {
+        black_box(t.apply(b, 0).expect("accepted"));
+    }
+    let spent = began.elapsed();
+    drop(t);
+    spent
+}
+
+fn through_rows(bodies: &[Vec<u8>]) -> Duration {
+    let host = Tracker::new(Config::default());
+    let mut table: HashMap<String, String> = HashMap::new();
+    let began = Instant::now();
+    for b in bodies {
+        let cards = host.cards_of_body(b).expect("accepted");
+        let rows: Vec<Row<'_>> = cards
+            .iter()
+            .map(|id| Row::new(id, table.get(id).map(String::as_bytes)))
+            .collect();
+        let folded = host.fold_rows(b, &rows).expect("folds");
+        drop(rows);
+        for update in folded.cards {
+            table.insert(update.card_id, update.row);
+        }
+        black_box(&folded.report);
+    }
+    let spent = began.elapsed();
+    drop(table);
+    spent
+}
+
+fn main() {
+    let quick = std::env::var_os("D1T_BENCH_QUICK").is_some();
+    let pairs = if quick { 3 } else { 11 };
+    let bodies = stream(1_000, 7);
+    warm(&bodies);
+    through_rows(&bodies);
+    let (mut a, mut r) = (Vec::new(), Vec::new());
+    for i in 0..pairs {
+        if i % 2 == 0 {
+            a.push(warm(&bodies));
+            r.push(through_rows(&bodies));
+        } else {
+            r.push(through_rows(&bodies));
+            a.push(warm(&bodies));
+        }
+    }
+    let ratio = median_ratio(&a, &r);
+    let line = format!(
+        "{{\"bench\":\"rows\",\"workload\":\"stream1k\",\"bodies\":{},\"pairs\":{pairs},\"apply_ms\":{:.3},\"rows_ms\":{:.3},\"ratio\":{ratio:.3}}}",
+        bodies.len(),
+        median_ms(a),
+        median_ms(r)
+    );
+    write_results("rows.jsonl", &[line]);
+}
