@@ -107,3 +107,18 @@ test('maxStateBytes refuses with retry: true and changes nothing', () => {
   assert.ok(t.stateBytes <= 1000);
   t.free();
 });
+
+test('snapshot() leaves the module memory well under the snapshot\'s size', () => {
+  const { wasmMemoryBytes } = pkg;
+  const t = new Tracker();
+  const ops = [];
+  for (let i = 0; i < 20000; i++) ops.push(op(`card-${i}`, 'PENDING'));
+  for (let i = 0; i < ops.length; i += 500) t.apply(body(...ops.slice(i, i + 500)));
+  const before = wasmMemoryBytes();
+  const text = t.snapshot();
+  const grown = wasmMemoryBytes() - before;
+  assert.ok(text.length > 4_000_000, `${text.length}`);
+  // One piece at a time: the module grows by a piece at most, not by a multiple of the text.
+  assert.ok(grown < text.length / 4, `the module grew by ${grown} bytes for a ${text.length}-byte snapshot`);
+  t.free();
+});
