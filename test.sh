@@ -61,6 +61,13 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 cargo fuzz --version
 
+# The crate's rust-version (Cargo.toml), to build the core with it.
+msrv=$(sed -n 's/^rust-version = "\(.*\)"$/\1/p' Cargo.toml)
+case "$msrv" in *.*.*) ;; *) msrv="$msrv.0" ;; esac
+if ! rustup toolchain list | grep -q "^$msrv-"; then
+  rustup toolchain install "$msrv" --profile minimal
+fi
+
 # ---------------------------------------------------------------- checks
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -76,6 +83,16 @@ step "cargo test of the core with serde_json's arbitrary_precision and preserve_
 # give the same bytes (docs/decisions.md, "Numbers").
 cargo test -p d1_tracking --locked -q \
   --features serde_json/arbitrary_precision,serde_json/preserve_order
+
+step "the crate as published: cargo package (verified), the package's own tests, rust-version $msrv"
+cargo package -p d1_tracking --locked --allow-dirty
+# Outside the workspace, with its own target directory: what a user of the crate runs.
+package_dir=$(mktemp -d)
+cp -r "target/package/d1_tracking-$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)/." "$package_dir"
+(cd "$package_dir" && CARGO_TARGET_DIR="$PWD/../d1t-package-target" cargo test -q --offline) \
+  || { echo "the packaged crate's tests fail"; exit 1; }
+rm -rf "$package_dir"
+cargo "+$msrv" check -p d1_tracking --locked -q
 
 step "cargo doc without warnings"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked

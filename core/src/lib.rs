@@ -82,7 +82,8 @@ pub mod fuzzing {
     }
 }
 
-/// The README's Rust examples run as doc tests.
+/// The crate README's Rust examples run as doc tests (the repository's
+/// README runs as doc tests of the workspace's `test-support` crate).
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

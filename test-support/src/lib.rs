@@ -29,3 +29,9 @@ pub fn apply_accepted(tracker: &mut Tracker, body: &[u8]) -> ApplyReport {
 pub fn body(operations: &[serde_json::Value]) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({ "operations": operations })).expect("JSON")
 }
+
+/// The repository README's Rust examples run as doc tests here: the
+/// published crate holds its own README, not the repository's.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct RepositoryReadmeDoctests;

@@ -98,6 +98,9 @@ pub(crate) const VIEW_FIELDS: &[(&str, Source)] = &[
 ];
 
 /// True when `a` sorts strictly before `b`, bytewise.
+// Used by the const assertion below, which rustc 1.85 (the crate's
+// `rust-version`) does not count as a use.
+#[allow(dead_code)]
 const fn before(mut a: &[u8], mut b: &[u8]) -> bool {
     loop {
         match (a.split_first(), b.split_first()) {
@@ -114,6 +117,7 @@ const fn before(mut a: &[u8], mut b: &[u8]) -> bool {
 }
 
 /// True when the names are sorted bytewise (checked at compile time).
+#[allow(dead_code)]
 const fn sorted_by_name(fields: &[(&str, Source)]) -> bool {
     let mut rest = fields;
     while let Some(((name, _), tail)) = rest.split_first() {
