@@ -128,6 +128,12 @@ echo "replay views and due list match; backwards replay gives the same snapshot"
 
 step "npm package: build and pack"
 ./bindings-wasm/build.sh
+# The packed tarball as registries and bundlers see it: types resolve for
+# `import` and `require` (attw), package.json is sound (publint).
+tarball=$(ls bindings-wasm/d1-tracking-*.tgz)
+# attw exits 1 when it finds a problem.
+tests/node/node_modules/.bin/attw --format ascii "$tarball"
+tests/node/node_modules/.bin/publint --strict "$tarball"
 
 step "Node tests (vectors, bad input, package, types, memory, webhook)"
 node --test tests/node/

@@ -13,7 +13,11 @@ wasm-bindgen --target nodejs --remove-name-section --remove-producers-section --
   target/wasm32-unknown-unknown/wasm-release/d1_tracking_wasm.wasm
 # wasm-bindgen's own declarations type the raw layer; the package's are ours.
 rm -f "$out"/wasm/*.d.ts
-cp bindings-wasm/js/index.cjs bindings-wasm/js/index.mjs bindings-wasm/js/index.d.ts bindings-wasm/js/README.md "$out/"
+cp bindings-wasm/js/index.cjs bindings-wasm/js/index.mjs bindings-wasm/js/index.d.ts bindings-wasm/js/README.md \
+  LICENSE-MIT LICENSE-APACHE "$out/"
+# The same declarations for `import` (an ES module's types must be an .d.mts
+# of their own, or TypeScript reads them as CommonJS).
+cp bindings-wasm/js/index.d.ts "$out/index.d.mts"
 
 version=$(cargo metadata --format-version 1 --no-deps --locked \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const p=JSON.parse(s).packages.find(p=>p.name==="d1-tracking-wasm");process.stdout.write(p.version)})')

@@ -22,23 +22,84 @@ function trapError(cause) {
 }
 
 /** Errors of the package: `code` is stable; `path` names the field at fault. */
+/**
+ * Every error the package throws: `code` is stable (the core's codes, then the
+ * package's own), `path` names the field or parameter at fault (or is null),
+ * `number` is the core's stable number for its codes.
+ */
+class D1TrackingError extends Error {
+  constructor(code, message, path = null, number = undefined) {
+    super(message);
+    this.name = 'D1TrackingError';
+    this.code = code;
+    this.path = path;
+    if (number !== undefined) this.number = number;
+  }
+}
+
 function d1Error(code, message, path = null) {
-  const error = new Error(`${code}${path ? ` at ${path}` : ''}: ${message}`);
-  error.name = 'D1TrackingError';
-  error.code = code;
-  error.path = path;
+  return new D1TrackingError(code, `${code}${path ? ` at ${path}` : ''}: ${message}`, path);
+}
+
+/** The core's errors (plain `Error`s named D1TrackingError) as the class. */
+function fromCore(error) {
+  if (error instanceof Error && !(error instanceof D1TrackingError) && error.name === 'D1TrackingError') {
+    return new D1TrackingError(error.code, error.message, error.path ?? null, error.number);
+  }
   return error;
 }
 
-function toBytesOrText(body, name) {
-  if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return body; // Buffer is a Uint8Array
-  if (body instanceof ArrayBuffer) return new Uint8Array(body);
-  throw d1Error('INVALID_ARGUMENT', `expected a string, a Uint8Array, a Buffer or an ArrayBuffer, found ${describe(body)}`, name);
+// The built-in typed-array methods, taken once: a body's length and bytes
+// are read through them, never through what the object says of itself (a
+// Proxy or a subclass may lie about `length`).
+const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype);
+const byteLengthOf = Object.getOwnPropertyDescriptor(typedArrayProto, 'byteLength').get;
+const setInto = typedArrayProto.set;
+const arrayBufferByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
+
+/**
+ * A body as text, or as a fresh Uint8Array copied with the built-in methods;
+ * over `limit` bytes is refused before anything is copied.
+ */
+function toBytesOrText(body, name, limit = Infinity) {
+  if (typeof body === 'string') {
+    // Every UTF-16 unit is at least one byte of UTF-8.
+    if (body.length > limit) throw tooLarge(`at least ${body.length}`, limit);
+    return body;
+  }
+  let view = body;
+  if (body instanceof ArrayBuffer) {
+    try {
+      Reflect.apply(arrayBufferByteLength, body, []);
+      view = new Uint8Array(body);
+    } catch {
+      throw d1Error('INVALID_ARGUMENT', 'expected a readable ArrayBuffer, found one that is detached or not an ArrayBuffer', name);
+    }
+  } else if (!(body instanceof Uint8Array)) {
+    throw d1Error('INVALID_ARGUMENT', `expected a string, a Uint8Array, a Buffer or an ArrayBuffer, found ${describe(body)}`, name);
+  }
+  let length;
+  try {
+    length = Reflect.apply(byteLengthOf, view, []);
+  } catch {
+    throw d1Error('INVALID_ARGUMENT', 'expected a Uint8Array, found an object that only looks like one (a Proxy?)', name);
+  }
+  if (length > limit) throw tooLarge(length, limit);
+  const copy = new Uint8Array(length);
+  try {
+    Reflect.apply(setInto, copy, [view]);
+  } catch {
+    throw d1Error('INVALID_ARGUMENT', 'expected readable bytes, found a Uint8Array whose buffer is detached', name);
+  }
+  return copy;
 }
 
-function bytes(value, name) {
-  const v = toBytesOrText(value, name);
+function tooLarge(size, limit) {
+  return new D1TrackingError('PAYLOAD_TOO_LARGE', `PAYLOAD_TOO_LARGE: the body is ${size} bytes, the limit (maxBodyBytes) is ${limit}`, null, 201);
+}
+
+function bytes(value, name, limit) {
+  const v = toBytesOrText(value, name, limit);
   return typeof v === 'string' ? new TextEncoder().encode(v) : v;
 }
 
@@ -110,14 +171,17 @@ class Tracker {
   #module;
   /** Why this tracker is unusable, once the module trapped in one of its calls. */
   #trapped = null;
+  /** The body limit, checked before a body is copied into the module. */
+  #maxBodyBytes;
 
   constructor(options) {
     const json = optionsJson(options);
+    this.#maxBodyBytes = typeof options?.maxBodyBytes === 'number' ? options.maxBodyBytes : 1024 * 1024;
     try {
       this.#module = raw;
       this.#raw = new raw.WasmTracker(json);
     } catch (error) {
-      if (!(error instanceof WebAssembly.RuntimeError)) throw error;
+      if (!(error instanceof WebAssembly.RuntimeError)) throw fromCore(error);
       freshModule();
       this.#module = raw;
       this.#raw = new raw.WasmTracker(json);
@@ -133,7 +197,7 @@ class Tracker {
     try {
       return f(this.#raw);
     } catch (error) {
-      if (!(error instanceof WebAssembly.RuntimeError)) throw error;
+      if (!(error instanceof WebAssembly.RuntimeError)) throw fromCore(error);
       this.#trapped = error.message;
       if (raw === this.#module) freshModule();
       throw trapError(this.#trapped);
@@ -142,7 +206,7 @@ class Tracker {
 
   apply(body, receivedAtMs) {
     const at = number(receivedAtMs, 'receivedAtMs', 0);
-    const b = toBytesOrText(body, 'body');
+    const b = toBytesOrText(body, 'body', this.#maxBodyBytes);
     return JSON.parse(this.#call((h) => (typeof b === 'string' ? h.applyText(b, at) : h.applyBytes(b, at))));
   }
 
@@ -194,7 +258,7 @@ class Tracker {
 
   /** The cards a body touches (sorted, distinct): the rows to load before `foldRows`. */
   cardsOfBody(body) {
-    const b = bytes(body, 'body');
+    const b = bytes(body, 'body', this.#maxBodyBytes);
     return JSON.parse(this.#call((h) => h.cardsOfBody(b)));
   }
 
@@ -204,7 +268,7 @@ class Tracker {
    * each changed card's new `row`, `view` and `changes`.
    */
   foldRows(body, rows) {
-    const b = bytes(body, 'body');
+    const b = bytes(body, 'body', this.#maxBodyBytes);
     const json = rowsJson(rows);
     return JSON.parse(this.#call((h) => h.foldRows(b, json)));
   }
@@ -307,18 +371,31 @@ if (typeof Symbol.dispose === 'symbol') {
   Tracker.prototype[Symbol.dispose] = Tracker.prototype.free;
 }
 
+/** A module-level call: the core's errors as the class; a trap replaces the instance. */
+function guarded(f) {
+  try {
+    return f();
+  } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError) {
+      freshModule();
+      throw trapError(error.message);
+    }
+    throw fromCore(error);
+  }
+}
+
 function buildTrackCardRequest(request) {
   if (request === null || typeof request !== 'object') {
     throw d1Error('INVALID_ARGUMENT', `expected a request object, found ${describe(request)}`, 'request');
   }
-  return JSON.parse(raw.buildTrackCardRequest(JSON.stringify(request)));
+  return JSON.parse(guarded(() => raw.buildTrackCardRequest(JSON.stringify(request))));
 }
 
 function buildStatusQuery(query) {
   if (query === null || typeof query !== 'object') {
     throw d1Error('INVALID_ARGUMENT', `expected a query object, found ${describe(query)}`, 'query');
   }
-  return JSON.parse(raw.buildStatusQuery(JSON.stringify(query)));
+  return JSON.parse(guarded(() => raw.buildStatusQuery(JSON.stringify(query))));
 }
 
 /** Bytes of wasm linear memory in use by the module (for memory checks). */
@@ -329,4 +406,4 @@ function wasmMemoryBytes() {
 const PRODUCTION_BASE_URL = 'https://api.d1.thalescloud.io/banking/v1';
 const STAGING_BASE_URL = 'https://api.d1-stg.thalescloud.io/banking/v1';
 
-module.exports = { Tracker, buildTrackCardRequest, buildStatusQuery, wasmMemoryBytes, PRODUCTION_BASE_URL, STAGING_BASE_URL };
+module.exports = { Tracker, D1TrackingError, buildTrackCardRequest, buildStatusQuery, wasmMemoryBytes, PRODUCTION_BASE_URL, STAGING_BASE_URL };

@@ -1,5 +1,7 @@
 // Type declarations of the npm package d1-tracking. Every object that crosses
-// the boundary is typed here; nothing is `any`.
+// the boundary is typed here; nothing is `any`. (index.d.mts, for `import`, is
+// a copy written by build.sh.)
+/// <reference lib="esnext.disposable" />
 
 /** Any JSON value (unknown fields D1 may add are kept as such). */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -31,11 +33,11 @@ export type ErrorCode =
   /** The WebAssembly module trapped (out of memory, a bug) in a call on this tracker: its state is lost. */
   | 'WASM_TRAP';
 
-/** Every error the package throws: a real `Error` with a stable `code`. */
-export interface D1TrackingError extends Error {
+/** Every error the package throws: `instanceof D1TrackingError`, with a stable `code`. */
+export declare class D1TrackingError extends Error {
   name: 'D1TrackingError';
   code: ErrorCode;
-  /** The JSON path of the field at fault (`operations[2].cardId`), or null. */
+  /** The JSON path of the field at fault (`operations[2].cardId`), or the parameter; null when none. */
   path: string | null;
   /** The core's stable number for the code (absent for the package's own codes). */
   number?: number;

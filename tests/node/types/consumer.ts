@@ -13,7 +13,7 @@ import {
   type RowInput,
   type RowsFold,
   type CardView,
-  type D1TrackingError,
+  D1TrackingError,
   type DueTracking,
   type HttpRequest,
   type OperationView,
@@ -72,7 +72,8 @@ console.log(copy.size, copy.cardIds());
 try {
   tracker.apply('not json');
 } catch (e) {
-  const error = e as D1TrackingError;
+  if (!(e instanceof D1TrackingError)) throw e;
+  const error: D1TrackingError = e;
   console.log(error.code, error.path, error.message);
 }
 // The host path: rows in the host's database.
