@@ -63,8 +63,11 @@ const arrayBufferByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.protot
  */
 function toBytesOrText(body, name, limit = Infinity) {
   if (typeof body === 'string') {
-    // Every UTF-16 unit is at least one byte of UTF-8.
-    if (body.length > limit) throw tooLarge(`at least ${body.length}`, limit);
+    // Its UTF-8 length, measured without copying (the same size, and the same
+    // message, as the core gives).
+    if (limit !== Infinity && (body.length > limit || Buffer.byteLength(body, 'utf8') > limit)) {
+      throw tooLarge(Buffer.byteLength(body, 'utf8'), limit);
+    }
     return body;
   }
   let view = body;
