@@ -40,7 +40,7 @@ if [ ! -f tests/node/node_modules/.package-lock.json ] \
   (cd tests/node && npm ci --no-audit --no-fund)
 fi
 
-step "cbindgen (pinned) and valgrind"
+step "cbindgen (pinned), valgrind, cmake and pkg-config"
 cbindgen_version=0.29.4
 if [ "$(cbindgen --version 2>/dev/null | awk '{print $2}')" != "$cbindgen_version" ]; then
   cargo install cbindgen --version "$cbindgen_version" --locked --force \
@@ -51,6 +51,13 @@ if ! command -v valgrind >/dev/null; then
   apt-get update && apt-get install -y valgrind
 fi
 valgrind --version
+# The installed C library is found by pkg-config and CMake (tests/c/install.sh).
+for tool in cmake pkg-config; do
+  if ! command -v "$tool" >/dev/null; then
+    apt-get update && apt-get install -y "$tool"
+  fi
+done
+cmake --version | head -1
 
 step "nightly toolchain and cargo-fuzz (fuzzing only)"
 if ! rustup toolchain list | grep -q '^nightly'; then
@@ -146,6 +153,7 @@ cargo build --release --locked -p d1-tracking-c
 ls -l target/release/libd1_tracking.a target/release/libd1_tracking.so
 cargo test --locked -q -p d1-tracking-c --test fixtures
 tests/c/run.sh
+tests/c/install.sh
 make -s -C bindings-c/examples clean all test
 
 step "fuzz: every target for ${FUZZ_SECONDS:=30}s (crash inputs are kept in tests/fuzz-crashes/)"

@@ -27,6 +27,10 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   "$out/tests-asan" target/c-fixtures
 
 echo "-- C tests under valgrind (shared library)"
+# The library's SONAME (bindings-c/build.rs) is the name programs load:
+# give the built file that name beside it.
+soname=$(readelf -d "$lib/libd1_tracking.so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
+ln -sf libd1_tracking.so "$lib/$soname"
 gcc "${cflags[@]}" -O1 "${sources[@]}" -L"$lib" -Wl,-rpath,"$PWD/$lib" -ld1_tracking -o "$out/tests-valgrind"
 valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,possible --error-exitcode=1 \
   "$out/tests-valgrind" target/c-fixtures
