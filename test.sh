@@ -125,6 +125,16 @@ cmp target/replay.forward target/replay.backward
 test "$(wc -l < target/replay.rejected)" -eq 2
 "$replay" target/replay.rejected 2>&1 >/dev/null | grep -q '^replay: 2 lines (1 rejected whole, 0 request records), 1 operations: 0 applied, 0 recorded, 0 duplicate, 0 ignored, 1 rejected; 0 cards$' \
   || { echo "the dead letters do not replay as they were rejected"; exit 1; }
+# A real tool: --help on standard output (exit 0), --version; a line that is
+# not UTF-8, or starts with a BOM, is rejected alone with its number, and kept.
+"$replay" --help | grep -q '^usage: replay'
+"$replay" --version | grep -q '^replay (d1_tracking) [0-9]'
+printf '\357\273\277{"operations":[]}\n{"operations":[]}\r\n{"operations":[{"cardId":"\377"}]}\n' > target/replay.bad
+"$replay" target/replay.bad --rejected target/replay.bad.rejected >/dev/null 2>target/replay.bad.err
+grep -q '^line 1: (line) the line starts with a byte order mark' target/replay.bad.err
+grep -q '^line 3: (line) the line is not UTF-8: invalid byte at column 27$' target/replay.bad.err
+grep -q '^replay: 3 lines (2 rejected whole, 0 request records)' target/replay.bad.err
+test "$(wc -l < target/replay.bad.rejected)" -eq 2
 # Usage and I/O errors exit 2.
 set +e
 "$replay" --no-such-option 2>/dev/null; usage_status=$?

@@ -96,6 +96,13 @@ out.push('| bodies | apply, warm tracker (ms) | through rows (ms) | ratio |', '|
 if (rows) out.push(`| ${rows.bodies} | ${rows.apply_ms.toFixed(2)} | ${rows.rows_ms.toFixed(2)} | ${rows.ratio.toFixed(2)}× |`);
 out.push('');
 
+out.push('## replay: memory flat in the input\'s size', '');
+const replayRuns = existsSync(`${root}target/bench/results/replay.jsonl`) ? lines('replay.jsonl') : [];
+out.push('`replay` on the sample log repeated to 100 MB and to 1 GB (one line at a time; the cards are the sample\'s six): peak resident memory by `/usr/bin/time`.', '');
+out.push('| input | peak RSS | time (s) |', '|---|---|---|');
+for (const r of replayRuns) out.push(`| ${(r.input_bytes / 1e6).toFixed(0)} MB | ${(r.peak_rss_kb / 1024).toFixed(1)} MiB | ${r.seconds.toFixed(1)} |`);
+out.push('');
+
 out.push('## The npm package against its peers (goal: ahead of both)', '');
 out.push('The same bodies as `Buffer`s, into the package, a plain-JavaScript reducer with the same semantics (`bench/node/plain-reducer.mjs`) and the same fold on XState (`bench/node/xstate-reducer.mjs`); run interleaved, 7 rounds, median. Before timing, both peers\' card views are checked equal to the package\'s on the whole stream.', '');
 out.push('| workload | package (ms) | plain JS (ms) | XState (ms) | plain / package | XState / package |', '|---|---|---|---|---|---|');

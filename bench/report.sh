@@ -22,6 +22,22 @@ for _ in 1 2 3 4 5; do
   target/release/native_fold target/bench/workloads/stream.jsonl 3
   target/bench/fold_bench target/bench/workloads/stream.jsonl 3
 done | tee target/bench/results/c.jsonl
+# replay's memory is flat in its input's size: peak RSS for a 100 MB and a
+# 1 GB log (the sample log repeated; the cut last line is rejected alone).
+cargo build --locked --release -q --example replay
+for size in 100000000 1000000000; do
+  node -e '
+    const fs = require("fs");
+    const unit = fs.readFileSync("core/examples/data/sample-log.jsonl");
+    const out = fs.openSync(process.argv[2], "w");
+    for (let left = Number(process.argv[1]); left > 0; left -= unit.length) fs.writeSync(out, unit, 0, Math.min(left, unit.length));
+    fs.closeSync(out);
+  ' "$size" target/bench/replay-input.jsonl
+  /usr/bin/time -f '%M %e' -o target/bench/replay.time target/release/examples/replay target/bench/replay-input.jsonl >/dev/null 2>&1
+  read -r rss seconds < target/bench/replay.time
+  echo "{\"bench\":\"replay_memory\",\"input_bytes\":$size,\"peak_rss_kb\":$rss,\"seconds\":$seconds}"
+done | tee target/bench/results/replay.jsonl
+rm -f target/bench/replay-input.jsonl
 # D1T_BENCH_NOTE="…" adds a line about the conditions of the run.
 node bench/report.mjs > BENCHMARKS.md
 echo "BENCHMARKS.md written"

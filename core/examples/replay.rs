@@ -20,11 +20,18 @@
 //! Lines that `replay FILE` reads again: a body rejected whole as it was,
 //! a rejected operation as the body `{"operations":[RAW]}` of its raw text.
 //! Nothing of the input is lost.
+//! The input is read one line at a time, so memory does not grow with the
+//! file (only with the cards it holds). A line that is not UTF-8, or that
+//! starts with a byte order mark, is rejected alone, with its number (and
+//! kept in `--rejected`). On a terminal, a progress line goes to standard
+//! error every second.
 //! Exit status: 0 when the input was read (whatever was rejected), 2 for a
-//! usage or I/O error.
+//! usage or I/O error. `--help` prints the usage to standard output; the
+//! arguments are few enough to parse by hand (no dependency for them).
 
-use std::io::Read;
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use d1_tracking::{Config, Error, Outcome, Tracker, TrackingType};
 use serde_json::Value;
@@ -33,13 +40,22 @@ const SAMPLE_LOG: &str = include_str!("data/sample-log.jsonl");
 
 const USAGE: &str =
     "usage: replay [FILE | -] [--snapshot | --due NOW_MS,OLDER_THAN_MS] [--rejected OUT]
+       replay --help | --version
   FILE        JSON Lines: each non-blank line is one notification body {\"operations\":[...]}
               or a request record {\"request\":{\"cardId\":...,\"trackingType\":...,\"atMs\":...}}
   -           read the lines from standard input
   (no FILE)   fold the bundled sample log
   --snapshot  print the tracker's snapshot instead of the card views
   --due N,T   print the trackings due for reconciliation at N ms, quiet for more than T ms
-  --rejected OUT  write what was rejected to OUT, as lines replay reads again";
+  --rejected OUT  write what was rejected to OUT, as lines replay reads again
+  --help      this text;  --version  the version";
+
+/// What the arguments ask for.
+enum Command {
+    Fold(Args),
+    Help,
+    Version,
+}
 
 struct Args {
     input: Option<String>,
@@ -60,7 +76,7 @@ fn parse_due(text: &str) -> Result<(u64, u64), String> {
     Ok((number(now)?, number(older)?))
 }
 
-fn parse_args() -> Result<Args, String> {
+fn parse_args() -> Result<Command, String> {
     let mut args = Args {
         input: None,
         snapshot: false,
@@ -78,7 +94,8 @@ fn parse_args() -> Result<Args, String> {
             "--rejected" => {
                 args.rejected = Some(argv.next().ok_or("--rejected needs a file name")?);
             }
-            "-h" | "--help" => return Err(String::new()),
+            "-h" | "--help" => return Ok(Command::Help),
+            "-V" | "--version" => return Ok(Command::Version),
             _ if arg.starts_with("--") => return Err(format!("unknown option {arg}")),
             _ if args.input.is_some() => return Err("more than one input".to_string()),
             _ => args.input = Some(arg),
@@ -87,21 +104,34 @@ fn parse_args() -> Result<Args, String> {
     if args.snapshot && args.due.is_some() {
         return Err("--snapshot and --due print different things; choose one".to_string());
     }
-    Ok(args)
+    Ok(Command::Fold(args))
 }
 
-fn read_input(input: Option<&str>) -> Result<String, String> {
-    match input {
-        None => Ok(SAMPLE_LOG.to_string()),
-        Some("-") => {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| format!("standard input: {e}"))?;
-            Ok(text)
-        }
-        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}")),
+/// The input, read a line at a time.
+fn open_input(input: Option<&str>) -> Result<Box<dyn BufRead>, String> {
+    Ok(match input {
+        None => Box::new(SAMPLE_LOG.as_bytes()),
+        Some("-") => Box::new(BufReader::new(std::io::stdin())),
+        Some(path) => Box::new(BufReader::new(
+            std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?,
+        )),
+    })
+}
+
+/// Why a line cannot be read as text, if it cannot.
+fn unreadable(line: &[u8]) -> Option<String> {
+    if line.starts_with(b"\xEF\xBB\xBF") {
+        return Some(
+            "the line starts with a byte order mark (U+FEFF); JSON Lines are UTF-8 without one: remove it"
+                .to_string(),
+        );
     }
+    std::str::from_utf8(line).err().map(|e| {
+        format!(
+            "the line is not UTF-8: invalid byte at column {}",
+            e.valid_up_to() + 1
+        )
+    })
 }
 
 #[derive(Default)]
@@ -123,50 +153,104 @@ const OUTCOMES: [(Outcome, &str); 5] = [
 
 fn main() -> ExitCode {
     let args = match parse_args() {
-        Ok(args) => args,
+        Ok(Command::Fold(args)) => args,
+        Ok(Command::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Version) => {
+            println!("replay (d1_tracking) {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
         Err(message) => {
-            if !message.is_empty() {
-                eprintln!("replay: {message}");
-            }
+            eprintln!("replay: {message}");
             eprintln!("{USAGE}");
             return ExitCode::from(2);
         }
     };
-    let text = match read_input(args.input.as_deref()) {
-        Ok(text) => text,
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("replay: {message}");
-            return ExitCode::from(2);
+            ExitCode::from(2)
         }
+    }
+}
+
+fn run(args: &Args) -> Result<(), String> {
+    let mut input = open_input(args.input.as_deref())?;
+    // Dead letters: lines `replay` reads again, written as they come.
+    let mut rejected = match &args.rejected {
+        Some(path) => Some(BufWriter::new(
+            std::fs::File::create(path).map_err(|e| format!("{path}: {e}"))?,
+        )),
+        None => None,
+    };
+    let mut dead_letter = |bytes: &[u8]| -> Result<(), String> {
+        if let Some(out) = rejected.as_mut() {
+            out.write_all(bytes)
+                .and_then(|()| out.write_all(b"\n"))
+                .map_err(|e| format!("{}: {e}", args.rejected.as_deref().unwrap_or("")))?;
+        }
+        Ok(())
     };
 
     let mut tracker = Tracker::new(Config::default());
     let mut counts = Counts::default();
-    // Dead letters: lines `replay` reads again.
-    let mut rejected: Vec<String> = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line_no = i + 1;
-        if line.trim().is_empty() {
+    let progress = std::io::stderr().is_terminal();
+    let started = Instant::now();
+    let mut shown = started;
+    let mut line: Vec<u8> = Vec::new();
+    let mut line_no = 0usize;
+    loop {
+        line.clear();
+        let read = input
+            .read_until(b'\n', &mut line)
+            .map_err(|e| format!("{}: {e}", args.input.as_deref().unwrap_or("input")))?;
+        if read == 0 {
+            break;
+        }
+        line_no += 1;
+        if progress && shown.elapsed() >= Duration::from_secs(1) {
+            shown = Instant::now();
+            eprint!(
+                "\rreplay: {line_no} lines, {} cards, {:.0?}",
+                tracker.len(),
+                started.elapsed()
+            );
+        }
+        let bytes = line.strip_suffix(b"\n").unwrap_or(&line);
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        if let Some(why) = unreadable(bytes) {
+            counts.lines += 1;
+            counts.lines_rejected += 1;
+            eprintln!("line {line_no}: (line) {}", why);
+            dead_letter(bytes)?;
+            continue;
+        }
+        // Checked just above.
+        let text = std::str::from_utf8(bytes).unwrap_or_default();
+        if text.trim().is_empty() {
             continue;
         }
         counts.lines += 1;
-        if let Some(record) = request_record(line) {
+        if let Some(record) = request_record(text) {
             match record.and_then(|(card, t, at)| tracker.record_request(&card, t, at)) {
                 Ok(_) => counts.requests += 1,
                 Err(error) => {
                     counts.lines_rejected += 1;
                     report_error(line_no, &error, "(request)");
-                    rejected.push(line.to_string());
+                    dead_letter(bytes)?;
                 }
             }
             continue;
         }
         // The log has no arrival times; the line number stands in for one.
-        match tracker.apply(line.as_bytes(), line_no as u64) {
+        match tracker.apply(bytes, line_no as u64) {
             Err(error) => {
                 counts.lines_rejected += 1;
                 report_error(line_no, &error, "(body)");
-                rejected.push(line.to_string());
+                dead_letter(bytes)?;
             }
             Ok(report) => {
                 for op in &report.operations {
@@ -180,23 +264,28 @@ fn main() -> ExitCode {
                         report_error(line_no, error, "(operation)");
                     }
                     if let Some(raw) = &op.raw {
-                        rejected.push(format!("{{\"operations\":[{raw}]}}"));
+                        dead_letter(format!("{{\"operations\":[{raw}]}}").as_bytes())?;
                     }
                 }
             }
         }
     }
-
-    if let Some(path) = &args.rejected {
-        let text: String = rejected.iter().map(|l| format!("{l}\n")).collect();
-        if let Err(e) = std::fs::write(path, text) {
-            eprintln!("replay: {path}: {e}");
-            return ExitCode::from(2);
-        }
+    if progress && line_no > 0 && started.elapsed() >= Duration::from_secs(1) {
+        eprintln!();
+    }
+    if let Some(mut out) = rejected {
+        out.flush()
+            .map_err(|e| format!("{}: {e}", args.rejected.as_deref().unwrap_or("")))?;
     }
 
-    if args.snapshot {
-        println!("{}", tracker.snapshot());
+    let stdout = std::io::stdout();
+    let mut stdout = BufWriter::new(stdout.lock());
+    let written = if args.snapshot {
+        // In pieces: the output never holds the whole state twice.
+        tracker
+            .snapshot_chunks(1_000)
+            .try_for_each(|piece| stdout.write_all(piece.as_bytes()))
+            .and_then(|()| stdout.write_all(b"\n"))
     } else {
         let out = match args.due {
             Some((now, older)) => {
@@ -204,14 +293,13 @@ fn main() -> ExitCode {
             }
             None => serde_json::json!({ "cards": tracker.cards().collect::<Vec<_>>() }),
         };
-        match serde_json::to_string_pretty(&out) {
-            Ok(text) => println!("{text}"),
-            Err(e) => {
-                eprintln!("replay: {e}");
-                return ExitCode::from(2);
-            }
-        }
-    }
+        serde_json::to_writer_pretty(&mut stdout, &out)
+            .map_err(std::io::Error::other)
+            .and_then(|()| stdout.write_all(b"\n"))
+    };
+    written
+        .and_then(|()| stdout.flush())
+        .map_err(|e| format!("standard output: {e}"))?;
 
     let outcomes: Vec<String> = OUTCOMES
         .iter()
@@ -227,7 +315,7 @@ fn main() -> ExitCode {
         outcomes.join(", "),
         tracker.len()
     );
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 fn report_error(line_no: usize, error: &Error, whole: &str) {
@@ -250,7 +338,7 @@ fn request_record(line: &str) -> Option<Result<(String, TrackingType, u64), Erro
     let at = field("atMs").and_then(Value::as_u64);
     Some(match (card, tracking, at) {
         (Some(card), Some(tracking), Some(at)) => {
-            TrackingType::parse_field(tracking, "request.trackingType")
+            TrackingType::parse_kind_field(tracking, "request.trackingType")
                 .map(|t| (card.to_string(), t, at))
         }
         _ => Err(Error::FieldMissing {
