@@ -1,16 +1,19 @@
-// Writes BENCHMARKS.md (to stdout) from one run's results: criterion's
-// estimates under target/criterion and target/bench/results/*.jsonl.
+// Writes BENCHMARKS.md (to stdout) from one run's results: what the benches
+// write themselves, under target/bench/results/ (JSON Lines, and criterion's
+// `--output-format bencher` lines that report.sh keeps); never criterion's
+// internal files.
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 
 const root = new URL('..', import.meta.url).pathname;
-// Criterion stores group "apply/x" in the directory "apply_x".
-const dirOf = (group) => group.replace(/\//g, '_');
+// Criterion's documented `bencher` output: "test GROUP/BENCH ... bench: N ns/iter (+/- M)".
+const bencherFile = `${root}target/bench/results/fold.txt`;
+const bencher = existsSync(bencherFile) ? readFileSync(bencherFile, 'utf8') : '';
 const median = (group, bench) => {
-  const file = `${root}target/criterion/${dirOf(group)}/${bench}/new/estimates.json`;
-  if (!existsSync(file)) return null;
-  return JSON.parse(readFileSync(file, 'utf8')).median.point_estimate; // ns per iteration
+  const line = bencher.split('\n').find((l) => l.startsWith(`test ${group}/${bench} `));
+  const m = line && /bench:\s+([\d,]+) ns\/iter/.exec(line);
+  return m ? Number(m[1].replace(/,/g, '')) : null; // ns per iteration
 };
 const ms = (ns) => (ns / 1e6).toFixed(2);
 const ratio = (a, b) => (a === null || b === null ? 'n/a' : `${(a / b).toFixed(2)}×`);
@@ -46,8 +49,7 @@ const merge = median('merge/1k+1k', 'merge');
 out.push(`| merge of two 1,000-card trackers (half shared) | ${merge === null ? 'n/a' : ms(merge)} | |`);
 const snap = median('snapshot/1k', 'snapshot');
 const rest = median('snapshot/1k', 'restore');
-const snapFile = `${root}target/criterion/${dirOf('snapshot/1k')}/snapshot/new/benchmark.json`;
-const snapBytes = existsSync(snapFile) ? JSON.parse(readFileSync(snapFile, 'utf8')).throughput?.Bytes ?? null : null;
+const snapBytes = existsSync(`${root}target/bench/results/snapshot-size.jsonl`) ? lines('snapshot-size.jsonl')[0].bytes : null;
 const mbps = (ns) => (snapBytes && ns ? `${(snapBytes / (ns / 1e9) / 1e6).toFixed(0)} MB/s` : '');
 out.push(`| snapshot of 1,000 cards${snapBytes ? ` (${(snapBytes / 1e6).toFixed(2)} MB)` : ''} | ${snap === null ? 'n/a' : ms(snap)} | ${mbps(snap)} |`);
 out.push(`| restore of it | ${rest === null ? 'n/a' : ms(rest)} | ${mbps(rest)} |`);

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # One full benchmark run, then BENCHMARKS.md regenerated from its results.
-#   ./bench/report.sh        (about 5 minutes on 2 cores; run it on a quiet machine)
+#   ./bench/report.sh        (about 7 minutes on 2 cores; run it on a quiet machine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rm -rf target/criterion target/bench/results
-cargo bench --locked -p d1-tracking-bench --bench fold
+rm -rf target/bench/results
+mkdir -p target/bench/results
+cargo bench --locked -p d1-tracking-bench --bench fold -- --output-format bencher | tee target/bench/results/fold.txt
 cargo bench --locked -p d1-tracking-bench --bench memory
 cargo bench --locked -p d1-tracking-bench --bench c_abi
 cargo bench --locked -p d1-tracking-bench --bench apply_floor

@@ -58,6 +58,15 @@ fn merge_and_snapshots(c: &mut Criterion) {
 
     let tracker = fold(&stream(1_000, 7));
     let snapshot = tracker.snapshot();
+    // The snapshot's size, for BENCHMARKS.md's throughput (bench/report.mjs
+    // reads only what the benches write).
+    d1_tracking_bench::write_results(
+        "snapshot-size.jsonl",
+        &[format!(
+            "{{\"bench\":\"snapshot_size\",\"cards\":1000,\"bytes\":{}}}",
+            snapshot.len()
+        )],
+    );
     let mut g = c.benchmark_group("snapshot/1k");
     g.throughput(Throughput::Bytes(snapshot.len() as u64));
     g.bench_function("snapshot", |bench| {
