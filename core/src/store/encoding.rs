@@ -119,6 +119,14 @@ macro_rules! fields {
 
         const FIELD_COUNT: usize = [$(Field::$name),*].len();
 
+        /// The first rare member: its position and the ones after it are
+        /// kept in [`Extras`].
+        const FIRST_RARE: usize = Field::IssuerRequestId as usize;
+        /// Members whose positions are kept inline.
+        const INLINE_COUNT: usize = FIRST_RARE;
+        /// Members whose positions are kept in [`Extras`].
+        const RARE_COUNT: usize = FIELD_COUNT - FIRST_RARE;
+
         fn field_of(place: Place, key: &str) -> Option<Field> {
             match (place, key) {
                 $((Place::$place, $key) => Some(Field::$name),)*
@@ -147,22 +155,10 @@ fields! {
     Error => Top "error" Value,
     /// `errorCode`.
     ErrorCode => Top "errorCode" Code,
-    /// `issuerRequestId`.
-    IssuerRequestId => Top "issuerRequestId" Code,
-    /// `inputFileName`.
-    InputFileName => Top "inputFileName" Value,
     /// `details`, whole (its unknown members are the view's `extra`).
     Details => Top "details" Value,
     /// `details.status`.
     DetailsStatus => Details "status" Code,
-    /// `details.reason` (PRODUCE: why an exception happened).
-    Reason => Details "reason" Value,
-    /// `details.dueDate` (PRODUCE: the estimated shipment date).
-    DueDate => Details "dueDate" Value,
-    /// `details.issuerRequestId` (where PRODUCE may carry it).
-    DetailsIssuerRequestId => Details "issuerRequestId" Code,
-    /// `details.inputFileName` (where PRODUCE may carry it).
-    DetailsInputFileName => Details "inputFileName" Value,
     /// `details.productionSite`.
     ProductionSite => Details "productionSite" Value,
     /// `details.shipment`.
@@ -177,21 +173,42 @@ fields! {
     Message => Shipment "message" Value,
     /// `details.shipment.trackingUrl`.
     TrackingUrl => Shipment "trackingUrl" Code,
+    // Rare members last (from `IssuerRequestId` on, see FIRST_RARE): most
+    // notifications carry none, so their positions live in a side box that
+    // such notifications do not allocate.
+    /// `issuerRequestId`.
+    IssuerRequestId => Top "issuerRequestId" Code,
+    /// `inputFileName`.
+    InputFileName => Top "inputFileName" Value,
+    /// `details.reason` (PRODUCE: why an exception happened).
+    Reason => Details "reason" Value,
+    /// `details.dueDate` (PRODUCE: the estimated shipment date).
+    DueDate => Details "dueDate" Value,
+    /// `details.issuerRequestId` (where PRODUCE may carry it).
+    DetailsIssuerRequestId => Details "issuerRequestId" Code,
+    /// `details.inputFileName` (where PRODUCE may carry it).
+    DetailsInputFileName => Details "inputFileName" Value,
 }
 
-/// String fields whose JSON text has escapes, with their text.
-type Unescaped = Vec<(Field, Box<str>)>;
+/// What most notifications do not need: the positions of the rare members
+/// and the text of string fields that have escapes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Extras {
+    /// Offset of each rare member's value; 0 when absent.
+    rare_spans: [u16; RARE_COUNT],
+    /// String fields whose JSON text has escapes, unescaped.
+    unescaped: Vec<(Field, Box<str>)>,
+}
 
 /// A notification in compact form, with where its view fields are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Encoded {
     text: Box<str>,
-    /// Offset of each field's value; 0 (the opening brace) when absent.
-    spans: [u16; FIELD_COUNT],
-    /// String fields whose text has escapes, unescaped (rare; boxed twice
-    /// so that the common case costs one pointer).
-    #[allow(clippy::box_collection)]
-    unescaped: Option<Box<Unescaped>>,
+    /// Offset of each inline field's value; 0 (the opening brace) when absent.
+    spans: [u16; INLINE_COUNT],
+    /// Rare positions and unescaped texts; `None` for the common
+    /// notification, which has neither (one pointer, no allocation).
+    extras: Option<Box<Extras>>,
 }
 
 /// Encodes an operation object whose canonical form is at most
@@ -221,11 +238,22 @@ pub(crate) fn encode(
         *scratch = w.out;
     }
     let text = text.ok_or(canonical_len)?;
+    let (inline, rare) = w.spans.split_at(INLINE_COUNT);
+    let mut spans = [0u16; INLINE_COUNT];
+    spans.copy_from_slice(inline);
+    let extras = (rare.iter().any(|s| *s != 0) || !w.unescaped.is_empty()).then(|| {
+        let mut rare_spans = [0u16; RARE_COUNT];
+        rare_spans.copy_from_slice(rare);
+        Box::new(Extras {
+            rare_spans,
+            unescaped: w.unescaped,
+        })
+    });
     Ok((
         Encoded {
             text,
-            spans: w.spans,
-            unescaped: (!w.unescaped.is_empty()).then(|| Box::new(w.unescaped)),
+            spans,
+            extras,
         },
         canonical_len,
     ))
@@ -356,7 +384,12 @@ impl Encoded {
     }
 
     fn span(&self, field: Field) -> Option<usize> {
-        match self.spans.get(field as usize) {
+        let i = field as usize;
+        let at = match i.checked_sub(FIRST_RARE) {
+            None => self.spans.get(i),
+            Some(r) => self.extras.as_ref().and_then(|e| e.rare_spans.get(r)),
+        };
+        match at {
             None | Some(0) => None,
             Some(at) => Some(usize::from(*at)),
         }
@@ -370,8 +403,8 @@ impl Encoded {
     /// A string field's text, unescaped.
     pub(crate) fn text(&self, field: Field) -> Option<&str> {
         let at = self.span(field)?;
-        if let Some(list) = &self.unescaped {
-            if let Some((_, s)) = list.iter().find(|(f, _)| *f == field) {
+        if let Some(extras) = &self.extras {
+            if let Some((_, s)) = extras.unescaped.iter().find(|(f, _)| *f == field) {
                 return Some(s);
             }
         }
@@ -572,6 +605,8 @@ mod tests {
                     member("endTime"),
                     member("error"),
                     member("errorCode"),
+                    member("issuerRequestId"),
+                    member("inputFileName"),
                     member("details"),
                 ],
                 0..6,
@@ -623,7 +658,9 @@ mod tests {
             let node = Node::from_value(&op);
             let (encoded, _) = encode(&node, &mut String::new()).expect("small");
             let shipment = &op["details"]["shipment"];
-            let checks: [(Field, &Value); 8] = [
+            let checks: [(Field, &Value); 10] = [
+                (Field::IssuerRequestId, &op["issuerRequestId"]),
+                (Field::InputFileName, &op["inputFileName"]),
                 (Field::StartTime, &op["startTime"]),
                 (Field::EndTime, &op["endTime"]),
                 (Field::Error, &op["error"]),
