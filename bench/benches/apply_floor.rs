@@ -8,10 +8,9 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use d1_tracking::{Config, Tracker};
 use d1_tracking_bench::floor;
 use d1_tracking_bench::workload::{bulk, singles, stream, KINDS};
-use d1_tracking_bench::{median_ms, median_ratio, write_results};
+use d1_tracking_bench::{median_ms, median_ratio, time_apply as apply, write_results};
 
 fn parse_floor(bodies: &[Vec<u8>]) -> Duration {
     let began = Instant::now();
@@ -19,18 +18,6 @@ fn parse_floor(bodies: &[Vec<u8>]) -> Duration {
         black_box(floor::parse(b));
     }
     began.elapsed()
-}
-
-fn apply(bodies: &[Vec<u8>]) -> Duration {
-    // The tracker is made and dropped outside the timed part.
-    let mut t = Tracker::new(Config::default());
-    let began = Instant::now();
-    for b in bodies {
-        black_box(t.apply(b, 0).expect("accepted"));
-    }
-    let spent = began.elapsed();
-    drop(t);
-    spent
 }
 
 fn main() {

@@ -13,18 +13,7 @@ use std::time::{Duration, Instant};
 
 use d1_tracking::{Config, Row, Tracker};
 use d1_tracking_bench::workload::stream;
-use d1_tracking_bench::{median_ms, median_ratio, write_results};
-
-fn warm(bodies: &[Vec<u8>]) -> Duration {
-    let mut t = Tracker::new(Config::default());
-    let began = Instant::now();
-    for b in bodies {
-        black_box(t.apply(b, 0).expect("accepted"));
-    }
-    let spent = began.elapsed();
-    drop(t);
-    spent
-}
+use d1_tracking_bench::{median_ms, median_ratio, time_apply as warm, write_results};
 
 fn through_rows(bodies: &[Vec<u8>]) -> Duration {
     let host = Tracker::new(Config::default());

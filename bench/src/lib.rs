@@ -36,3 +36,17 @@ pub fn median_ratio(a: &[std::time::Duration], b: &[std::time::Duration]) -> f64
     ratios.sort_by(f64::total_cmp);
     ratios.get(ratios.len() / 2).copied().unwrap_or(1.0)
 }
+
+/// Folds `bodies` into a fresh tracker; the time of the folding alone (the
+/// tracker is made and dropped outside it). The `apply` side of the paired
+/// benches.
+pub fn time_apply(bodies: &[Vec<u8>]) -> std::time::Duration {
+    let mut t = d1_tracking::Tracker::new(d1_tracking::Config::default());
+    let began = std::time::Instant::now();
+    for b in bodies {
+        std::hint::black_box(t.apply(b, 0).expect("accepted"));
+    }
+    let spent = began.elapsed();
+    drop(t);
+    spent
+}

@@ -18,6 +18,16 @@ fn json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
+/// A request record's kind and time, as JavaScript passes them.
+fn request_args(tracking_type: &str, at_ms: f64) -> Result<(TrackingType, u64), JsValue> {
+    let t = js_result(TrackingType::parse_kind_field(
+        tracking_type,
+        "trackingType",
+    ))?;
+    let at = js_result(millis(at_ms, "atMs"))?;
+    Ok((t, at))
+}
+
 #[wasm_bindgen]
 impl WasmTracker {
     /// A tracker with the bounds in `options_json` (camelCase names), or the
@@ -81,11 +91,7 @@ impl WasmTracker {
         tracking_type: &str,
         at_ms: f64,
     ) -> Result<String, JsValue> {
-        let t = js_result(TrackingType::parse_kind_field(
-            tracking_type,
-            "trackingType",
-        ))?;
-        let at = js_result(millis(at_ms, "atMs"))?;
+        let (t, at) = request_args(tracking_type, at_ms)?;
         js_result(self.inner.record_request(card_id, t, at)).map(|changes| json(&changes))
     }
 
@@ -153,11 +159,7 @@ impl WasmTracker {
         tracking_type: &str,
         at_ms: f64,
     ) -> Result<String, JsValue> {
-        let t = js_result(TrackingType::parse_kind_field(
-            tracking_type,
-            "trackingType",
-        ))?;
-        let at = js_result(millis(at_ms, "atMs"))?;
+        let (t, at) = request_args(tracking_type, at_ms)?;
         let row = d1_tracking::Row::new(card_id, row.as_deref().map(str::as_bytes));
         js_result(self.inner.record_request_on_row(row, t, at)).map(|u| json(&u))
     }

@@ -251,25 +251,28 @@ fn the_state_bound_refuses_with_retry_and_changes_nothing() {
     assert_eq!(first.operations[0].outcome, Outcome::Applied);
     let used = tracker.state_bytes();
     assert!(used > 0 && used <= 1_000, "{used}");
-    let before = tracker.snapshot();
-    let mut outcomes = Vec::new();
+    // Fill the tracker until a notification is refused; that apply must
+    // change nothing.
+    let mut refused = None;
     for i in 2..20 {
+        let before = (tracker.snapshot(), tracker.state_bytes());
         let report = tracker
             .apply(one_card(&format!("card-{i}"), "PENDING").as_bytes(), 0)
             .unwrap();
-        outcomes.push(report.operations[0].clone());
+        let op = report.operations[0].clone();
+        if op.outcome == Outcome::Rejected {
+            assert_eq!((tracker.snapshot(), tracker.state_bytes()), before);
+            refused = Some(op);
+            break;
+        }
     }
-    let refused = outcomes
-        .iter()
-        .find(|op| op.outcome == Outcome::Rejected)
-        .expect("the bound is reached");
+    let refused = refused.expect("the bound is reached");
     assert!(refused.retry);
     assert_eq!(
         refused.error.as_ref().unwrap().code().as_str(),
         "LIMIT_EXCEEDED"
     );
     assert!(tracker.state_bytes() <= 1_000);
-    assert_ne!(tracker.snapshot(), before);
     // A snapshot larger than the bound is refused whole.
     let mut small = Tracker::new(Config::default().with_max_state_bytes(100));
     let err = small.restore(tracker.snapshot().as_bytes()).unwrap_err();

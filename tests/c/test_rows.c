@@ -162,10 +162,17 @@ static void test_evict_pieces_pages_bound(void) {
   for (int i = 0; i < 20 && !refused; i++) {
     snprintf(card, sizeof card, "card-%02d", i);
     body_of(&body, card, "PENDING");
-    char *report = NULL;
+    char *report = NULL, *before = NULL, *after = NULL;
+    CHECK_RC(d1t_tracker_snapshot(t, &before), D1T_OK);
     CHECK_RC(d1t_tracker_apply(t, (const uint8_t *)body.data, body.len, 0, &report), D1T_OK);
     refused = report && strstr(report, "\"code\":\"LIMIT_EXCEEDED\"") && strstr(report, "\"retry\":true");
+    if (refused) {
+      CHECK_RC(d1t_tracker_snapshot(t, &after), D1T_OK);
+      CHECK(before && after && strcmp(before, after) == 0, "the refused notification changed the state");
+    }
     d1t_string_free(report);
+    d1t_string_free(before);
+    d1t_string_free(after);
   }
   CHECK(refused, "the state bound is reached");
   CHECK_RC(d1t_tracker_state_bytes(t, &bytes), D1T_OK);

@@ -98,9 +98,15 @@ test('evict, clear, pieces of the snapshot and pages of cards', () => {
 
 test('maxStateBytes refuses with retry: true and changes nothing', () => {
   const t = new Tracker({ maxStateBytes: 1000 });
-  const outcomes = [];
-  for (let i = 0; i < 20; i++) outcomes.push(t.apply(body(op(`card-${i}`, 'PENDING'))).operations[0]);
-  const refused = outcomes.find((o) => o.outcome === 'rejected');
+  let refused;
+  for (let i = 0; i < 20 && !refused; i++) {
+    const before = t.snapshot();
+    const o = t.apply(body(op(`card-${i}`, 'PENDING'))).operations[0];
+    if (o.outcome === 'rejected') {
+      assert.equal(t.snapshot(), before, 'the refused notification changed nothing');
+      refused = o;
+    }
+  }
   assert.ok(refused, 'the bound is reached');
   assert.equal(refused.retry, true);
   assert.equal(refused.error.code, 'LIMIT_EXCEEDED');

@@ -130,7 +130,12 @@ impl Tracker {
     pub(crate) fn check_room(&self, tracking: &Tracking<'_>, path: &Path<'_>) -> Result<(), Error> {
         let card = self.card_state(&tracking.card_id);
         check_room_of(&self.config, self.cards.len(), card, tracking, path)?;
-        check_state_bytes(&self.config, self.state_bytes, card, tracking, path)
+        super::check_state_room(
+            &self.config,
+            self.state_bytes,
+            bytes_to_add(card, tracking),
+            &path.render(),
+        )
     }
 
     /// Folds one validated notification. On error nothing has changed.
@@ -161,7 +166,12 @@ impl Tracker {
             return Ok((Outcome::Duplicate, Vec::new()));
         }
         check_room_of(&self.config, card_count, existing, &tracking, path)?;
-        check_state_bytes(&self.config, self.state_bytes, existing, &tracking, path)?;
+        super::check_state_room(
+            &self.config,
+            self.state_bytes,
+            bytes_to_add(existing, &tracking),
+            &path.render(),
+        )?;
         let bytes_before = existing.map_or(0, CardState::bytes);
         // Plan with borrowed views (the state as it is, and as it will be),
         // then commit: nothing is copied unless it changed.
@@ -329,33 +339,15 @@ fn oversized<'a>(index: usize, raw: Option<&'a str>, config: &Config) -> Taken<'
     }
 }
 
-/// The bound on the state's bytes (`maxStateBytes`) for `tracking`, on a
-/// tracker keeping `state_bytes` where its card is `card`: what it would add
-/// at most (before the history bound drops anything).
-fn check_state_bytes(
-    config: &Config,
-    state_bytes: usize,
-    card: Option<&CardState>,
-    tracking: &Tracking<'_>,
-    path: &Path<'_>,
-) -> Result<(), Error> {
-    let add = CardState::bytes_to_add(
+/// What folding `tracking` into `card` adds to the state's bytes, at most
+/// (before the history bound drops anything).
+fn bytes_to_add(card: Option<&CardState>, tracking: &Tracking<'_>) -> usize {
+    CardState::bytes_to_add(
         card,
         tracking.tracking_type,
         &tracking.operation_id,
         &tracking.stored,
-    );
-    let total = state_bytes.saturating_add(add);
-    if total > config.max_state_bytes {
-        return Err(limit(
-            &path.render(),
-            format!(
-                "the state would keep {total} bytes; the limit (maxStateBytes) is {}",
-                config.max_state_bytes
-            ),
-        ));
-    }
-    Ok(())
+    )
 }
 
 /// The card and operation bounds for `tracking`, on a tracker of

@@ -164,3 +164,26 @@ impl Tracker {
         Some(CardRead(self.card_state(card_id)?).derive(None).phase)
     }
 }
+
+/// Checks that adding `add` bytes to a state of `state_bytes` stays within
+/// `maxStateBytes` (`LIMIT_EXCEEDED` at `path` otherwise): the one check
+/// behind folds, request records, restores and merges. A function of the
+/// fields, so that it runs while a card is borrowed.
+pub(crate) fn check_state_room(
+    config: &Config,
+    state_bytes: usize,
+    add: usize,
+    path: &str,
+) -> Result<(), crate::Error> {
+    let total = state_bytes.saturating_add(add);
+    if total > config.max_state_bytes {
+        return Err(crate::error::limit(
+            path,
+            format!(
+                "the state would keep up to {total} bytes; the limit (maxStateBytes) is {}",
+                config.max_state_bytes
+            ),
+        ));
+    }
+    Ok(())
+}

@@ -99,17 +99,12 @@ impl Tracker {
             return Ok(Vec::new());
         };
         let existing = self.cards.get(&key);
-        let add = CardState::request_bytes_to_add(existing, tracking_type);
-        let total = self.state_bytes.saturating_add(add);
-        if total > self.config.max_state_bytes {
-            return Err(limit(
-                "cardId",
-                format!(
-                    "the state would keep {total} bytes; the limit (maxStateBytes) is {}",
-                    self.config.max_state_bytes
-                ),
-            ));
-        }
+        super::check_state_room(
+            &self.config,
+            self.state_bytes,
+            CardState::request_bytes_to_add(existing, tracking_type),
+            "cardId",
+        )?;
         let before = existing.map(|card| CardRead(card).derive(None).phase);
         let bytes_before = existing.map_or(0, CardState::bytes);
         let card = self.cards.entry(key).or_default();

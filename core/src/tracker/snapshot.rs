@@ -302,16 +302,7 @@ impl Tracker {
     fn check_merge_room(&self, other: &Tracker) -> Result<(), Error> {
         // At most the sum (cards both hold count twice): refused only near
         // the bound.
-        let total = self.state_bytes.saturating_add(other.state_bytes);
-        if total > self.config.max_state_bytes {
-            return Err(crate::error::limit(
-                "cards",
-                format!(
-                    "the union would keep up to {total} bytes; the limit (maxStateBytes) is {}",
-                    self.config.max_state_bytes
-                ),
-            ));
-        }
+        super::check_state_room(&self.config, self.state_bytes, other.state_bytes, "cards")?;
         let new_cards = other
             .cards
             .keys()
