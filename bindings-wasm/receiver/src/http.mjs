@@ -1,0 +1,191 @@
+// The receiver's HTTP surface on node:http (no framework: four routes).
+//
+//   POST /notifications/d1/v2/issuers/{issuerId}/cards   D1's notifications: 204 after commit,
+//                                                        400 {code, path, message}, 503 to be retried
+//   GET  /cards/{cardId}                                 the card's view (the library's JSON); 404
+//   POST /cards/{cardId}/tracking-requests               {"trackingType", "atMs"?}: 200 {view, changes}
+//   GET  /healthz                                        200 when the database answers, else 503
+//   GET  /metrics                                        outbox lag, dead letters, cards (Prometheus text)
+import { createServer } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+
+import { D1TrackingError } from 'd1-tracking';
+
+import { RetryLater } from './ingest.mjs';
+
+const NOTIFICATIONS = /^\/notifications\/d1\/v2\/issuers\/([A-Za-z0-9_-]{10})\/cards\/?$/;
+const CARD = /^\/cards\/([A-Za-z0-9_-]{1,48})$/;
+const TRACKING_REQUESTS = /^\/cards\/([A-Za-z0-9_-]{1,48})\/tracking-requests$/;
+
+/** An HTTP answer: status and an optional body (an object sent as JSON, or text already made). */
+class Answer {
+  constructor(status, body, headers = {}) {
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
+  }
+}
+
+const error = (status, code, message, path = null) => new Answer(status, { code, path, message });
+
+/**
+ * The request handler. `config` is config.mjs's; `ingest` an Ingest; `store`
+ * its store; `log` a function of one JSON-able entry.
+ */
+export function createReceiverServer({ config, ingest, store, log }) {
+  const handle = async (req) => {
+    const url = new URL(req.url, 'http://receiver');
+    const path = url.pathname;
+
+    if (path === '/healthz' && req.method === 'GET') {
+      try {
+        await store.ping();
+        return new Answer(200, { status: 'ok', pid: process.pid, database: store.dialect });
+      } catch (err) {
+        return new Answer(503, { status: 'unavailable', pid: process.pid, message: String(err.message) });
+      }
+    }
+    if (path === '/metrics' && req.method === 'GET') {
+      return metrics(store);
+    }
+
+    const notifications = NOTIFICATIONS.exec(path);
+    if (notifications) {
+      if (req.method !== 'POST') return error(405, 'METHOD_NOT_ALLOWED', 'use POST');
+      const denied = authenticate(req, config);
+      if (denied) return denied;
+      const issuerId = notifications[1];
+      if (config.issuerId !== null && issuerId !== config.issuerId) {
+        return error(404, 'UNKNOWN_ISSUER', `this receiver serves issuer ${config.issuerId}`);
+      }
+      const body = await readBody(req, config.maxBodyBytes);
+      if (body instanceof Answer) return body;
+      const result = await ingest.notifications(issuerId, body);
+      return new Answer(result.status, result.body);
+    }
+
+    const card = CARD.exec(path);
+    if (card) {
+      if (req.method !== 'GET') return error(405, 'METHOD_NOT_ALLOWED', 'use GET');
+      const view = await store.view(card[1]);
+      return view === undefined
+        ? error(404, 'CARD_UNKNOWN', `no notification or request for card ${card[1]} yet`)
+        : new Answer(200, view);
+    }
+
+    const requests = TRACKING_REQUESTS.exec(path);
+    if (requests) {
+      if (req.method !== 'POST') return error(405, 'METHOD_NOT_ALLOWED', 'use POST');
+      const denied = authenticate(req, config);
+      if (denied) return denied;
+      const body = await readBody(req, 64 * 1024);
+      if (body instanceof Answer) return body;
+      let input;
+      try {
+        input = JSON.parse(body.toString('utf8'));
+      } catch (err) {
+        return error(400, 'PARSING_ERROR', `the body is not JSON: ${err.message}`);
+      }
+      if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+        return error(400, 'PARSING_ERROR', 'the body must be a JSON object {"trackingType", "atMs"?}');
+      }
+      const atMs = input.atMs ?? Date.now();
+      if (!Number.isSafeInteger(atMs) || atMs < 0) {
+        return error(400, 'FIELD_INVALID_FORMAT', 'atMs must be a whole number of milliseconds since 1970', 'atMs');
+      }
+      const result = await ingest.trackingRequest(requests[1], input.trackingType, atMs);
+      return new Answer(result.status, result.body);
+    }
+
+    return error(404, 'NOT_FOUND', `no route for ${req.method} ${path}`);
+  };
+
+  return createServer((req, res) => {
+    const started = performance.now();
+    handle(req)
+      .catch((err) => {
+        if (err instanceof D1TrackingError) {
+          // A request or argument the library refused (tracking-requests).
+          return error(400, err.code, err.message, err.path ?? null);
+        }
+        if (err instanceof RetryLater) {
+          log({ level: 'warn', event: 'retry_later', method: req.method, path: req.url, message: err.message });
+          return error(503, 'RETRY_LATER', err.message);
+        }
+        // The database failed (or anything unexpected): nothing was committed,
+        // so D1 must send it again.
+        log({ level: 'error', event: 'request_failed', method: req.method, path: req.url,
+          message: String(err?.message ?? err), code: err?.code });
+        return error(503, 'UNAVAILABLE', 'the receiver could not commit; send it again');
+      })
+      .then((answer) => {
+        const total = performance.now() - started;
+        const headers = {
+          ...answer.headers,
+          'server-timing': `library;dur=${ingest.libraryMs.toFixed(3)}, total;dur=${total.toFixed(3)}`,
+        };
+        if (answer.status === 503) headers['retry-after'] = '1';
+        if (answer.body === undefined) {
+          res.writeHead(answer.status, headers).end();
+        } else {
+          const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+          headers['content-type'] ??= 'application/json';
+          res.writeHead(answer.status, headers).end(text);
+        }
+      });
+  });
+}
+
+/**
+ * D1's calls are authenticated by mutual TLS terminated in front of the
+ * receiver, or by a bearer token checked here when BEARER_TOKEN is set
+ * (README, "Authentication").
+ */
+function authenticate(req, config) {
+  if (config.bearerToken === null) return null;
+  const given = Buffer.from(req.headers.authorization ?? '');
+  const expected = Buffer.from(`Bearer ${config.bearerToken}`);
+  if (given.length === expected.length && timingSafeEqual(given, expected)) return null;
+  return error(401, 'UNAUTHORIZED', 'a valid Authorization: Bearer token is required');
+}
+
+/** The body's bytes, or a 413 Answer past `limit` (the connection's rest is not read). */
+function readBody(req, limit) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let length = 0;
+    req.on('data', (chunk) => {
+      length += chunk.length;
+      if (length > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve(error(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks, length)));
+    req.on('error', reject);
+  });
+}
+
+async function metrics(store) {
+  const s = await store.stats();
+  const lag = s.outboxOldestMs === null ? 0 : Math.max(0, (Date.now() - s.outboxOldestMs) / 1000);
+  const text = [
+    '# HELP d1t_cards Cards with a row.',
+    '# TYPE d1t_cards gauge',
+    `d1t_cards ${s.cards}`,
+    '# HELP d1t_outbox_pending Outbox rows not yet handed to the callback.',
+    '# TYPE d1t_outbox_pending gauge',
+    `d1t_outbox_pending ${s.outboxPending}`,
+    '# HELP d1t_outbox_lag_seconds Age of the oldest outbox row not yet handed on.',
+    '# TYPE d1t_outbox_lag_seconds gauge',
+    `d1t_outbox_lag_seconds ${lag.toFixed(3)}`,
+    '# HELP d1t_dead_letters Bodies and operations rejected, kept with their raw text.',
+    '# TYPE d1t_dead_letters gauge',
+    `d1t_dead_letters ${s.deadLetters}`,
+    '',
+  ].join('\n');
+  return new Answer(200, text, { 'content-type': 'text/plain; version=0.0.4' });
+}

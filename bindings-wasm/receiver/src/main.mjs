@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// `npm start`: the receiver. The primary process applies the migrations,
+// then forks WORKERS processes that share PORT; a worker that dies is
+// replaced after a back-off; SIGTERM (or SIGINT) stops the workers
+// gracefully, in-flight requests first.
+import cluster from 'node:cluster';
+
+import { ConfigError, loadConfig } from './config.mjs';
+import { openStore } from './store/index.mjs';
+import { startWorker } from './worker.mjs';
+
+const log = (entry) => process.stdout.write(`${JSON.stringify({ pid: process.pid, ...entry })}\n`);
+
+// Back-off of a slot's restarts: doubles from 100 ms to 10 s, reset once a
+// worker has lived 30 s.
+const BACKOFF_FIRST_MS = 100;
+const BACKOFF_MAX_MS = 10_000;
+const HEALTHY_AFTER_MS = 30_000;
+
+async function primary(config) {
+  const store = openStore(config);
+  await store.migrate();
+  await store.close();
+  log({ level: 'info', event: 'migrated', database: config.databaseUrl ? 'postgres' : `sqlite:${config.sqlitePath}` });
+
+  let shuttingDown = false;
+  const slots = Array.from({ length: config.workers }, () => ({ backoffMs: BACKOFF_FIRST_MS, worker: null, started: 0 }));
+  const fork = (slot) => {
+    const s = slots[slot];
+    s.started = Date.now();
+    s.worker = cluster.fork({ D1T_WORKER_SLOT: String(slot) });
+    s.worker.on('exit', (code, signal) => {
+      s.worker = null;
+      if (shuttingDown) return;
+      if (Date.now() - s.started > HEALTHY_AFTER_MS) s.backoffMs = BACKOFF_FIRST_MS;
+      log({ level: 'error', event: 'worker_died', slot, code, signal, restartInMs: s.backoffMs });
+      setTimeout(() => { if (!shuttingDown) fork(slot); }, s.backoffMs);
+      s.backoffMs = Math.min(s.backoffMs * 2, BACKOFF_MAX_MS);
+    });
+  };
+  for (let slot = 0; slot < config.workers; slot++) fork(slot);
+
+  const shutdown = (signal) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log({ level: 'info', event: 'shutting_down', signal });
+    for (const s of slots) s.worker?.process.kill('SIGTERM');
+    const wait = setInterval(() => {
+      if (slots.every((s) => s.worker === null)) {
+        clearInterval(wait);
+        log({ level: 'info', event: 'stopped' });
+        process.exit(0);
+      }
+    }, 50);
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function worker(config) {
+  const slot = Number(process.env.D1T_WORKER_SLOT ?? 0);
+  const { stop } = await startWorker({ config, slot, log });
+  log({ level: 'info', event: 'listening', slot, port: config.port });
+  const shutdown = async () => {
+    await stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', shutdown);
+  // The primary handles ^C for the whole group.
+  process.on('SIGINT', () => {});
+}
+
+try {
+  const config = loadConfig();
+  if (cluster.isPrimary) {
+    await primary(config);
+  } else {
+    await worker(config);
+  }
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`d1-tracking-receiver: ${err.message}\n`);
+    process.exit(2);
+  }
+  log({ level: 'error', event: 'start_failed', message: String(err?.stack ?? err) });
+  process.exit(1);
+}

@@ -1,0 +1,219 @@
+// The PostgreSQL store: several workers (and hosts) share one database; a
+// card's row is locked for the length of the transaction that folds into it.
+// Commits are synchronous (synchronous_commit = on for the receiver's
+// sessions), so a 204 means the WAL is on disk.
+import pg from 'pg';
+
+import { MIGRATIONS_TABLE, migrations } from './migrations.mjs';
+import { outboxRow } from './sqlite.mjs';
+
+// SQLSTATEs after which the whole transaction is simply run again:
+// deadlock_detected, serialization_failure, unique_violation (two workers
+// creating the same card's row at once).
+const RETRYABLE = new Set(['40P01', '40001', '23505']);
+const ATTEMPTS = 5;
+
+// A fixed key for the advisory locks taken while migrating and reconciling.
+const MIGRATION_LOCK = 0x6431_7472; // "d1tr"
+
+export class PostgresStore {
+  /** @param {{url: string, poolSize?: number}} options */
+  constructor({ url, poolSize = 8 }) {
+    this.dialect = 'postgres';
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: poolSize,
+      // Every session commits synchronously, whatever the server's default.
+      options: '-c synchronous_commit=on',
+    });
+    // An idle client's connection error (the server restarted) must not
+    // kill the worker; the next query reconnects.
+    this.pool.on('error', () => {});
+  }
+
+  async #withClient(fn) {
+    const client = await this.pool.connect();
+    try {
+      return await fn(client);
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Runs `fn(client)` in a transaction, again on a deadlock or a conflict. */
+  async #transaction(fn) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#withClient(async (client) => {
+          await client.query('BEGIN');
+          try {
+            const result = await fn(client);
+            await client.query('COMMIT');
+            return result;
+          } catch (err) {
+            await client.query('ROLLBACK').catch(() => {});
+            throw err;
+          }
+        });
+      } catch (err) {
+        if (attempt >= ATTEMPTS || !RETRYABLE.has(err?.code)) throw err;
+      }
+    }
+  }
+
+  async migrate() {
+    await this.#transaction(async (client) => {
+      // One migrator at a time, across every worker and host.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query(MIGRATIONS_TABLE);
+      const { rows } = await client.query('SELECT version FROM schema_migrations');
+      const applied = new Set(rows.map((r) => Number(r.version)));
+      for (const m of migrations('postgres')) {
+        if (applied.has(m.version)) continue;
+        await client.query(m.sql);
+        await client.query('INSERT INTO schema_migrations (version, name, applied_ms) VALUES ($1, $2, $3)',
+          [m.version, m.name, Date.now()]);
+      }
+    });
+  }
+
+  async ping() {
+    await this.pool.query('SELECT 1');
+  }
+
+  /**
+   * One transaction: creates the rows the body's cards lack, locks all of
+   * them in `cardId` order (so two bodies sharing cards never deadlock), calls
+   * `compute(loaded)` and writes what it returns (see ingest.mjs). Rows
+   * created here and left without state are removed before commit.
+   */
+  async transact(cardIds, compute) {
+    const ids = [...cardIds].sort(compareIds);
+    return this.#transaction(async (client) => {
+      await client.query(`INSERT INTO cards (card_id)
+        SELECT id FROM unnest($1::text[]) AS t(id) ORDER BY id COLLATE "C"
+        ON CONFLICT (card_id) DO NOTHING`, [ids]);
+      const { rows } = await client.query(`SELECT card_id, state, outbox_seq FROM cards
+        WHERE card_id = ANY($1::text[]) ORDER BY card_id COLLATE "C" FOR UPDATE`, [ids]);
+      const loaded = new Map();
+      for (const r of rows) loaded.set(r.card_id, { state: r.state, seq: Number(r.outbox_seq) });
+      const plan = compute(loaded);
+      const cards = plan.cards;
+      if (cards.length > 0) {
+        await client.query(`UPDATE cards SET
+            issuer_id = coalesce(u.issuer_id, cards.issuer_id), state = u.state, view = u.view,
+            phase = u.phase, outbox_seq = u.seq, updated_ms = $7
+          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+            AS u(card_id, issuer_id, state, view, phase, seq)
+          WHERE cards.card_id = u.card_id`, [
+          cards.map((c) => c.cardId), cards.map((c) => c.issuerId), cards.map((c) => c.state),
+          cards.map((c) => c.view), cards.map((c) => c.phase), cards.map((c) => c.seq), plan.nowMs,
+        ]);
+        const changes = cards.flatMap((c) => c.outbox.map((o) => ({ cardId: c.cardId, ...o })));
+        if (changes.length > 0) {
+          await client.query(`INSERT INTO outbox (card_id, seq, tracking_type, field, old, new, created_ms)
+            SELECT card_id, seq, tracking_type, field, old, new, $7
+            FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])
+              AS t(card_id, seq, tracking_type, field, old, new)`, [
+            changes.map((c) => c.cardId), changes.map((c) => c.seq), changes.map((c) => c.trackingType),
+            changes.map((c) => c.field), changes.map((c) => c.old), changes.map((c) => c.new), plan.nowMs,
+          ]);
+        }
+      }
+      await insertDeadLetters(client, plan.deadLetters);
+      await client.query('DELETE FROM cards WHERE card_id = ANY($1::text[]) AND state IS NULL', [ids]);
+      return plan;
+    });
+  }
+
+  async addDeadLetters(letters) {
+    await this.#transaction((client) => insertDeadLetters(client, letters));
+  }
+
+  async view(cardId) {
+    const { rows } = await this.pool.query(
+      'SELECT view FROM cards WHERE card_id = $1 AND state IS NOT NULL', [cardId]);
+    return rows[0]?.view;
+  }
+
+  /**
+   * Claims up to `limit` cards' pending outbox rows and hands them to
+   * `deliver`, then marks them done — claim, delivery and mark in one
+   * transaction. A card's queue is claimed by locking its first pending row
+   * (FOR UPDATE SKIP LOCKED): another dispatcher skips that card until the
+   * commit, so each card's changes are delivered in order, once per commit.
+   */
+  async dispatch(limit, deliver) {
+    return this.#transaction(async (client) => {
+      const heads = await client.query(`SELECT o.card_id FROM outbox o
+        WHERE o.done_ms IS NULL AND NOT EXISTS (
+          SELECT 1 FROM outbox p WHERE p.card_id = o.card_id AND p.done_ms IS NULL AND p.seq < o.seq)
+        ORDER BY o.id LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]);
+      if (heads.rows.length === 0) return 0;
+      const { rows } = await client.query(`SELECT id, card_id, seq, tracking_type, field, old, new, created_ms
+        FROM outbox WHERE done_ms IS NULL AND card_id = ANY($1::text[]) ORDER BY id`,
+      [heads.rows.map((r) => r.card_id)]);
+      const batch = rows.map(outboxRow);
+      await deliver(batch);
+      await client.query('UPDATE outbox SET done_ms = $1 WHERE id = ANY($2::bigint[])',
+        [Date.now(), batch.map((r) => r.id)]);
+      return batch.length;
+    });
+  }
+
+  async statesPage(after, limit) {
+    const { rows } = await this.pool.query(`SELECT card_id, issuer_id, state FROM cards
+      WHERE card_id > $1 COLLATE "C" AND state IS NOT NULL ORDER BY card_id COLLATE "C" LIMIT $2`,
+    [after, limit]);
+    return rows.map((r) => ({ cardId: r.card_id, issuerId: r.issuer_id, state: r.state }));
+  }
+
+  /** Runs `fn` when no other process is reconciling this database; false when one is. */
+  async exclusively(key, fn) {
+    return this.#withClient(async (client) => {
+      const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS got', [key]);
+      if (!rows[0].got) return false;
+      try {
+        await fn();
+        return true;
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [key]);
+      }
+    });
+  }
+
+  async stats() {
+    const { rows: [s] } = await this.pool.query(`SELECT
+      (SELECT count(*) FROM cards WHERE state IS NOT NULL) AS cards,
+      (SELECT count(*) FROM outbox WHERE done_ms IS NULL) AS outbox_pending,
+      (SELECT min(created_ms) FROM outbox WHERE done_ms IS NULL) AS outbox_oldest_ms,
+      (SELECT count(*) FROM dead_letters) AS dead_letters`);
+    return {
+      cards: Number(s.cards),
+      outboxPending: Number(s.outbox_pending),
+      outboxOldestMs: s.outbox_oldest_ms === null ? null : Number(s.outbox_oldest_ms),
+      deadLetters: Number(s.dead_letters),
+    };
+  }
+
+  async close() {
+    await this.pool.end();
+  }
+}
+
+async function insertDeadLetters(client, letters) {
+  if (letters.length === 0) return;
+  const column = (name) => letters.map((l) => l[name] ?? null);
+  await client.query(`INSERT INTO dead_letters
+      (received_ms, issuer_id, scope, card_id, operation_id, code, path, message, raw)
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+      $7::text[], $8::text[], $9::text[])`, [
+    column('receivedMs'), column('issuerId'), column('scope'), column('cardId'), column('operationId'),
+    column('code'), column('path'), column('message'), column('raw'),
+  ]);
+}
+
+/** Card ids in byte order, as PostgreSQL's "C" collation and the library sort them. */
+function compareIds(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,52 @@
+// One worker process: the HTTP server, the outbox dispatcher and (in the
+// worker of slot 0) the reconciliation job, over one store.
+import { appendToLog, startDispatcher } from './outbox.mjs';
+import { createReceiverServer } from './http.mjs';
+import { Ingest } from './ingest.mjs';
+import { startReconciler } from './reconcile.mjs';
+import { openStore } from './store/index.mjs';
+
+/**
+ * Starts a worker. `slot` is its place among the workers (0 runs the
+ * reconciliation and, on SQLite, the one dispatcher); `deliver` the outbox
+ * callback (appendToLog(OUTBOX_LOG) by default). Resolves once listening,
+ * to `{server, stop}`; `stop()` finishes in-flight requests and the batch
+ * in hand, then closes the store.
+ */
+export async function startWorker({ config, slot = 0, deliver, log }) {
+  const store = openStore(config);
+  const ingest = new Ingest({ store, trackerOptions: { maxBodyBytes: config.maxBodyBytes }, log });
+  const server = createReceiverServer({ config, ingest, store, log });
+  // SQLite: one dispatcher per file; PostgreSQL: one per worker (SKIP LOCKED).
+  const dispatcher = store.dialect === 'postgres' || slot === 0
+    ? startDispatcher({
+      store, deliver: deliver ?? appendToLog(config.outboxLog),
+      batch: config.outboxBatch, pollMs: config.outboxPollMs, log,
+    })
+    : null;
+  const reconciler = slot === 0
+    ? startReconciler({ store, intervalMs: config.reconcileIntervalMs, quietMs: config.reconcileQuietMs, log })
+    : null;
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, resolve);
+  });
+
+  let stopping = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      // Stop accepting; let requests in flight commit and answer.
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
+      await closed;
+      clearTimeout(grace);
+      await dispatcher?.stop();
+      await reconciler?.stop();
+      ingest.free();
+      await store.close();
+    })();
+    return stopping;
+  };
+  return { server, store, stop };
+}
