@@ -14,7 +14,9 @@ const SETTINGS = [
   ['issuerId', 'ISSUER_ID', null, issuer],
   ['bearerToken', 'BEARER_TOKEN', null, text],
   ['maxBodyBytes', 'MAX_BODY_BYTES', String(1024 * 1024), count(1, 256 * 1024 * 1024)],
+  ['maxStateBytes', 'MAX_STATE_BYTES', String(64 * 1024 * 1024), count(1, 2 ** 32)],
   ['poolSize', 'PG_POOL_SIZE', '8', count(1, 1000)],
+  ['busyTimeoutMs', 'SQLITE_BUSY_TIMEOUT_MS', '5000', count(0, 3_600_000)],
   ['shutdownGraceMs', 'SHUTDOWN_GRACE_MS', '10000', count(0, 3_600_000)],
 ];
 

@@ -15,7 +15,7 @@ import { openStore } from './store/index.mjs';
  */
 export async function startWorker({ config, slot = 0, deliver, log }) {
   const store = openStore(config);
-  const ingest = new Ingest({ store, trackerOptions: { maxBodyBytes: config.maxBodyBytes }, log });
+  const ingest = new Ingest({ store, trackerOptions: { maxBodyBytes: config.maxBodyBytes, maxStateBytes: config.maxStateBytes }, log });
   const server = createReceiverServer({ config, ingest, store, log });
   // SQLite: one dispatcher per file; PostgreSQL: one per worker (SKIP LOCKED).
   const dispatcher = store.dialect === 'postgres' || slot === 0

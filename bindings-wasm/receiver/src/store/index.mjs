@@ -8,5 +8,5 @@ export { PostgresStore, SqliteStore };
 export function openStore(config) {
   return config.databaseUrl !== null
     ? new PostgresStore({ url: config.databaseUrl, poolSize: config.poolSize })
-    : new SqliteStore({ path: config.sqlitePath });
+    : new SqliteStore({ path: config.sqlitePath, busyTimeoutMs: config.busyTimeoutMs });
 }

@@ -1,0 +1,131 @@
+// Runs the receiver as a real process tree (`node src/main.mjs`: a primary
+// and its workers) and talks to it over loopback HTTP, as D1 would.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../src/main.mjs', import.meta.url));
+
+/** A free loopback port. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/**
+ * Starts the receiver with `env` (PORT is chosen here). Resolves when every
+ * worker listens, to `{url, proc, entries, waitFor, stop}`: `entries` is the
+ * log so far (parsed JSON lines), `waitFor(predicate, ms)` resolves with the
+ * first entry that matches, `stop()` sends SIGTERM and resolves with the exit
+ * code.
+ */
+export async function startReceiver(env) {
+  const port = await freePort();
+  const workers = Number(env.WORKERS ?? 2);
+  const proc = spawn(process.execPath, [MAIN], {
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const entries = [];
+  const waiters = [];
+  let stderr = '';
+  let pending = '';
+  proc.stdout.on('data', (chunk) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop();
+    for (const line of lines) {
+      let entry;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        entry = { event: 'text', text: line };
+      }
+      entries.push(entry);
+      for (const w of [...waiters]) {
+        if (w.predicate(entry)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(entry);
+        }
+      }
+    }
+  });
+  proc.stderr.on('data', (chunk) => { stderr += chunk; });
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve(code ?? signal)));
+
+  const waitFor = (predicate, ms = 30_000) => {
+    const seen = entries.find(predicate);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const w = { predicate, resolve };
+      waiters.push(w);
+      setTimeout(() => {
+        const i = waiters.indexOf(w);
+        if (i >= 0) {
+          waiters.splice(i, 1);
+          reject(new Error(`receiver: no log entry matched within ${ms} ms; stderr: ${stderr.slice(-2000)}`));
+        }
+      }, ms).unref();
+    });
+  };
+
+  const listening = new Set();
+  const started = await waitFor((e) => {
+    if (e.event === 'listening') listening.add(e.slot);
+    return e.event === 'start_failed' || listening.size === workers;
+  });
+  if (started.event === 'start_failed') throw new Error(`receiver failed to start: ${started.message}`);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    proc,
+    entries,
+    waitFor,
+    stderr: () => stderr,
+    async stop() {
+      proc.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/**
+ * Sends every item of `sends` with `clients` concurrent senders that retry
+ * like D1: again after a connection error or a 5xx, until accepted. `post`
+ * turns an item into `[path, body]`; `accept(status)` says which statuses
+ * are final. Calls `onProgress(done)` after each final answer.
+ */
+export async function sendAll({ url, sends, clients, post, onProgress = () => {}, accept }) {
+  let next = 0;
+  let done = 0;
+  const tally = { retries: 0, connectionErrors: 0, statuses: {} };
+  const client = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= sends.length) return;
+      const [path, body] = post(sends[i]);
+      for (let attempt = 0; ; attempt++) {
+        let status;
+        try {
+          const res = await fetch(url + path, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+          await res.arrayBuffer();
+          status = res.status;
+        } catch {
+          tally.connectionErrors++;
+        }
+        if (status !== undefined) tally.statuses[status] = (tally.statuses[status] ?? 0) + 1;
+        if (status !== undefined && accept(status, sends[i])) break;
+        if (attempt > 200) throw new Error(`gave up on send ${i} (${path}) after ${attempt} attempts, last status ${status}`);
+        tally.retries++;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(20 * 2 ** Math.min(attempt, 5), 500)));
+      }
+      onProgress(++done);
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, client));
+  return tally;
+}

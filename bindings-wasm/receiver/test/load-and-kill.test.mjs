@@ -1,0 +1,199 @@
+// The receiver under D1-like load while its workers are killed with SIGKILL,
+// on SQLite and on a real PostgreSQL (D1T_TEST_DATABASE_URL, started by
+// test.sh): nothing acknowledged is lost, every view equals one in-memory
+// tracker fed the same traffic, every invalid operation is a dead letter,
+// and the outbox is a complete chain per card and field, in order per card.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
+
+import Database from 'better-sqlite3';
+import { Tracker } from 'd1-tracking';
+import pg from 'pg';
+
+import { sendAll, startReceiver } from './harness.mjs';
+import { traffic } from './traffic.mjs';
+
+const CARDS = Number(process.env.D1T_RECEIVER_TEST_CARDS ?? 2000);
+const CLIENTS = 8;
+const KILLS_AT = [0.25, 0.5, 0.75];
+const ISSUER = 'ISSUER0001';
+
+async function loadAndKill(t, { env, query }) {
+  const dir = mkdtempSync(join(tmpdir(), 'd1t-receiver-'));
+  const outboxLog = join(dir, 'outbox.jsonl');
+  const { sends, cards, invalid, stats } = traffic({ cards: CARDS, seed: 20261128 });
+  const receiver = await startReceiver({
+    ...env, WORKERS: '2', OUTBOX_LOG: outboxLog, OUTBOX_POLL_MS: '20', RECONCILE_INTERVAL_MS: '0',
+  });
+  try {
+    // Kill a worker (slots 0, 1, 0: the SQLite dispatcher's among them) at
+    // each point of KILLS_AT, while the senders keep going.
+    const kills = [];
+    const pidOf = (slot) => receiver.entries.filter((e) => e.event === 'listening' && e.slot === slot).at(-1).pid;
+    const onProgress = (done) => {
+      const k = kills.length;
+      if (k < KILLS_AT.length && done >= KILLS_AT[k] * sends.length) {
+        const slot = k % 2;
+        const pid = pidOf(slot);
+        kills.push({ slot, pid });
+        process.kill(pid, 'SIGKILL');
+      }
+    };
+    const tally = await sendAll({
+      url: receiver.url,
+      sends,
+      clients: CLIENTS,
+      onProgress,
+      post: (s) => s.kind === 'body'
+        ? [`/notifications/d1/v2/issuers/${ISSUER}/cards`, s.text]
+        : [`/cards/${s.cardId}/tracking-requests`, JSON.stringify({ trackingType: s.trackingType, atMs: s.atMs })],
+      accept: (status, s) => {
+        if (status >= 400 && status < 500) assert.fail(`unexpected ${status} for ${JSON.stringify(s).slice(0, 300)}`);
+        return status >= 200 && status < 300;
+      },
+    });
+    assert.equal(kills.length, KILLS_AT.length);
+    // Every killed worker was replaced.
+    for (const { slot, pid } of kills) {
+      await receiver.waitFor((e) => e.event === 'listening' && e.slot === slot && e.pid !== pid);
+    }
+    const deaths = receiver.entries.filter((e) => e.event === 'worker_died');
+    assert.equal(deaths.length, kills.length, 'one death logged per kill');
+    assert.ok(deaths.every((d) => d.signal === 'SIGKILL'));
+
+    // The oracle: one tracker fed the same traffic, in its own order.
+    const oracle = new Tracker();
+    for (const s of sends) {
+      if (s.kind === 'body') oracle.apply(s.text);
+      else oracle.recordRequest(s.cardId, s.trackingType, s.atMs);
+    }
+    assert.equal(oracle.size, cards.length);
+
+    // The outbox drains.
+    const deadline = Date.now() + 60_000;
+    let metrics;
+    for (;;) {
+      metrics = Object.fromEntries((await (await fetch(`${receiver.url}/metrics`)).text())
+        .split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
+      if (metrics.d1t_outbox_pending === 0) break;
+      assert.ok(Date.now() < deadline, `outbox still has ${metrics.d1t_outbox_pending} rows`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(metrics.d1t_cards, cards.length);
+
+    // Every view, as served, equals the oracle's.
+    let mismatches = 0;
+    let next = 0;
+    const finalViews = new Map();
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      for (let i = next++; i < cards.length; i = next++) {
+        const res = await fetch(`${receiver.url}/cards/${cards[i]}`);
+        const text = await res.text();
+        const expected = JSON.stringify(oracle.card(cards[i]));
+        if (res.status !== 200 || text !== expected) mismatches++;
+        finalViews.set(cards[i], JSON.parse(text));
+      }
+    }));
+    assert.equal(mismatches, 0, 'views that differ from the in-memory tracker');
+
+    assert.equal(await receiver.stop(), 0, 'SIGTERM stops the receiver cleanly');
+
+    // Dead letters: every invalid operation, with its raw text, and nothing else.
+    const letters = await query('SELECT scope, card_id, code, path, raw FROM dead_letters');
+    for (const marker of invalid) {
+      assert.ok(letters.some((l) => l.scope === 'operation' && l.raw.includes(`"${marker}"`)), `${marker} is a dead letter`);
+    }
+    assert.ok(letters.every((l) => /"invalid-\d+"/.test(l.raw) && l.code.startsWith('FIELD_')), 'no other dead letters');
+
+    // The outbox as delivered: de-duplicated by id, a complete chain per card and field.
+    const lines = readFileSync(outboxLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const byId = new Map();
+    for (const line of lines) {
+      const seen = byId.get(line.id);
+      if (seen) assert.deepEqual(line, seen, `outbox id ${line.id} delivered twice with other content`);
+      else byId.set(line.id, line);
+    }
+    const rows = await query('SELECT id, card_id, seq, done_ms FROM outbox');
+    assert.equal(byId.size, rows.length, 'every outbox row delivered');
+    assert.ok(rows.every((r) => r.done_ms !== null && byId.get(Number(r.id))?.seq === Number(r.seq)));
+    const perCard = new Map();
+    for (const line of byId.values()) {
+      if (!perCard.has(line.cardId)) perCard.set(line.cardId, []);
+      perCard.get(line.cardId).push(line);
+    }
+    assert.equal(perCard.size, cards.length, 'every card has changes');
+    for (const [cardId, changes] of perCard) {
+      // Delivered in order: first deliveries by id follow the card's sequence.
+      changes.forEach((c, i) => assert.equal(c.seq, i + 1, `${cardId}: outbox seq ${c.seq} delivered at place ${i + 1}`));
+      const view = finalViews.get(cardId);
+      const last = new Map();
+      for (const c of changes) {
+        const key = `${c.trackingType}/${c.field}`;
+        assert.ok(isDeepStrictEqual(c.old, last.has(key) ? last.get(key) : null), `${cardId} ${key}: chain broken at seq ${c.seq}`);
+        last.set(key, c.new);
+      }
+      for (const [key, value] of last) {
+        const [kind, field] = key.split('/');
+        const shown = kind === 'null' ? view[field] : view.trackings[kind]?.[field] ?? null;
+        assert.ok(isDeepStrictEqual(value, shown), `${cardId} ${key}: the last change is not the view's value`);
+      }
+    }
+    const figures = {
+      ...stats, kills: kills.length, retries: tally.retries, connectionErrors: tally.connectionErrors,
+      statuses: tally.statuses, outboxRows: byId.size, outboxLines: lines.length,
+      duplicatesDelivered: lines.length - byId.size, deadLetters: letters.length, lost: mismatches,
+    };
+    t.diagnostic(`figures ${JSON.stringify(figures)}`);
+    oracle.free();
+  } finally {
+    if (receiver.proc.exitCode === null) await receiver.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('SQLite: load, duplicates, invalid operations and kill -9; nothing lost', { timeout: 150_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'd1t-sqlite-'));
+  const path = join(dir, 'receiver.db');
+  try {
+    await loadAndKill(t, {
+      env: { SQLITE_PATH: path },
+      query: async (sql) => {
+        const db = new Database(path, { readonly: true });
+        try {
+          return db.prepare(sql).all();
+        } finally {
+          db.close();
+        }
+      },
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const serverUrl = process.env.D1T_TEST_DATABASE_URL;
+test('PostgreSQL: load, duplicates, invalid operations and kill -9; nothing lost',
+  { timeout: 150_000, skip: serverUrl ? false : 'D1T_TEST_DATABASE_URL is not set (test.sh starts a PostgreSQL)' },
+  async (t) => {
+    const database = `receiver_test_${process.pid}`;
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${database}`;
+    const pool = new pg.Pool({ connectionString: url.href });
+    try {
+      await loadAndKill(t, {
+        env: { DATABASE_URL: url.href },
+        query: async (sql) => (await pool.query(sql)).rows,
+      });
+    } finally {
+      await pool.end();
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.end();
+    }
+  });

@@ -1,0 +1,196 @@
+// Each route's answers, one process tree on a SQLite file per test: what D1
+// and the bank's own systems see, and what the database keeps.
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import Database from 'better-sqlite3';
+
+import { startReceiver } from './harness.mjs';
+
+const ISSUER = 'ISSUER0001';
+const NOTIFY = `/notifications/d1/v2/issuers/${ISSUER}/cards`;
+const pending = (cardId, operationId = `op-${cardId}`) => JSON.stringify({ operations: [{
+  operationId, operation: 'STANDALONE_TRACKING', status: 'PENDING',
+  startTime: '2026-03-02T09:00:00.000Z', cardId, details: { trackingType: 'SHIPMENT' },
+}] });
+
+async function withReceiver(env, fn) {
+  const dir = mkdtempSync(join(tmpdir(), 'd1t-routes-'));
+  const db = join(dir, 'receiver.db');
+  const receiver = await startReceiver({
+    WORKERS: '1', SQLITE_PATH: db, OUTBOX_LOG: join(dir, 'outbox.jsonl'), RECONCILE_INTERVAL_MS: '0', ...env,
+  });
+  try {
+    await fn({ receiver, url: receiver.url, db, dir });
+  } finally {
+    if (receiver.proc.exitCode === null) await receiver.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const post = (url, body, headers = {}) => fetch(url, { method: 'POST', body, headers });
+const rows = (db, sql) => {
+  const d = new Database(db, { readonly: true });
+  try {
+    return d.prepare(sql).all();
+  } finally {
+    d.close();
+  }
+};
+
+test('a notification is committed before 204; GET serves its view; unknown cards are 404', async () => {
+  await withReceiver({}, async ({ url, db }) => {
+    assert.equal((await post(url + NOTIFY, pending('card-1'))).status, 204);
+    const res = await fetch(`${url}/cards/card-1`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/json');
+    const view = await res.json();
+    assert.equal(view.phase, 'TRACKING');
+    assert.equal(view.trackings.SHIPMENT.status, 'PENDING');
+    assert.equal(rows(db, "SELECT phase FROM cards WHERE card_id = 'card-1'")[0].phase, 'TRACKING');
+    const unknown = await fetch(`${url}/cards/card-2`);
+    assert.equal(unknown.status, 404);
+    assert.equal((await unknown.json()).code, 'CARD_UNKNOWN');
+    assert.equal((await fetch(`${url}/cards/not%20an%20id`)).status, 404);
+  });
+});
+
+test('a body rejected whole: 400 {code, path, message}, kept as a dead letter, nothing else written', async () => {
+  await withReceiver({}, async ({ url, db }) => {
+    const body = '{"operations":[{"operationId":"x"';
+    const res = await post(url + NOTIFY, body);
+    assert.equal(res.status, 400);
+    const error = await res.json();
+    assert.equal(error.code, 'PARSING_ERROR');
+    assert.ok('path' in error && error.message.length > 0);
+    const wrongType = await post(url + NOTIFY, '{"operations":{}}');
+    assert.deepEqual(Object.keys(await wrongType.json()), ['code', 'path', 'message']);
+    const letters = rows(db, 'SELECT scope, issuer_id, code, raw FROM dead_letters ORDER BY id');
+    assert.deepEqual(letters[0], { scope: 'body', issuer_id: ISSUER, code: 'PARSING_ERROR', raw: body });
+    assert.equal(letters.length, 2);
+    assert.equal(rows(db, 'SELECT count(*) AS n FROM cards')[0].n, 0);
+    assert.equal(rows(db, 'SELECT count(*) AS n FROM outbox')[0].n, 0);
+  });
+});
+
+test('an invalid operation beside valid ones: 204, the others folded, it a dead letter with its raw text', async () => {
+  await withReceiver({}, async ({ url, db }) => {
+    const ok = JSON.parse(pending('card-1')).operations[0];
+    const bad = { ...ok, operationId: 'bad-1', status: 'NOT_A_STATUS' };
+    assert.equal((await post(url + NOTIFY, JSON.stringify({ operations: [ok, bad] }))).status, 204);
+    const [letter] = rows(db, 'SELECT scope, card_id, operation_id, code, path, raw FROM dead_letters');
+    assert.equal(letter.scope, 'operation');
+    assert.equal(letter.card_id, 'card-1');
+    assert.equal(letter.code, 'FIELD_INVALID_VALUE');
+    assert.equal(letter.path, 'operations[1].status');
+    assert.deepEqual(JSON.parse(letter.raw), bad);
+    assert.equal((await fetch(`${url}/cards/card-1`)).status, 200);
+  });
+});
+
+test('a tracking request: 200 {view, changes}, its phase change in the outbox; bad input 400', async () => {
+  await withReceiver({ OUTBOX_POLL_MS: '10' }, async ({ url, dir }) => {
+    const res = await post(`${url}/cards/card-7/tracking-requests`, JSON.stringify({ trackingType: 'SHIPMENT', atMs: 1772441000000 }));
+    assert.equal(res.status, 200);
+    const { view, changes } = await res.json();
+    assert.equal(view.phase, 'TRACKING_REQUESTED');
+    assert.deepEqual(changes, [{ trackingType: null, field: 'phase', old: null, new: 'TRACKING_REQUESTED' }]);
+    for (const [body, code] of [
+      ['{"trackingType":"UNTYPED"}', 'FIELD_INVALID_VALUE'],
+      ['{"trackingType":"SHIPMENT","atMs":-1}', 'FIELD_INVALID_FORMAT'],
+      ['[1]', 'PARSING_ERROR'],
+      ['nope', 'PARSING_ERROR'],
+    ]) {
+      const bad = await post(`${url}/cards/card-7/tracking-requests`, body);
+      assert.equal(bad.status, 400, body);
+      assert.equal((await bad.json()).code, code, body);
+    }
+    let lines = [];
+    for (let i = 0; i < 100 && lines.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      try {
+        lines = readFileSync(join(dir, 'outbox.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      } catch { /* not yet written */ }
+    }
+    assert.deepEqual(lines, [{ id: 1, cardId: 'card-7', seq: 1, trackingType: null, field: 'phase', old: null, new: 'TRACKING_REQUESTED' }]);
+  });
+});
+
+test('authentication and issuer: 401 without the bearer token, 404 for another issuer', async () => {
+  await withReceiver({ BEARER_TOKEN: 's3cret', ISSUER_ID: ISSUER }, async ({ url }) => {
+    assert.equal((await post(url + NOTIFY, pending('card-1'))).status, 401);
+    assert.equal((await post(url + NOTIFY, pending('card-1'), { authorization: 'Bearer wrong!' })).status, 401);
+    assert.equal((await post(url + NOTIFY, pending('card-1'), { authorization: 'Bearer s3cret' })).status, 204);
+    const other = await post(`${url}/notifications/d1/v2/issuers/OTHER00001/cards`, pending('card-1'), { authorization: 'Bearer s3cret' });
+    assert.equal(other.status, 404);
+    assert.equal((await post(`${url}/cards/card-1/tracking-requests`, '{"trackingType":"RETURN"}')).status, 401);
+  });
+});
+
+test('limits: an oversized body is 413; an operation refused for capacity is 503 and nothing is committed', async () => {
+  await withReceiver({ MAX_BODY_BYTES: '1000', MAX_STATE_BYTES: '100' }, async ({ url, db }) => {
+    const big = await post(url + NOTIFY, 'x'.repeat(5000));
+    assert.equal(big.status, 413);
+    assert.equal((await big.json()).code, 'PAYLOAD_TOO_LARGE');
+    const refused = await post(url + NOTIFY, pending('card-1'));
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers.get('retry-after'), '1');
+    assert.equal((await refused.json()).code, 'RETRY_LATER');
+    assert.equal(rows(db, 'SELECT count(*) AS n FROM cards')[0].n, 0);
+    assert.equal(rows(db, 'SELECT count(*) AS n FROM dead_letters')[0].n, 0);
+  });
+});
+
+test('a database that cannot commit answers 503 (D1 sends again), and the retry then lands', async () => {
+  await withReceiver({ SQLITE_BUSY_TIMEOUT_MS: '100' }, async ({ url, db }) => {
+    const holder = new Database(db);
+    holder.exec('BEGIN EXCLUSIVE');
+    const res = await post(url + NOTIFY, pending('card-1'));
+    assert.equal(res.status, 503);
+    assert.equal((await res.json()).code, 'UNAVAILABLE');
+    holder.exec('ROLLBACK');
+    holder.close();
+    assert.equal((await post(url + NOTIFY, pending('card-1'))).status, 204);
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+  });
+});
+
+test('SIGTERM finishes the request in flight, then exits 0', async () => {
+  await withReceiver({}, async ({ receiver, url }) => {
+    const body = pending('card-1');
+    const { port } = new URL(url);
+    const answered = new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: NOTIFY, method: 'POST',
+        headers: { 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      });
+      req.on('error', reject);
+      // Half the body now, the rest after SIGTERM reached the receiver.
+      req.write(body.slice(0, 20));
+      setTimeout(() => {
+        receiver.proc.kill('SIGTERM');
+        setTimeout(() => req.end(body.slice(20)), 300);
+      }, 100);
+    });
+    assert.equal(await answered, 204);
+    assert.equal(await new Promise((resolve) => receiver.proc.on('exit', resolve)), 0);
+    assert.ok(receiver.entries.some((e) => e.event === 'stopped'));
+  });
+});
+
+test('reconciliation: quiet trackings are logged with the status query to send', async () => {
+  await withReceiver({ RECONCILE_INTERVAL_MS: '100', RECONCILE_QUIET_MS: '0' }, async ({ receiver, url }) => {
+    assert.equal((await post(url + NOTIFY, pending('card-9', 'op-9'))).status, 204);
+    const query = await receiver.waitFor((e) => e.event === 'status_query' && e.cardId === 'card-9', 10_000);
+    assert.equal(query.trackingType, 'SHIPMENT');
+    assert.equal(query.operationId, 'op-9');
+    assert.equal(query.request.method, 'GET');
+    assert.ok(query.request.path.includes(`/issuers/${ISSUER}/`) && query.request.path.includes('card-9'));
+    await receiver.waitFor((e) => e.event === 'reconciled' && e.due >= 1);
+  });
+});
