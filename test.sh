@@ -59,6 +59,15 @@ for tool in cmake pkg-config; do
 done
 cmake --version | head -1
 
+step "PostgreSQL server and SQLite's C library (the receiver's and the spool example's tests)"
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  apt-get update && apt-get install -y postgresql
+fi
+if [ ! -f /usr/include/sqlite3.h ]; then
+  apt-get update && apt-get install -y libsqlite3-dev
+fi
+ls /usr/lib/postgresql/*/bin/postgres
+
 step "nightly toolchain and cargo-fuzz (fuzzing only)"
 if ! rustup toolchain list | grep -q '^nightly'; then
   rustup toolchain install nightly --profile minimal
@@ -152,8 +161,25 @@ tarball=$(ls bindings-wasm/d1-tracking-*.tgz)
 tests/node/node_modules/.bin/attw --format ascii "$tarball"
 tests/node/node_modules/.bin/publint --strict "$tarball"
 
-step "Node tests (vectors, bad input, package, types, memory, webhook)"
+step "Node tests (vectors, bad input, package, types, memory, trap)"
 node --test tests/node/
+
+step "reference receiver: routes, then load and kill -9 on SQLite and on a throw-away PostgreSQL"
+receiver=bindings-wasm/receiver
+if [ ! -f $receiver/node_modules/.package-lock.json ] \
+   || [ $receiver/package-lock.json -nt $receiver/node_modules/.package-lock.json ]; then
+  (cd $receiver && npm ci --no-audit --no-fund)
+fi
+# A cluster of our own, stopped (and removed) however this script ends.
+pg_dir=$(mktemp -d /tmp/d1t-pg.XXXXXX)
+chmod 755 "$pg_dir"
+trap '$receiver/test/postgres.sh stop "$pg_dir"' EXIT
+pg_url=$($receiver/test/postgres.sh start "$pg_dir")
+D1T_TEST_DATABASE_URL="$pg_url" node --test $receiver/test/*.test.mjs 2>&1 | tee target/receiver-tests.log
+grep -q '^# fail 0$' target/receiver-tests.log && grep -q '^# skipped 0$' target/receiver-tests.log \
+  || { echo "receiver tests failed or were skipped"; exit 1; }
+$receiver/test/postgres.sh stop "$pg_dir"
+trap - EXIT
 
 step "C library: header up to date, build, C tests (ASan+UBSan, valgrind)"
 cbindgen --quiet --config bindings-c/cbindgen.toml --crate d1-tracking-c --output target/d1_tracking.h bindings-c

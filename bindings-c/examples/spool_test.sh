@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The spool example interrupted and run again: spool_sqlite is killed with
+# SIGKILL while it folds a spool of bodies, then run to the end. Every file
+# is consumed, each card's phase equals one tracker's fold of the same files
+# (fold_files), each card's outbox is a complete sequence, and the rejected
+# operations and bodies are dead letters.  Usage: spool_test.sh OUT_DIR
+set -euo pipefail
+out=${1:?usage: spool_test.sh OUT_DIR}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work="$out/spool-sqlite"
+rm -rf "$work" && mkdir -p "$work/all" "$work/in"
+
+# COPIES copies of the sample log's bodies, each copy's cards and operations
+# renamed, one body per file: 17 bodies a copy, one rejected whole, one with
+# an invalid operation.
+copies=${COPIES:-150}
+for k in $(seq -w 1 "$copies"); do
+  grep -v '"request"' "$root/core/examples/data/sample-log.jsonl" \
+    | sed -e "s/card-0/c$k-0/g" -e "s/\"operationId\":\"/\"operationId\":\"k$k-/g"
+done | split -a 4 -l 1 - "$work/all/body-"
+total=$(ls "$work/all" | wc -l)
+cp "$work/all/"* "$work/in/"
+
+schema="$root/bindings-wasm/receiver/migrations/sqlite/001_initial.sql"
+spool="$out/spool_sqlite"
+db="$work/spool.db"
+
+# Interrupted: killed once part of the spool is folded.
+"$spool" --schema "$schema" "$db" "$work/in" 2>"$work/first.err" &
+pid=$!
+while [ "$(ls "$work/in" | wc -l)" -gt $((total * 3 / 4)) ] && kill -0 "$pid" 2>/dev/null; do sleep 0.01; done
+kill -9 "$pid" 2>/dev/null || { echo "spool_sqlite finished before it could be interrupted"; exit 1; }
+wait "$pid" 2>/dev/null || true
+left=$(ls "$work/in" | wc -l)
+[ "$left" -gt 0 ] && [ "$left" -lt "$total" ] || { echo "interrupted with $left of $total files left"; exit 1; }
+
+# Run again: the rest is folded.
+"$spool" --schema "$schema" "$db" "$work/in" 2>"$work/second.err"
+[ -z "$(ls "$work/in")" ] || { echo "files left in the spool"; exit 1; }
+
+"$spool" --phases "$db" > "$work/phases.db.txt"
+"$out/fold_files" "$work/all/"* 2>/dev/null > "$work/phases.fold.txt"
+diff -u "$work/phases.fold.txt" "$work/phases.db.txt"
+test "$(wc -l < "$work/phases.db.txt")" -eq $((copies * 5))  # 5 cards with notifications a copy
+
+# Each card's outbox is 1..n (a failing card prints a line before the counts).
+"$spool" --check "$db" > "$work/check.txt"
+test "$(wc -l < "$work/check.txt")" -eq 1 || { cat "$work/check.txt"; exit 1; }
+dead=$(sed -n 's/.* outbox rows, \([0-9]*\) dead letters$/\1/p' "$work/check.txt")
+# One rejected body and one rejected operation per copy (the file being
+# folded at the kill may have been folded twice).
+[ "$dead" -ge $((copies * 2)) ] && [ "$dead" -le $((copies * 2 + 2)) ] \
+  || { echo "dead letters: $dead, expected $((copies * 2))"; exit 1; }
+echo "spool_sqlite example: $total files, killed with $left left, run again: $(cat "$work/check.txt")"
