@@ -178,6 +178,10 @@ pg_url=$($receiver/test/postgres.sh start "$pg_dir")
 D1T_TEST_DATABASE_URL="$pg_url" node --test $receiver/test/*.test.mjs 2>&1 | tee target/receiver-tests.log
 grep -q '^# fail 0$' target/receiver-tests.log && grep -q '^# skipped 0$' target/receiver-tests.log \
   || { echo "receiver tests failed or were skipped"; exit 1; }
+grep '^# figures' target/receiver-tests.log
+# The load bench still runs (figures: bench/report.sh -> BENCHMARKS.md).
+node $receiver/bench/load.mjs --database sqlite --workers 1 --cards 100
+D1T_BENCH_DATABASE_URL="$pg_url" node $receiver/bench/load.mjs --database postgres --workers 2 --cards 100
 $receiver/test/postgres.sh stop "$pg_dir"
 trap - EXIT
 

@@ -105,6 +105,15 @@ out.push('| input | peak RSS | time (s) |', '|---|---|---|');
 for (const r of replayRuns) out.push(`| ${(r.input_bytes / 1e6).toFixed(0)} MB | ${(r.peak_rss_kb / 1024).toFixed(1)} MiB | ${r.seconds.toFixed(1)} |`);
 out.push('');
 
+out.push('## The reference receiver under load', '');
+const receiverRuns = existsSync(`${root}target/bench/results/receiver.jsonl`) ? lines('receiver.jsonl') : [];
+out.push('`bindings-wasm/receiver/bench/load.mjs`: the receiver (`npm start`\'s process tree) with 1 and 4 workers on SQLite (WAL, `synchronous = FULL`) and on PostgreSQL 15 (`synchronous_commit = on`, a local cluster), fed the load test\'s D1-like traffic for 4,000 cards (shuffled; a fifth of the bodies twice; bulk, re-serialised and invalid operations; request records) by 16 concurrent HTTP clients over loopback, each request sent until accepted. The clients, the receiver and the database share the machine\'s cores; per core = the machine\'s rate divided by its cores. Latency is the client\'s, per request; the shares are of the receiver\'s own time for a request (its `Server-Timing`: inside `d1-tracking`, in database calls, the rest HTTP and waiting for the event loop).', '');
+out.push('| database | workers | notifications | requests | notifications/s | per core | p50 (ms) | p99 (ms) | library share | database share |', '|---|---|---|---|---|---|---|---|---|---|');
+for (const r of receiverRuns) {
+  out.push(`| ${r.database === 'postgres' ? 'PostgreSQL' : 'SQLite'} | ${r.workers} | ${r.notifications} | ${r.requests} | ${r.notifications_per_s.toFixed(0)} | ${r.notifications_per_s_per_core.toFixed(0)} | ${r.p50_ms.toFixed(1)} | ${r.p99_ms.toFixed(1)} | ${(r.library_share * 100).toFixed(1)} % | ${(r.database_share * 100).toFixed(1)} % |`);
+}
+out.push('');
+
 out.push('## The npm package against its peers (goal: ahead of both)', '');
 out.push('The same bodies as `Buffer`s, into the package, a plain-JavaScript reducer with the same semantics (`bench/node/plain-reducer.mjs`) and the same fold on XState (`bench/node/xstate-reducer.mjs`); run interleaved, 7 rounds, median. Before timing, both peers\' card views are checked equal to the package\'s on the whole stream.', '');
 out.push('| workload | package (ms) | plain JS (ms) | XState (ms) | plain / package | XState / package |', '|---|---|---|---|---|---|');

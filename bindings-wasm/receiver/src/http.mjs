@@ -19,10 +19,12 @@ const TRACKING_REQUESTS = /^\/cards\/([A-Za-z0-9_-]{1,48})\/tracking-requests$/;
 
 /** An HTTP answer: status and an optional body (an object sent as JSON, or text already made). */
 class Answer {
-  constructor(status, body, headers = {}) {
+  constructor(status, body, headers = {}, timing = null) {
     this.status = status;
     this.body = body;
     this.headers = headers;
+    /** Milliseconds inside d1-tracking and the database (the Server-Timing header). */
+    this.timing = timing ?? { libraryMs: 0, databaseMs: 0 };
   }
 }
 
@@ -61,7 +63,7 @@ export function createReceiverServer({ config, ingest, store, log }) {
       const body = await readBody(req, config.maxBodyBytes);
       if (body instanceof Answer) return body;
       const result = await ingest.notifications(issuerId, body);
-      return new Answer(result.status, result.body);
+      return new Answer(result.status, result.body, {}, result.timing);
     }
 
     const card = CARD.exec(path);
@@ -94,7 +96,7 @@ export function createReceiverServer({ config, ingest, store, log }) {
         return error(400, 'FIELD_INVALID_FORMAT', 'atMs must be a whole number of milliseconds since 1970', 'atMs');
       }
       const result = await ingest.trackingRequest(requests[1], input.trackingType, atMs);
-      return new Answer(result.status, result.body);
+      return new Answer(result.status, result.body, {}, result.timing);
     }
 
     return error(404, 'NOT_FOUND', `no route for ${req.method} ${path}`);
@@ -122,7 +124,8 @@ export function createReceiverServer({ config, ingest, store, log }) {
         const total = performance.now() - started;
         const headers = {
           ...answer.headers,
-          'server-timing': `library;dur=${ingest.libraryMs.toFixed(3)}, total;dur=${total.toFixed(3)}`,
+          'server-timing': `library;dur=${answer.timing.libraryMs.toFixed(3)}, `
+            + `database;dur=${answer.timing.databaseMs.toFixed(3)}, total;dur=${total.toFixed(3)}`,
         };
         if (answer.status === 503) headers['retry-after'] = '1';
         if (answer.body === undefined) {

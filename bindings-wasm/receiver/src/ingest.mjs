@@ -24,12 +24,10 @@ export class Ingest {
     this.log = log;
     // A scratch tracker: foldRows and recordRequestOnRow never change it.
     this.tracker = new Tracker(trackerOptions);
-    /** Milliseconds spent inside the library by the last call (for Server-Timing). */
-    this.libraryMs = 0;
   }
 
-  /** Runs a library call, timing it; a trap replaces the scratch tracker. */
-  #library(fn) {
+  /** Runs a library call, adding its time to `timing.libraryMs`; a trap replaces the scratch tracker. */
+  #library(timing, fn) {
     const started = performance.now();
     try {
       return fn(this.tracker);
@@ -41,35 +39,51 @@ export class Ingest {
       }
       throw err;
     } finally {
-      this.libraryMs += performance.now() - started;
+      timing.libraryMs += performance.now() - started;
+    }
+  }
+
+  /**
+   * Runs a transaction, adding its time but the library's inside it to
+   * `timing.databaseMs`.
+   */
+  async #database(timing, fn) {
+    const started = performance.now();
+    const libraryBefore = timing.libraryMs;
+    try {
+      return await fn();
+    } finally {
+      timing.databaseMs += performance.now() - started - (timing.libraryMs - libraryBefore);
     }
   }
 
   /**
    * Folds one notification body from D1 in one transaction.
-   * @returns {Promise<{status: number, body?: object}>} 204; 400 with
-   *   `{code, path, message}` for a body rejected whole (kept as a dead letter);
-   *   503 (by throwing RetryLater) when an operation must be retried.
+   * @returns {Promise<{status: number, body?: object, timing: object}>}
+   *   204; 400 with `{code, path, message}` for a body rejected whole (kept
+   *   as a dead letter); 503 (by throwing RetryLater) when an operation must
+   *   be retried. `timing`: milliseconds inside d1-tracking (`libraryMs`)
+   *   and in the database's calls (`databaseMs`).
    */
   async notifications(issuerId, body) {
-    this.libraryMs = 0;
+    const timing = { libraryMs: 0, databaseMs: 0 };
     const receivedMs = Date.now();
     let cardIds;
     try {
-      cardIds = this.#library((t) => t.cardsOfBody(body));
+      cardIds = this.#library(timing, (t) => t.cardsOfBody(body));
     } catch (err) {
       if (!(err instanceof D1TrackingError)) throw err;
       const error = { code: err.code, path: err.path ?? null, message: err.message };
-      await this.store.addDeadLetters([{
+      await this.#database(timing, () => this.store.addDeadLetters([{
         receivedMs, issuerId, scope: 'body', cardId: null, operationId: null, ...error,
         raw: rawText(body),
-      }]);
+      }]));
       this.log({ level: 'warn', event: 'body_rejected', issuerId, ...error });
-      return { status: 400, body: error };
+      return { status: 400, body: error, timing };
     }
-    const plan = await this.store.transact(cardIds, (loaded) => {
+    const plan = await this.#database(timing, () => this.store.transact(cardIds, (loaded) => {
       const rows = cardIds.map((cardId) => ({ cardId, row: loaded.get(cardId)?.state ?? null }));
-      const folded = this.#library((t) => t.foldRows(body, rows));
+      const folded = this.#library(timing, (t) => t.foldRows(body, rows));
       const refused = folded.report.operations.find((op) => op.outcome === 'rejected' && op.retry);
       if (refused) {
         throw new RetryLater(`operation ${refused.index} refused for now: ${refused.error?.message}`);
@@ -86,24 +100,24 @@ export class Ingest {
         deadLetters,
         report: folded.report,
       };
-    });
+    }));
     for (const letter of plan.deadLetters) {
       this.log({ level: 'warn', event: 'operation_rejected', issuerId, cardId: letter.cardId,
         operationId: letter.operationId, code: letter.code, path: letter.path });
     }
-    return { status: 204 };
+    return { status: 204, timing };
   }
 
   /**
    * Records a Track Card request the bank sent D1 for `cardId`; its changes
    * (the phase, for a new card) go to the outbox like any other.
-   * @returns {Promise<{status: number, body: object}>} 200 with `{view, changes}`.
+   * @returns {Promise<{status: number, body: object, timing: object}>} 200 with `{view, changes}`.
    */
   async trackingRequest(cardId, trackingType, atMs) {
-    this.libraryMs = 0;
-    const plan = await this.store.transact([cardId], (loaded) => {
+    const timing = { libraryMs: 0, databaseMs: 0 };
+    const plan = await this.#database(timing, () => this.store.transact([cardId], (loaded) => {
       const before = loaded.get(cardId);
-      const update = this.#library((t) =>
+      const update = this.#library(timing, (t) =>
         t.recordRequestOnRow({ cardId, row: before?.state ?? null }, trackingType, atMs));
       const unchanged = update.row === before?.state;
       return {
@@ -112,8 +126,8 @@ export class Ingest {
         deadLetters: [],
         update,
       };
-    });
-    return { status: 200, body: { view: plan.update.view, changes: plan.update.changes } };
+    }));
+    return { status: 200, body: { view: plan.update.view, changes: plan.update.changes }, timing };
   }
 
   /** Releases the scratch tracker's WebAssembly memory. */
