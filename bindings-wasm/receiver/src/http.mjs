@@ -61,7 +61,11 @@ export function createReceiverServer({ config, ingest, store, log }) {
         return error(404, 'UNKNOWN_ISSUER', `this receiver serves issuer ${config.issuerId}`);
       }
       const body = await readBody(req, config.maxBodyBytes);
-      if (body instanceof Answer) return body;
+      if (body instanceof Answer) {
+        // Too large: the bytes read so far are kept as a dead letter.
+        const result = await ingest.oversized(issuerId, body.partial, config.maxBodyBytes);
+        return new Answer(413, result.body, {}, result.timing);
+      }
       const result = await ingest.notifications(issuerId, body);
       return new Answer(result.status, result.body, {}, result.timing);
     }
@@ -152,7 +156,7 @@ function authenticate(req, config) {
   return error(401, 'UNAUTHORIZED', 'a valid Authorization: Bearer token is required');
 }
 
-/** The body's bytes, or a 413 Answer past `limit` (the connection's rest is not read). */
+/** The body's bytes, or past `limit` a 413 Answer with the bytes read so far (`partial`; the rest is not kept). */
 function readBody(req, limit) {
   return new Promise((resolve, reject) => {
     const chunks = [];
@@ -162,7 +166,10 @@ function readBody(req, limit) {
       if (length > limit) {
         req.removeAllListeners('data');
         req.resume();
-        resolve(error(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${limit} bytes`));
+        const answer = error(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${limit} bytes`);
+        chunks.push(chunk.subarray(0, limit - (length - chunk.length)));
+        answer.partial = Buffer.concat(chunks);
+        resolve(answer);
         return;
       }
       chunks.push(chunk);

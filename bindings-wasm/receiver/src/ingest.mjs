@@ -109,6 +109,21 @@ export class Ingest {
   }
 
   /**
+   * A body larger than the receiver reads: a dead letter of its first
+   * `limit` bytes, and the 413 answer's `{code, path, message}`.
+   */
+  async oversized(issuerId, partial, limit) {
+    const timing = { libraryMs: 0, databaseMs: 0 };
+    const error = { code: 'PAYLOAD_TOO_LARGE', path: null, message: `the body is larger than ${limit} bytes` };
+    await this.#database(timing, () => this.store.addDeadLetters([{
+      receivedMs: Date.now(), issuerId, scope: 'body', cardId: null, operationId: null, ...error,
+      raw: `${rawText(partial)}…[the rest was not read]`,
+    }]));
+    this.log({ level: 'warn', event: 'body_rejected', issuerId, ...error });
+    return { status: 413, body: error, timing };
+  }
+
+  /**
    * Records a Track Card request the bank sent D1 for `cardId`; its changes
    * (the phase, for a new card) go to the outbox like any other.
    * @returns {Promise<{status: number, body: object, timing: object}>} 200 with `{view, changes}`.

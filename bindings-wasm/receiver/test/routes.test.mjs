@@ -136,12 +136,18 @@ test('limits: an oversized body is 413; an operation refused for capacity is 503
     const big = await post(url + NOTIFY, 'x'.repeat(5000));
     assert.equal(big.status, 413);
     assert.equal((await big.json()).code, 'PAYLOAD_TOO_LARGE');
+    // Kept, as far as it was read.
+    const [letter] = rows(db, 'SELECT scope, code, raw FROM dead_letters');
+    assert.equal(letter.scope, 'body');
+    assert.equal(letter.code, 'PAYLOAD_TOO_LARGE');
+    assert.ok(letter.raw.startsWith('x'.repeat(500)) && letter.raw.endsWith('[the rest was not read]'));
     const refused = await post(url + NOTIFY, pending('card-1'));
     assert.equal(refused.status, 503);
     assert.equal(refused.headers.get('retry-after'), '1');
     assert.equal((await refused.json()).code, 'RETRY_LATER');
     assert.equal(rows(db, 'SELECT count(*) AS n FROM cards')[0].n, 0);
-    assert.equal(rows(db, 'SELECT count(*) AS n FROM dead_letters')[0].n, 0);
+    // Refused for now is not a dead letter: D1 sends it again.
+    assert.equal(rows(db, 'SELECT count(*) AS n FROM dead_letters')[0].n, 1);
   });
 });
 
