@@ -20,7 +20,7 @@
  * exit status 75, the file kept for the next run.
  *
  * The schema is the reference receiver's
- * (bindings-wasm/receiver/migrations/sqlite/001_initial.sql), so the two can
+ * (bindings-wasm/receiver/migrations/001_initial.sql), so the two can
  * share a database file. SQLite reads the library's JSON (json_each and the
  * -> and ->> operators, SQLite 3.38 or later): no JSON parser in C.
  */
@@ -128,20 +128,42 @@ static int exec(sqlite3 *db, const char *sql) {
   return 0;
 }
 
+/* The schema's text for SQLite: its file with every "{{identity}}" (the
+ * word SQLite and PostgreSQL spell differently) spelled SQLite's way. */
+static char *sqlite_schema(const char *path) {
+  static const char placeholder[] = "{{identity}}";
+  static const char identity[] = "INTEGER PRIMARY KEY AUTOINCREMENT";
+  size_t len = 0;
+  unsigned char *file = read_file(path, &len);
+  if (file == NULL) return NULL;
+  /* Each replacement grows the text by less than the identity's length. */
+  size_t count = 0;
+  for (size_t i = 0; i + sizeof placeholder - 1 <= len; i++) {
+    if (memcmp(file + i, placeholder, sizeof placeholder - 1) == 0) count++;
+  }
+  char *text = malloc(len + count * sizeof identity + 1);
+  size_t out = 0;
+  for (size_t i = 0; text != NULL && i < len;) {
+    if (i + sizeof placeholder - 1 <= len && memcmp(file + i, placeholder, sizeof placeholder - 1) == 0) {
+      memcpy(text + out, identity, sizeof identity - 1);
+      out += sizeof identity - 1;
+      i += sizeof placeholder - 1;
+    } else {
+      text[out++] = (char)file[i++];
+    }
+  }
+  if (text != NULL) text[out] = '\0';
+  free(file);
+  return text;
+}
+
 /* Applies the schema once, recorded as the receiver records it. */
 static int migrate(sqlite3 *db, const char *schema_path) {
-  size_t len = 0;
-  unsigned char *schema = read_file(schema_path, &len);
-  if (schema == NULL) {
+  char *text = sqlite_schema(schema_path);
+  if (text == NULL) {
     perror(schema_path);
     return 2;
   }
-  char *text = realloc(schema, len + 1);
-  if (text == NULL) {
-    free(schema);
-    return 2;
-  }
-  text[len] = '\0';
   char *applied = NULL;
   int status = exec(db, "BEGIN IMMEDIATE");
   if (status == 0) {

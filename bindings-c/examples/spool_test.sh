@@ -21,7 +21,7 @@ done | split -a 4 -l 1 - "$work/all/body-"
 total=$(ls "$work/all" | wc -l)
 cp "$work/all/"* "$work/in/"
 
-schema="$root/bindings-wasm/receiver/migrations/sqlite/001_initial.sql"
+schema="$root/bindings-wasm/receiver/migrations/001_initial.sql"
 spool="$out/spool_sqlite"
 db="$work/spool.db"
 

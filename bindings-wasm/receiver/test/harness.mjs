@@ -93,16 +93,19 @@ export async function startReceiver(env) {
   };
 }
 
+/** How long a sender waits for an answer before it sends again. */
+export const SEND_TIMEOUT_MS = 10_000;
+
 /**
  * Sends every item of `sends` with `clients` concurrent senders that retry
- * like D1: again after a connection error or a 5xx, until accepted. `post`
+ * like D1: again after a connection error, a timeout or a 5xx, until accepted. `post`
  * turns an item into `[path, body]`; `accept(status)` says which statuses
  * are final. Calls `onProgress(done)` after each final answer.
  */
 export async function sendAll({ url, sends, clients, post, onProgress = () => {}, accept }) {
   let next = 0;
   let done = 0;
-  const tally = { retries: 0, connectionErrors: 0, statuses: {} };
+  const tally = { retries: 0, connectionErrors: 0, timeouts: 0, statuses: {} };
   const client = async () => {
     for (;;) {
       const i = next++;
@@ -111,11 +114,16 @@ export async function sendAll({ url, sends, clients, post, onProgress = () => {}
       for (let attempt = 0; ; attempt++) {
         let status;
         try {
-          const res = await fetch(url + path, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+          // D1 gives up on a call after a while and sends it again.
+          const res = await fetch(url + path, {
+            method: 'POST', body, headers: { 'content-type': 'application/json' },
+            signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+          });
           await res.arrayBuffer();
           status = res.status;
-        } catch {
-          tally.connectionErrors++;
+        } catch (err) {
+          if (err?.name === 'TimeoutError') tally.timeouts++;
+          else tally.connectionErrors++;
         }
         if (status !== undefined) tally.statuses[status] = (tally.statuses[status] ?? 0) + 1;
         if (status !== undefined && accept(status, sends[i])) break;

@@ -31,32 +31,48 @@ async function loadAndKill(t, { env, query }) {
   });
   try {
     // Kill a worker (slots 0, 1, 0: the SQLite dispatcher's among them) at
-    // each point of KILLS_AT, while the senders keep going.
+    // each point of KILLS_AT, while the senders keep going; each kill waits
+    // for the slot's worker to be a live one (the one killed before replaced).
     const kills = [];
-    const pidOf = (slot) => receiver.entries.filter((e) => e.event === 'listening' && e.slot === slot).at(-1).pid;
-    const onProgress = (done) => {
-      const k = kills.length;
-      if (k < KILLS_AT.length && done >= KILLS_AT[k] * sends.length) {
+    let progress = 0;
+    let sending = true;
+    const livePid = (slot) => {
+      const pid = receiver.entries.filter((e) => e.event === 'listening' && e.slot === slot).at(-1).pid;
+      return kills.some((k) => k.pid === pid) ? null : pid;
+    };
+    const killer = (async () => {
+      for (const [k, at] of KILLS_AT.entries()) {
         const slot = k % 2;
-        const pid = pidOf(slot);
-        kills.push({ slot, pid });
+        while (sending && (progress < at * sends.length || livePid(slot) === null)) {
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        if (!sending) return;
+        const pid = livePid(slot);
+        kills.push({ slot, pid, atSend: progress });
         process.kill(pid, 'SIGKILL');
       }
-    };
-    const tally = await sendAll({
-      url: receiver.url,
-      sends,
-      clients: CLIENTS,
-      onProgress,
-      post: (s) => s.kind === 'body'
-        ? [`/notifications/d1/v2/issuers/${ISSUER}/cards`, s.text]
-        : [`/cards/${s.cardId}/tracking-requests`, JSON.stringify({ trackingType: s.trackingType, atMs: s.atMs })],
-      accept: (status, s) => {
-        if (status >= 400 && status < 500) assert.fail(`unexpected ${status} for ${JSON.stringify(s).slice(0, 300)}`);
-        return status >= 200 && status < 300;
-      },
-    });
-    assert.equal(kills.length, KILLS_AT.length);
+    })();
+    const onProgress = (done) => { progress = done; };
+    let tally;
+    try {
+      tally = await sendAll({
+        url: receiver.url,
+        sends,
+        clients: CLIENTS,
+        onProgress,
+        post: (s) => s.kind === 'body'
+          ? [`/notifications/d1/v2/issuers/${ISSUER}/cards`, s.text]
+          : [`/cards/${s.cardId}/tracking-requests`, JSON.stringify({ trackingType: s.trackingType, atMs: s.atMs })],
+        accept: (status, s) => {
+          if (status >= 400 && status < 500) assert.fail(`unexpected ${status} for ${JSON.stringify(s).slice(0, 300)}`);
+          return status >= 200 && status < 300;
+        },
+      });
+    } finally {
+      sending = false;
+      await killer;
+    }
+    assert.equal(kills.length, KILLS_AT.length, 'every kill happened while the senders were sending');
     // Every killed worker was replaced.
     for (const { slot, pid } of kills) {
       await receiver.waitFor((e) => e.event === 'listening' && e.slot === slot && e.pid !== pid);
@@ -91,7 +107,7 @@ async function loadAndKill(t, { env, query }) {
     const finalViews = new Map();
     await Promise.all(Array.from({ length: 16 }, async () => {
       for (let i = next++; i < cards.length; i = next++) {
-        const res = await fetch(`${receiver.url}/cards/${cards[i]}`);
+        const res = await fetch(`${receiver.url}/cards/${cards[i]}`, { signal: AbortSignal.timeout(10_000) });
         const text = await res.text();
         const expected = JSON.stringify(oracle.card(cards[i]));
         if (res.status !== 200 || text !== expected) mismatches++;
@@ -143,7 +159,7 @@ async function loadAndKill(t, { env, query }) {
       }
     }
     const figures = {
-      ...stats, kills: kills.length, retries: tally.retries, connectionErrors: tally.connectionErrors,
+      ...stats, kills: kills.length, retries: tally.retries, connectionErrors: tally.connectionErrors, timeouts: tally.timeouts,
       statuses: tally.statuses, outboxRows: byId.size, outboxLines: lines.length,
       duplicatesDelivered: lines.length - byId.size, deadLetters: letters.length, lost: mismatches,
     };
@@ -181,11 +197,14 @@ test('PostgreSQL: load, duplicates, invalid operations and kill -9; nothing lost
   async (t) => {
     const database = `receiver_test_${process.pid}`;
     const admin = new pg.Client({ connectionString: serverUrl });
+    // Dropping the database ends its idle connections: not a failure.
+    admin.on('error', () => {});
     await admin.connect();
     await admin.query(`CREATE DATABASE ${database}`);
     const url = new URL(serverUrl);
     url.pathname = `/${database}`;
     const pool = new pg.Pool({ connectionString: url.href });
+    pool.on('error', () => {});
     try {
       await loadAndKill(t, {
         env: { DATABASE_URL: url.href },

@@ -1,18 +1,25 @@
-// The schema's migrations: the numbered .sql files of migrations/<dialect>/,
-// applied in order, each once, recorded in schema_migrations.
+// The schema's migrations: the numbered .sql files of migrations/, applied
+// in order, each once, recorded in schema_migrations. One text serves both
+// databases; the word they spell differently is written {{identity}}.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
-/** [{version, name, sql}] of a dialect ('sqlite' or 'postgres'), by version. */
+/** How each dialect spells a table's generated, never reused id. */
+const IDENTITY = {
+  sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+  postgres: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
+};
+
+/** [{version, name, sql}] for a dialect ('sqlite' or 'postgres'), by version. */
 export function migrations(dialect) {
-  return readdirSync(ROOT + dialect)
+  return readdirSync(ROOT)
     .filter((name) => /^\d+_.*\.sql$/.test(name))
     .map((name) => ({
       version: Number.parseInt(name, 10),
       name,
-      sql: readFileSync(`${ROOT}${dialect}/${name}`, 'utf8'),
+      sql: readFileSync(ROOT + name, 'utf8').replaceAll('{{identity}}', IDENTITY[dialect]),
     }))
     .sort((a, b) => a.version - b.version);
 }

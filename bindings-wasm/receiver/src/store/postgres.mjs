@@ -5,7 +5,7 @@
 import pg from 'pg';
 
 import { MIGRATIONS_TABLE, migrations } from './migrations.mjs';
-import { outboxRow } from './sqlite.mjs';
+import { STATS_SQL, outboxRow, statsRow } from './rows.mjs';
 
 // SQLSTATEs after which the whole transaction is simply run again:
 // deadlock_detected, serialization_failure, unique_violation (two workers
@@ -183,17 +183,8 @@ export class PostgresStore {
   }
 
   async stats() {
-    const { rows: [s] } = await this.pool.query(`SELECT
-      (SELECT count(*) FROM cards WHERE state IS NOT NULL) AS cards,
-      (SELECT count(*) FROM outbox WHERE done_ms IS NULL) AS outbox_pending,
-      (SELECT min(created_ms) FROM outbox WHERE done_ms IS NULL) AS outbox_oldest_ms,
-      (SELECT count(*) FROM dead_letters) AS dead_letters`);
-    return {
-      cards: Number(s.cards),
-      outboxPending: Number(s.outbox_pending),
-      outboxOldestMs: s.outbox_oldest_ms === null ? null : Number(s.outbox_oldest_ms),
-      deadLetters: Number(s.dead_letters),
-    };
+    const { rows } = await this.pool.query(STATS_SQL);
+    return statsRow(rows[0]);
   }
 
   async close() {

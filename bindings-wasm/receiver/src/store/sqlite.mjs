@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 
 import { MIGRATIONS_TABLE, migrations } from './migrations.mjs';
+import { STATS_SQL, outboxRow, statsRow } from './rows.mjs';
 
 export class SqliteStore {
   /** @param {{path: string, busyTimeoutMs?: number}} options */
@@ -41,11 +42,7 @@ export class SqliteStore {
         done: db.prepare('UPDATE outbox SET done_ms = ? WHERE id = ?'),
         page: db.prepare(`SELECT card_id, issuer_id, state FROM cards
           WHERE card_id > ? AND state IS NOT NULL ORDER BY card_id LIMIT ?`),
-        stats: db.prepare(`SELECT
-          (SELECT count(*) FROM cards WHERE state IS NOT NULL) AS cards,
-          (SELECT count(*) FROM outbox WHERE done_ms IS NULL) AS outbox_pending,
-          (SELECT min(created_ms) FROM outbox WHERE done_ms IS NULL) AS outbox_oldest_ms,
-          (SELECT count(*) FROM dead_letters) AS dead_letters`),
+        stats: db.prepare(STATS_SQL),
       };
     }
     return this.#prepared;
@@ -129,30 +126,10 @@ export class SqliteStore {
   }
 
   async stats() {
-    const s = this.#sql.stats.get();
-    return {
-      cards: Number(s.cards),
-      outboxPending: Number(s.outbox_pending),
-      outboxOldestMs: s.outbox_oldest_ms === null ? null : Number(s.outbox_oldest_ms),
-      deadLetters: Number(s.dead_letters),
-    };
+    return statsRow(this.#sql.stats.get());
   }
 
   async close() {
     this.db.close();
   }
-}
-
-/** An outbox row as the dispatcher hands it on. */
-export function outboxRow(r) {
-  return {
-    id: Number(r.id),
-    cardId: r.card_id,
-    seq: Number(r.seq),
-    trackingType: r.tracking_type,
-    field: r.field,
-    old: JSON.parse(r.old),
-    new: JSON.parse(r.new),
-    createdMs: Number(r.created_ms),
-  };
 }

@@ -1,8 +1,11 @@
--- The receiver's schema (PostgreSQL). migrations/sqlite/001_initial.sql is the
--- same tables, columns and indexes in SQLite's types; README.md explains them.
+-- The receiver's schema, for SQLite and PostgreSQL alike (README.md explains
+-- it). `{{identity}}` is the one word the two spell differently: SQLite's
+-- INTEGER PRIMARY KEY AUTOINCREMENT, PostgreSQL's BIGINT GENERATED ALWAYS AS
+-- IDENTITY PRIMARY KEY (ids are never reused, even after pruning).
 
--- One row per card: the library's per-card export (`state`; NULL while a first notification is being folded), the view it
--- derives (served by GET /cards/{cardId}), and the last outbox sequence.
+-- One row per card: the library's per-card export (`state`; NULL only while
+-- a first notification is being folded), the view it derives (served by
+-- GET /cards/{cardId}), and the last outbox sequence.
 CREATE TABLE cards (
   card_id     TEXT PRIMARY KEY,
   issuer_id   TEXT,
@@ -16,7 +19,7 @@ CREATE TABLE cards (
 -- One row per change of a card's view, in order per card (`seq`), until the
 -- dispatcher has handed it to the callback (`done_ms`).
 CREATE TABLE outbox (
-  id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id             {{identity}},
   card_id        TEXT NOT NULL,
   seq            BIGINT NOT NULL,
   tracking_type  TEXT,
@@ -32,7 +35,7 @@ CREATE INDEX outbox_pending ON outbox (card_id, seq) WHERE done_ms IS NULL;
 -- What D1 sent and the library rejected: a whole body (`scope` = 'body') or
 -- one operation of a body ('operation'), with its raw text.
 CREATE TABLE dead_letters (
-  id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id            {{identity}},
   received_ms   BIGINT NOT NULL,
   issuer_id     TEXT,
   scope         TEXT NOT NULL,
