@@ -39,19 +39,7 @@ for size in 100000000 1000000000; do
   echo "{\"bench\":\"replay_memory\",\"input_bytes\":$size,\"peak_rss_kb\":$rss,\"seconds\":$seconds}"
 done | tee target/bench/results/replay.jsonl
 rm -f target/bench/replay-input.jsonl
-# The reference receiver under load: SQLite and a throw-away PostgreSQL, 1
-# and 4 workers, the load generator on the same machine.
-(cd bindings-wasm/receiver && npm ci --no-audit --no-fund --silent)
-pg_dir=$(mktemp -d /tmp/d1t-pg.XXXXXX)
-chmod 755 "$pg_dir"
-trap 'bindings-wasm/receiver/test/postgres.sh stop "$pg_dir"' EXIT
-pg_url=$(bindings-wasm/receiver/test/postgres.sh start "$pg_dir")
-for database in sqlite postgres; do
-  for workers in 1 4; do
-    D1T_BENCH_DATABASE_URL="$pg_url" node bindings-wasm/receiver/bench/load.mjs \
-      --database "$database" --workers "$workers" --cards 4000 --clients 16
-  done
-done | tee target/bench/results/receiver.jsonl
+bench/receiver.sh
 # D1T_BENCH_NOTE="…" adds a line about the conditions of the run.
 node bench/report.mjs > BENCHMARKS.md
 echo "BENCHMARKS.md written"

@@ -61,14 +61,22 @@ let library = 0;
 let database = 0;
 let total = 0;
 let failures = 0;
+let connectionErrors = 0;
 let next = 0;
 const started = performance.now();
 await Promise.all(Array.from({ length: clients }, async () => {
   for (let i = next++; i < requests.length; i = next++) {
     for (;;) {
       const t0 = performance.now();
-      const res = await fetch(receiver.url + requests[i].path, { method: 'POST', body: requests[i].body });
-      await res.arrayBuffer();
+      let res;
+      try {
+        res = await fetch(receiver.url + requests[i].path, { method: 'POST', body: requests[i].body });
+        await res.arrayBuffer();
+      } catch (err) {
+        // Sent again, as D1 would; counted, and the receiver's log says why.
+        connectionErrors++;
+        continue;
+      }
       latencies.push(performance.now() - t0);
       for (const [, name, dur] of (res.headers.get('server-timing') ?? '').matchAll(/(\w+);dur=([\d.]+)/g)) {
         if (name === 'library') library += Number(dur);
@@ -81,6 +89,9 @@ await Promise.all(Array.from({ length: clients }, async () => {
   }
 }));
 const seconds = (performance.now() - started) / 1000;
+const deaths = receiver.entries.filter((e) => e.event === 'worker_died');
+for (const e of receiver.entries.filter((x) => x.level === 'error')) process.stderr.write(`${JSON.stringify(e)}\n`);
+process.stderr.write(receiver.stderr());
 await receiver.stop();
 await dropDatabase();
 rmSync(dir, { recursive: true, force: true });
@@ -91,8 +102,10 @@ const notifications = requests.reduce((n, r) => n + r.operations, 0);
 const cores = availableParallelism();
 process.stdout.write(`${JSON.stringify({
   bench: 'receiver', database: args.database, workers, clients, cores, cards: stats.cards,
-  requests: requests.length, notifications, failures, seconds,
+  requests: requests.length, notifications, failures, connection_errors: connectionErrors, worker_deaths: deaths.length, seconds,
   notifications_per_s: notifications / seconds, notifications_per_s_per_core: notifications / seconds / cores,
   requests_per_s: requests.length / seconds, p50_ms: at(0.5), p99_ms: at(0.99),
   library_share: library / total, database_share: database / total,
+  library_ms_per_request: library / latencies.length, database_ms_per_request: database / latencies.length,
+  server_ms_per_request: total / latencies.length,
 })}\n`);

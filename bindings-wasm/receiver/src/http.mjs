@@ -106,7 +106,7 @@ export function createReceiverServer({ config, ingest, store, log }) {
     return error(404, 'NOT_FOUND', `no route for ${req.method} ${path}`);
   };
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     const started = performance.now();
     handle(req)
       .catch((err) => {
@@ -141,6 +141,11 @@ export function createReceiverServer({ config, ingest, store, log }) {
         }
       });
   });
+  // Longer than a load balancer's idle timeout (60 s is common), so the
+  // receiver never closes a kept-alive connection a proxy is about to reuse.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
 }
 
 /**

@@ -31,6 +31,10 @@ export async function startReceiver(env) {
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Whatever happens to this process, the receiver does not outlive it.
+  const reap = () => proc.kill('SIGKILL');
+  process.once('exit', reap);
+  proc.once('exit', () => process.off('exit', reap));
   const entries = [];
   const waiters = [];
   let stderr = '';

@@ -121,7 +121,13 @@ export class PostgresStore {
         }
       }
       await insertDeadLetters(client, plan.deadLetters);
-      await client.query('DELETE FROM cards WHERE card_id = ANY($1::text[]) AND state IS NULL', [ids]);
+      // Rows created above that nothing was written to (every operation of
+      // that card rejected) go again; usually there are none to delete.
+      const written = new Set(cards.map((c) => c.cardId));
+      const empty = ids.filter((id) => loaded.get(id)?.state == null && !written.has(id));
+      if (empty.length > 0) {
+        await client.query('DELETE FROM cards WHERE card_id = ANY($1::text[]) AND state IS NULL', [empty]);
+      }
       return plan;
     });
   }
