@@ -80,6 +80,9 @@ async function loadAndKill(t, { env, query }) {
     const deaths = receiver.entries.filter((e) => e.event === 'worker_died');
     assert.equal(deaths.length, kills.length, 'one death logged per kill');
     assert.ok(deaths.every((d) => d.signal === 'SIGKILL'));
+    // The back-off doubles for a slot that dies again soon: slot 0 twice, slot 1 once.
+    assert.deepEqual(deaths.filter((d) => d.slot === 0).map((d) => d.restartInMs), [100, 200]);
+    assert.deepEqual(deaths.filter((d) => d.slot === 1).map((d) => d.restartInMs), [100]);
 
     // The oracle: one tracker fed the same traffic, in its own order.
     const oracle = new Tracker();

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import Database from 'better-sqlite3';
+import pg from 'pg';
 
 import { startReceiver } from './harness.mjs';
 
@@ -200,3 +201,39 @@ test('reconciliation: quiet trackings are logged with the status query to send',
     await receiver.waitFor((e) => e.event === 'reconciled' && e.due >= 1);
   });
 });
+
+const serverUrl = process.env.D1T_TEST_DATABASE_URL;
+test('PostgreSQL unreachable: /healthz and notifications answer 503; back, they answer 200 and 204',
+  { skip: serverUrl ? false : 'D1T_TEST_DATABASE_URL is not set (test.sh starts a PostgreSQL)' },
+  async () => {
+    const database = `receiver_outage_${process.pid}`;
+    const admin = new pg.Client({ connectionString: serverUrl });
+    admin.on('error', () => {});
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${database}`;
+    const receiver = await startReceiver({
+      WORKERS: '1', DATABASE_URL: url.href, OUTBOX_LOG: '/dev/null', RECONCILE_INTERVAL_MS: '0',
+    });
+    try {
+      assert.equal((await fetch(`${receiver.url}/healthz`)).status, 200);
+      // The database refuses connections, and drops the receiver's.
+      await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
+      const health = await fetch(`${receiver.url}/healthz`);
+      assert.equal(health.status, 503);
+      assert.equal((await health.json()).status, 'unavailable');
+      const refused = await post(receiver.url + NOTIFY, pending('card-1'));
+      assert.equal(refused.status, 503);
+      assert.equal((await refused.json()).code, 'UNAVAILABLE');
+      await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
+      assert.equal((await fetch(`${receiver.url}/healthz`)).status, 200);
+      assert.equal((await post(receiver.url + NOTIFY, pending('card-1'))).status, 204);
+      assert.equal((await fetch(`${receiver.url}/cards/card-1`)).status, 200);
+    } finally {
+      await receiver.stop();
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.end();
+    }
+  });
