@@ -18,6 +18,11 @@ const BACKOFF_MAX_MS = 10_000;
 const HEALTHY_AFTER_MS = 30_000;
 
 async function primary(config) {
+  // Workers accept from the shared socket themselves (the kernel balances),
+  // rather than the primary handing each connection over (Node's default on
+  // Linux): a connection handed to a worker that is being killed was left
+  // open with no one to answer it (docs/decisions.md, "The reference receiver").
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   const store = openStore(config);
   await store.migrate();
   await store.close();

@@ -17,6 +17,12 @@ export async function startWorker({ config, slot = 0, deliver, log }) {
   const store = openStore(config);
   const ingest = new Ingest({ store, trackerOptions: { maxBodyBytes: config.maxBodyBytes, maxStateBytes: config.maxStateBytes }, log });
   const server = createReceiverServer({ config, ingest, store, log });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, resolve);
+  });
+  // Then the background jobs (a first outbox batch may wait for SQLite's
+  // write lock: D1's calls are served meanwhile by the other workers).
   // SQLite: one dispatcher per file; PostgreSQL: one per worker (SKIP LOCKED).
   const dispatcher = store.dialect === 'postgres' || slot === 0
     ? startDispatcher({
@@ -27,10 +33,6 @@ export async function startWorker({ config, slot = 0, deliver, log }) {
   const reconciler = slot === 0
     ? startReconciler({ store, intervalMs: config.reconcileIntervalMs, quietMs: config.reconcileQuietMs, log })
     : null;
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, resolve);
-  });
 
   let stopping = null;
   const stop = () => {

@@ -50,6 +50,7 @@ export async function startReceiver(env) {
       } catch {
         entry = { event: 'text', text: line };
       }
+      entry.seenMs = Date.now();
       entries.push(entry);
       for (const w of [...waiters]) {
         if (w.predicate(entry)) {

@@ -19,7 +19,7 @@ import { traffic } from './traffic.mjs';
 
 const CARDS = Number(process.env.D1T_RECEIVER_TEST_CARDS ?? 2000);
 const CLIENTS = 8;
-const KILLS_AT = [0.25, 0.5, 0.75];
+const KILLS_AT = [0.15, 0.4, 0.65];
 const ISSUER = 'ISSUER0001';
 
 async function loadAndKill(t, { env, query }) {
@@ -30,9 +30,9 @@ async function loadAndKill(t, { env, query }) {
     ...env, WORKERS: '2', OUTBOX_LOG: outboxLog, OUTBOX_POLL_MS: '20', RECONCILE_INTERVAL_MS: '0',
   });
   try {
-    // Kill a worker (slots 0, 1, 0: the SQLite dispatcher's among them) at
-    // each point of KILLS_AT, while the senders keep going; each kill waits
-    // for the slot's worker to be a live one (the one killed before replaced).
+    // Kill a worker at each point of KILLS_AT, while the senders keep
+    // going: slots 0, 1, 0 (slot 0 runs SQLite's dispatcher), or the other
+    // slot when that one's replacement is not listening yet.
     const kills = [];
     let progress = 0;
     let sending = true;
@@ -42,13 +42,13 @@ async function loadAndKill(t, { env, query }) {
     };
     const killer = (async () => {
       for (const [k, at] of KILLS_AT.entries()) {
-        const slot = k % 2;
-        while (sending && (progress < at * sends.length || livePid(slot) === null)) {
+        const slot = () => (livePid(k % 2) !== null ? k % 2 : 1 - (k % 2));
+        while (sending && (progress < at * sends.length || livePid(slot()) === null)) {
           await new Promise((r) => setTimeout(r, 5));
         }
         if (!sending) return;
-        const pid = livePid(slot);
-        kills.push({ slot, pid, atSend: progress });
+        const pid = livePid(slot());
+        kills.push({ slot: slot(), pid, atSend: progress, atMs: Date.now() });
         process.kill(pid, 'SIGKILL');
       }
     })();
@@ -73,16 +73,24 @@ async function loadAndKill(t, { env, query }) {
       await killer;
     }
     assert.equal(kills.length, KILLS_AT.length, 'every kill happened while the senders were sending');
+    // A killed worker's connections are reset, never left without an answer.
+    assert.equal(tally.timeouts, 0, 'requests that waited for an answer until the sender gave up');
     // Every killed worker was replaced.
+    const restartMs = [];
     for (const { slot, pid } of kills) {
-      await receiver.waitFor((e) => e.event === 'listening' && e.slot === slot && e.pid !== pid);
+      const died = await receiver.waitFor((e) => e.event === 'worker_died' && e.slot === slot && e.seenMs >= kills.find((k) => k.pid === pid).atMs);
+      const back = await receiver.waitFor((e) => e.event === 'listening' && e.slot === slot && e.seenMs >= died.seenMs);
+      restartMs.push(back.seenMs - died.seenMs);
     }
     const deaths = receiver.entries.filter((e) => e.event === 'worker_died');
     assert.equal(deaths.length, kills.length, 'one death logged per kill');
     assert.ok(deaths.every((d) => d.signal === 'SIGKILL'));
-    // The back-off doubles for a slot that dies again soon: slot 0 twice, slot 1 once.
-    assert.deepEqual(deaths.filter((d) => d.slot === 0).map((d) => d.restartInMs), [100, 200]);
-    assert.deepEqual(deaths.filter((d) => d.slot === 1).map((d) => d.restartInMs), [100]);
+    // The back-off doubles for a slot that dies again soon.
+    for (const slot of [0, 1]) {
+      const restarts = deaths.filter((d) => d.slot === slot).map((d) => d.restartInMs);
+      assert.deepEqual(restarts, restarts.map((_, i) => 100 * 2 ** i), `slot ${slot}'s back-off`);
+    }
+    assert.ok(kills.some((k) => k.slot === 0) && kills.some((k) => k.slot === 1), 'both slots killed');
 
     // The oracle: one tracker fed the same traffic, in its own order.
     const oracle = new Tracker();
@@ -162,7 +170,7 @@ async function loadAndKill(t, { env, query }) {
       }
     }
     const figures = {
-      ...stats, kills: kills.length, retries: tally.retries, connectionErrors: tally.connectionErrors, timeouts: tally.timeouts,
+      ...stats, kills: kills.length, killedAtSend: kills.map((k) => k.atSend), restartMs, retries: tally.retries, connectionErrors: tally.connectionErrors, timeouts: tally.timeouts,
       statuses: tally.statuses, outboxRows: byId.size, outboxLines: lines.length,
       duplicatesDelivered: lines.length - byId.size, deadLetters: letters.length, lost: mismatches,
     };
