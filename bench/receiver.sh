@@ -15,4 +15,7 @@ for database in sqlite postgres; do
     D1T_BENCH_DATABASE_URL="$pg_url" node bindings-wasm/receiver/bench/load.mjs \
       --database "$database" --workers "$workers" --cards 4000 --clients 16
   done
+  # One client at a time: where a request's time goes, without queueing.
+  D1T_BENCH_DATABASE_URL="$pg_url" node bindings-wasm/receiver/bench/load.mjs \
+    --database "$database" --workers 1 --cards 1000 --clients 1
 done | tee target/bench/results/receiver.jsonl
