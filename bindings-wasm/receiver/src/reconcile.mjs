@@ -9,9 +9,10 @@ const RECONCILE_LOCK = 0x6431_7263; // "d1rc"
 /**
  * One pass over every card's row, a page at a time in a scratch tracker.
  * Calls `onDue({cardId, trackingType, reason, sinceMs, operationId, query})`
- * for each tracking due; returns how many.
+ * for each tracking due, and `onUnreadable({cardId, code, message})` for a
+ * row the library refuses; returns how many are due.
  */
-export async function reconcileOnce({ store, nowMs, quietMs, onDue }) {
+export async function reconcileOnce({ store, nowMs, quietMs, onDue, onUnreadable }) {
   const tracker = new Tracker();
   let due = 0;
   try {
@@ -22,8 +23,13 @@ export async function reconcileOnce({ store, nowMs, quietMs, onDue }) {
       const issuers = new Map();
       tracker.clear();
       for (const { cardId, issuerId, state } of page) {
-        tracker.importCard(state);
-        issuers.set(cardId, issuerId);
+        try {
+          tracker.importCard(state);
+          issuers.set(cardId, issuerId);
+        } catch (err) {
+          // One unreadable row does not stop the pass over the others.
+          onUnreadable?.({ cardId, code: err.code, message: err.message });
+        }
       }
       for (const item of tracker.dueForReconciliation(nowMs, quietMs)) {
         const issuerId = issuers.get(item.cardId);
@@ -51,6 +57,7 @@ export function startReconciler({ store, intervalMs, quietMs, log }) {
         onDue: (item) => log({ level: 'info', event: 'status_query', cardId: item.cardId,
           trackingType: item.trackingType, reason: item.reason, sinceMs: item.sinceMs,
           operationId: item.operationId, request: item.query && { method: item.query.method, path: item.query.path } }),
+        onUnreadable: (row) => log({ level: 'error', event: 'row_unreadable', ...row }),
       });
       log({ level: 'info', event: 'reconciled', due, ms: Date.now() - started });
     };

@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
+import pg from 'pg';
+
 const MAIN = fileURLToPath(new URL('../src/main.mjs', import.meta.url));
 
 /** A free loopback port. */
@@ -141,4 +143,32 @@ export async function sendAll({ url, sends, clients, post, onProgress = () => {}
   };
   await Promise.all(Array.from({ length: clients }, client));
   return tally;
+}
+
+/** The PostgreSQL server the tests use (test.sh starts one), or undefined. */
+export const POSTGRES_URL = process.env.D1T_TEST_DATABASE_URL;
+
+/** node:test's `skip` for a test that needs POSTGRES_URL. */
+export const SKIP_WITHOUT_POSTGRES = POSTGRES_URL ? false : 'D1T_TEST_DATABASE_URL is not set (test.sh starts a PostgreSQL)';
+
+/**
+ * Runs `fn({url, admin})` with a fresh database on POSTGRES_URL's server
+ * (`url` names it; `admin` is a client on the server's own database), and
+ * drops it afterwards, whatever happened.
+ */
+export async function withPostgresDatabase(prefix, fn) {
+  const database = `${prefix}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  // Dropping or closing the database ends connections: not a failure.
+  admin.on('error', () => {});
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${database}`);
+    const url = new URL(POSTGRES_URL);
+    url.pathname = `/${database}`;
+    return await fn({ url: url.href, database, admin });
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+  }
 }

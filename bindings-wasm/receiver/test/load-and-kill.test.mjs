@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { Tracker } from 'd1-tracking';
 import pg from 'pg';
 
-import { sendAll, startReceiver } from './harness.mjs';
+import { SKIP_WITHOUT_POSTGRES, sendAll, startReceiver, withPostgresDatabase } from './harness.mjs';
 import { traffic } from './traffic.mjs';
 
 const CARDS = Number(process.env.D1T_RECEIVER_TEST_CARDS ?? 2000);
@@ -202,28 +202,17 @@ test('SQLite: load, duplicates, invalid operations and kill -9; nothing lost', {
   }
 });
 
-const serverUrl = process.env.D1T_TEST_DATABASE_URL;
 test('PostgreSQL: load, duplicates, invalid operations and kill -9; nothing lost',
-  { timeout: 150_000, skip: serverUrl ? false : 'D1T_TEST_DATABASE_URL is not set (test.sh starts a PostgreSQL)' },
-  async (t) => {
-    const database = `receiver_test_${process.pid}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    // Dropping the database ends its idle connections: not a failure.
-    admin.on('error', () => {});
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${database}`;
-    const pool = new pg.Pool({ connectionString: url.href });
+  { timeout: 150_000, skip: SKIP_WITHOUT_POSTGRES },
+  (t) => withPostgresDatabase('receiver_test', async ({ url }) => {
+    const pool = new pg.Pool({ connectionString: url });
     pool.on('error', () => {});
     try {
       await loadAndKill(t, {
-        env: { DATABASE_URL: url.href },
+        env: { DATABASE_URL: url },
         query: async (sql) => (await pool.query(sql)).rows,
       });
     } finally {
       await pool.end();
-      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await admin.end();
     }
-  });
+  }));

@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import Database from 'better-sqlite3';
-import pg from 'pg';
 
-import { startReceiver } from './harness.mjs';
+import { SKIP_WITHOUT_POSTGRES, startReceiver, withPostgresDatabase } from './harness.mjs';
 
 const ISSUER = 'ISSUER0001';
 const NOTIFY = `/notifications/d1/v2/issuers/${ISSUER}/cards`;
@@ -190,9 +189,15 @@ test('SIGTERM finishes the request in flight, then exits 0', async () => {
   });
 });
 
-test('reconciliation: quiet trackings are logged with the status query to send', async () => {
-  await withReceiver({ RECONCILE_INTERVAL_MS: '100', RECONCILE_QUIET_MS: '0' }, async ({ receiver, url }) => {
+test('reconciliation: quiet trackings are logged with the status query to send; an unreadable row is logged and skipped', async () => {
+  await withReceiver({ RECONCILE_INTERVAL_MS: '100', RECONCILE_QUIET_MS: '0' }, async ({ receiver, url, db }) => {
+    const writer = new Database(db);
+    writer.prepare("INSERT INTO cards (card_id, state, outbox_seq) VALUES ('card-0', '{not a row', 0)").run();
+    writer.close();
     assert.equal((await post(url + NOTIFY, pending('card-9', 'op-9'))).status, 204);
+    const unreadable = await receiver.waitFor((e) => e.event === 'row_unreadable', 10_000);
+    assert.equal(unreadable.cardId, 'card-0');
+    assert.equal(unreadable.code, 'SNAPSHOT_INVALID');
     const query = await receiver.waitFor((e) => e.event === 'status_query' && e.cardId === 'card-9', 10_000);
     assert.equal(query.trackingType, 'SHIPMENT');
     assert.equal(query.operationId, 'op-9');
@@ -202,19 +207,11 @@ test('reconciliation: quiet trackings are logged with the status query to send',
   });
 });
 
-const serverUrl = process.env.D1T_TEST_DATABASE_URL;
 test('PostgreSQL unreachable: /healthz and notifications answer 503; back, they answer 200 and 204',
-  { skip: serverUrl ? false : 'D1T_TEST_DATABASE_URL is not set (test.sh starts a PostgreSQL)' },
-  async () => {
-    const database = `receiver_outage_${process.pid}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    admin.on('error', () => {});
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${database}`;
+  { skip: SKIP_WITHOUT_POSTGRES },
+  () => withPostgresDatabase('receiver_outage', async ({ url, database, admin }) => {
     const receiver = await startReceiver({
-      WORKERS: '1', DATABASE_URL: url.href, OUTBOX_LOG: '/dev/null', RECONCILE_INTERVAL_MS: '0',
+      WORKERS: '1', DATABASE_URL: url, OUTBOX_LOG: '/dev/null', RECONCILE_INTERVAL_MS: '0',
     });
     try {
       assert.equal((await fetch(`${receiver.url}/healthz`)).status, 200);
@@ -233,7 +230,5 @@ test('PostgreSQL unreachable: /healthz and notifications answer 503; back, they 
       assert.equal((await fetch(`${receiver.url}/cards/card-1`)).status, 200);
     } finally {
       await receiver.stop();
-      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await admin.end();
     }
-  });
+  }));
