@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use d1_tracking_bench::floor;
 use d1_tracking_bench::workload::{bulk, singles, stream, KINDS};
-use d1_tracking_bench::{median_ms, median_ratio, time_apply as apply, write_results};
+use d1_tracking_bench::{
+    alternate_pairs, median_ms, median_ratio, time_apply as apply, write_results,
+};
 
 fn parse_floor(bodies: &[Vec<u8>]) -> Duration {
     let began = Instant::now();
@@ -33,17 +35,7 @@ fn main() {
     for (name, bodies) in &sets {
         parse_floor(bodies);
         apply(bodies);
-        let (mut f, mut a) = (Vec::new(), Vec::new());
-        for i in 0..pairs {
-            // Alternate which goes first, so neither always runs second.
-            if i % 2 == 0 {
-                f.push(parse_floor(bodies));
-                a.push(apply(bodies));
-            } else {
-                a.push(apply(bodies));
-                f.push(parse_floor(bodies));
-            }
-        }
+        let (f, a) = alternate_pairs(pairs, || parse_floor(bodies), || apply(bodies));
         let ratio = median_ratio(&f, &a);
         let line = format!(
             "{{\"bench\":\"apply_floor\",\"workload\":\"{name}\",\"bodies\":{},\"pairs\":{pairs},\"floor_ms\":{:.3},\"apply_ms\":{:.3},\"ratio\":{ratio:.3}}}",

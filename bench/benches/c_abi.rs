@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use d1_tracking::{Config, Tracker};
 use d1_tracking_bench::workload::stream;
-use d1_tracking_bench::{median_ms, median_ratio, write_results};
+use d1_tracking_bench::{alternate_pairs, median_ms, median_ratio, write_results};
 
 fn native(bodies: &[Vec<u8>]) -> Duration {
     let began = Instant::now();
@@ -45,17 +45,7 @@ fn main() {
     // Warm both paths once.
     native(&bodies);
     through_c_abi(&bodies);
-    let (mut n, mut c) = (Vec::new(), Vec::new());
-    for i in 0..pairs {
-        // Alternate which goes first, so neither always runs on a warmer cache.
-        if i % 2 == 0 {
-            n.push(native(&bodies));
-            c.push(through_c_abi(&bodies));
-        } else {
-            c.push(through_c_abi(&bodies));
-            n.push(native(&bodies));
-        }
-    }
+    let (n, c) = alternate_pairs(pairs, || native(&bodies), || through_c_abi(&bodies));
     let ratio = median_ratio(&n, &c);
     let line = format!(
         "{{\"bench\":\"c_abi\",\"bodies\":{},\"pairs\":{pairs},\"native_ms\":{:.3},\"c_abi_ms\":{:.3},\"ratio\":{ratio:.4}}}",

@@ -16,7 +16,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use d1_tracking::{Config, Tracker};
-use d1_tracking_bench::{median_ms, median_ratio, write_results};
+use d1_tracking_bench::{alternate_pairs, median_ms, median_ratio, write_results};
 use d1_tracking_test_support::apply_accepted;
 
 /// The size of each notification's unknown member.
@@ -92,16 +92,7 @@ fn main() {
     let (prefill, tie, fresh) = workloads(20, 100);
     fold(Some(&prefill), &tie);
     fold(None, &fresh);
-    let (mut t, mut f) = (Vec::new(), Vec::new());
-    for i in 0..pairs {
-        if i % 2 == 0 {
-            f.push(fold(None, &fresh));
-            t.push(fold(Some(&prefill), &tie));
-        } else {
-            t.push(fold(Some(&prefill), &tie));
-            f.push(fold(None, &fresh));
-        }
-    }
+    let (f, t) = alternate_pairs(pairs, || fold(None, &fresh), || fold(Some(&prefill), &tie));
     let ratio = median_ratio(&f, &t);
     let line = format!(
         "{{\"bench\":\"tie_case\",\"notifications\":{},\"note_bytes\":{NOTE_BYTES},\"kept\":{KEPT},\"pairs\":{pairs},\"fresh_ms\":{:.3},\"tie_ms\":{:.3},\"ratio\":{ratio:.3}}}",

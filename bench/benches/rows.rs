@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 
 use d1_tracking::{Config, Row, Tracker};
 use d1_tracking_bench::workload::stream;
-use d1_tracking_bench::{median_ms, median_ratio, time_apply as warm, write_results};
+use d1_tracking_bench::{
+    alternate_pairs, median_ms, median_ratio, time_apply as warm, write_results,
+};
 
 fn through_rows(bodies: &[Vec<u8>]) -> Duration {
     let host = Tracker::new(Config::default());
@@ -43,16 +45,7 @@ fn main() {
     let bodies = stream(1_000, 7);
     warm(&bodies);
     through_rows(&bodies);
-    let (mut a, mut r) = (Vec::new(), Vec::new());
-    for i in 0..pairs {
-        if i % 2 == 0 {
-            a.push(warm(&bodies));
-            r.push(through_rows(&bodies));
-        } else {
-            r.push(through_rows(&bodies));
-            a.push(warm(&bodies));
-        }
-    }
+    let (a, r) = alternate_pairs(pairs, || warm(&bodies), || through_rows(&bodies));
     let ratio = median_ratio(&a, &r);
     let line = format!(
         "{{\"bench\":\"rows\",\"workload\":\"stream1k\",\"bodies\":{},\"pairs\":{pairs},\"apply_ms\":{:.3},\"rows_ms\":{:.3},\"ratio\":{ratio:.3}}}",

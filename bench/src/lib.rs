@@ -37,6 +37,27 @@ pub fn median_ratio(a: &[std::time::Duration], b: &[std::time::Duration]) -> f64
     ratios.get(ratios.len() / 2).copied().unwrap_or(1.0)
 }
 
+/// Times `a` and `b` `pairs` times, back to back, alternating which goes
+/// first (so neither always runs on the cache the other warmed); their
+/// durations in pair order, for `median_ratio`.
+pub fn alternate_pairs(
+    pairs: usize,
+    mut a: impl FnMut() -> std::time::Duration,
+    mut b: impl FnMut() -> std::time::Duration,
+) -> (Vec<std::time::Duration>, Vec<std::time::Duration>) {
+    let (mut xs, mut ys) = (Vec::with_capacity(pairs), Vec::with_capacity(pairs));
+    for i in 0..pairs {
+        if i % 2 == 0 {
+            xs.push(a());
+            ys.push(b());
+        } else {
+            ys.push(b());
+            xs.push(a());
+        }
+    }
+    (xs, ys)
+}
+
 /// Folds `bodies` into a fresh tracker; the time of the folding alone (the
 /// tracker is made and dropped outside it). The `apply` side of the paired
 /// benches.
