@@ -15,6 +15,7 @@
 //! dictionary may change between versions.
 
 use crate::json::{write_number, write_string, Node};
+use crate::wire::{is_known, Kept, Kind, Member, Place};
 
 /// A dictionary string follows as one byte: its index plus [`INDEX_BASE`].
 pub(super) const TOKEN: u8 = 0x01;
@@ -90,104 +91,66 @@ dictionary! {
     46 => "inputFileName",
 }
 
-/// Where a member sits: the fields are found by (place, name).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Place {
-    Top,
-    Details,
-    Shipment,
-    Other,
+/// Where the store records each member's position (the member table,
+/// `wire/members.rs`, says which it keeps): its index among the spans, the
+/// inline members first in the table's order, then the rare ones;
+/// [`NOT_KEPT`] for the others.
+const SLOTS: [u8; MEMBER_COUNT] = slots();
+const MEMBER_COUNT: usize = Member::ALL.len();
+const NOT_KEPT: u8 = u8::MAX;
+/// Members whose positions are kept inline.
+const INLINE_COUNT: usize = count(Kept::Inline);
+/// Members whose positions are kept in [`Extras`].
+const RARE_COUNT: usize = count(Kept::Rare);
+const KEPT_COUNT: usize = INLINE_COUNT + RARE_COUNT;
+
+const fn count(kept: Kept) -> usize {
+    let mut n = 0;
+    let mut members: &[Member] = &Member::ALL;
+    while let [m, rest @ ..] = members {
+        if m.kept() as u8 == kept as u8 {
+            n += 1;
+        }
+        members = rest;
+    }
+    n
 }
 
-/// How a member's value counts.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// Any value; `null` is absent.
-    Value,
-    /// A code-like string: empty is absent too, as `null` is.
-    Code,
-}
-
-macro_rules! fields {
-    ($($(#[$doc:meta])* $name:ident => $place:ident $key:literal $kind:ident,)*) => {
-        /// A member of a notification that a view reads; its position is
-        /// recorded while encoding.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub(crate) enum Field {
-            $($(#[$doc])* $name,)*
-        }
-
-        const FIELD_COUNT: usize = [$(Field::$name),*].len();
-
-        /// The first rare member: its position and the ones after it are
-        /// kept in [`Extras`].
-        const FIRST_RARE: usize = Field::IssuerRequestId as usize;
-        /// Members whose positions are kept inline.
-        const INLINE_COUNT: usize = FIRST_RARE;
-        /// Members whose positions are kept in [`Extras`].
-        const RARE_COUNT: usize = FIELD_COUNT - FIRST_RARE;
-
-        fn field_of(place: Place, key: &str) -> Option<Field> {
-            match (place, key) {
-                $((Place::$place, $key) => Some(Field::$name),)*
-                _ => None,
-            }
-        }
-
-        impl Field {
-            fn kind(self) -> Kind {
-                match self {
-                    $(Field::$name => Kind::$kind,)*
+const fn slots() -> [u8; MEMBER_COUNT] {
+    let mut out = [NOT_KEPT; MEMBER_COUNT];
+    let mut next = 0u8;
+    let mut pass = 0;
+    while pass < 2 {
+        let want = if pass == 0 { Kept::Inline } else { Kept::Rare };
+        let mut members: &[Member] = &Member::ALL;
+        let mut slots: &mut [u8] = &mut out;
+        while let [m, rest @ ..] = members {
+            if let [slot, others @ ..] = slots {
+                if m.kept() as u8 == want as u8 {
+                    *slot = next;
+                    next += 1;
                 }
+                slots = others;
             }
+            members = rest;
         }
-    };
+        pass += 1;
+    }
+    out
 }
 
-// The one table of the members views read: adding one is a row here. A
-// `Code` member that is an empty string counts as absent, as `null` does.
-fields! {
-    /// `startTime`.
-    StartTime => Top "startTime" Value,
-    /// `endTime`.
-    EndTime => Top "endTime" Value,
-    /// `error`.
-    Error => Top "error" Value,
-    /// `errorCode`.
-    ErrorCode => Top "errorCode" Code,
-    /// `details`, whole (its unknown members are the view's `extra`).
-    Details => Top "details" Value,
-    /// `details.status`.
-    DetailsStatus => Details "status" Code,
-    /// `details.productionSite`.
-    ProductionSite => Details "productionSite" Value,
-    /// `details.shipment`.
-    Shipment => Details "shipment" Value,
-    /// `details.shipment.carrier`.
-    Carrier => Shipment "carrier" Code,
-    /// `details.shipment.trackingNumber`.
-    TrackingNumber => Shipment "trackingNumber" Code,
-    /// `details.shipment.status`.
-    ShipmentStatus => Shipment "status" Code,
-    /// `details.shipment.message`.
-    Message => Shipment "message" Value,
-    /// `details.shipment.trackingUrl`.
-    TrackingUrl => Shipment "trackingUrl" Code,
-    // Rare members last (from `IssuerRequestId` on, see FIRST_RARE): most
-    // notifications carry none, so their positions live in a side box that
-    // such notifications do not allocate.
-    /// `issuerRequestId`.
-    IssuerRequestId => Top "issuerRequestId" Code,
-    /// `inputFileName`.
-    InputFileName => Top "inputFileName" Value,
-    /// `details.reason` (PRODUCE: why an exception happened).
-    Reason => Details "reason" Value,
-    /// `details.dueDate` (PRODUCE: the estimated shipment date).
-    DueDate => Details "dueDate" Value,
-    /// `details.issuerRequestId` (where PRODUCE may carry it).
-    DetailsIssuerRequestId => Details "issuerRequestId" Code,
-    /// `details.inputFileName` (where PRODUCE may carry it).
-    DetailsInputFileName => Details "inputFileName" Value,
+/// The member at `key` of an object at `place` (`None`: an object the
+/// table does not name), when the store keeps its position.
+fn kept_member(place: Option<Place>, key: &str) -> Option<Member> {
+    Member::at(place?, key).filter(|m| m.kept() != Kept::No)
+}
+
+/// The member's slot among the spans (at or past [`KEPT_COUNT`] when not
+/// kept).
+fn slot(member: Member) -> usize {
+    SLOTS
+        .get(member as usize)
+        .map_or(usize::MAX, |s| usize::from(*s))
 }
 
 /// What most notifications do not need: the positions of the rare members
@@ -197,7 +160,7 @@ struct Extras {
     /// Offset of each rare member's value; 0 when absent.
     rare_spans: [u16; RARE_COUNT],
     /// String fields whose JSON text has escapes, unescaped.
-    unescaped: Vec<(Field, Box<str>)>,
+    unescaped: Vec<(Member, Box<str>)>,
 }
 
 /// A notification in compact form, with where its view fields are.
@@ -226,10 +189,10 @@ pub(crate) fn encode(
     let mut w = Writer {
         out: std::mem::take(scratch),
         expansion: 0,
-        spans: [0; FIELD_COUNT],
+        spans: [0; KEPT_COUNT],
         unescaped: Vec::new(),
     };
-    w.node(operation, Place::Top, None);
+    w.node(operation, Some(Place::Top), None);
     let canonical_len = w.out.len() + w.expansion;
     let text: Option<Box<str>> =
         (canonical_len <= MAX_CANONICAL_BYTES).then(|| w.out.as_str().into());
@@ -270,20 +233,22 @@ struct Writer {
     out: String,
     /// Canonical bytes the markers stand for, beyond the markers themselves.
     expansion: usize,
-    spans: [u16; FIELD_COUNT],
-    unescaped: Vec<(Field, Box<str>)>,
+    spans: [u16; KEPT_COUNT],
+    unescaped: Vec<(Member, Box<str>)>,
 }
 
 impl Writer {
-    fn node(&mut self, node: &Node<'_>, place: Place, field: Option<Field>) {
-        let absent = |f: Field| match node {
+    /// Writes `node`, found at `field` of an object at `place` (`None`
+    /// where the table names nothing).
+    fn node(&mut self, node: &Node<'_>, place: Option<Place>, field: Option<Member>) {
+        let absent = |f: Member| match node {
             Node::Null => true,
             Node::String(s) => s.is_empty() && f.kind() == Kind::Code,
             _ => false,
         };
         if let Some(f) = field.filter(|f| !absent(*f)) {
             // Past the limit the operation is refused anyway.
-            if let Some(slot) = self.spans.get_mut(f as usize) {
+            if let Some(slot) = self.spans.get_mut(slot(f)) {
                 *slot = u16::try_from(self.out.len()).unwrap_or(0);
             }
         }
@@ -297,15 +262,13 @@ impl Writer {
                     self.string(key);
                     self.out.push(':');
                     match (place, key.as_ref(), value) {
-                        (Place::Top, "cardId", Node::String(id)) => self.id(CARD_ID, id),
-                        (Place::Top, "operationId", Node::String(id)) => self.id(OPERATION_ID, id),
+                        (Some(Place::Top), "cardId", Node::String(id)) => self.id(CARD_ID, id),
+                        (Some(Place::Top), "operationId", Node::String(id)) => {
+                            self.id(OPERATION_ID, id)
+                        }
                         _ => {
-                            let inner = match (place, key.as_ref()) {
-                                (Place::Top, "details") => Place::Details,
-                                (Place::Details, "shipment") => Place::Shipment,
-                                _ => Place::Other,
-                            };
-                            self.node(value, inner, field_of(place, key));
+                            let member = kept_member(place, key);
+                            self.node(value, member.and_then(Member::opens), member);
                         }
                     }
                 }
@@ -317,7 +280,7 @@ impl Writer {
                     if i > 0 {
                         self.out.push(',');
                     }
-                    self.node(item, Place::Other, None);
+                    self.node(item, None, None);
                 }
                 self.out.push(']');
             }
@@ -383,9 +346,9 @@ impl Encoded {
         out
     }
 
-    fn span(&self, field: Field) -> Option<usize> {
-        let i = field as usize;
-        let at = match i.checked_sub(FIRST_RARE) {
+    fn span(&self, member: Member) -> Option<usize> {
+        let i = slot(member);
+        let at = match i.checked_sub(INLINE_COUNT) {
             None => self.spans.get(i),
             Some(r) => self.extras.as_ref().and_then(|e| e.rare_spans.get(r)),
         };
@@ -396,15 +359,15 @@ impl Encoded {
     }
 
     /// True when the notification carries `field` (not null).
-    pub(crate) fn has(&self, field: Field) -> bool {
-        self.span(field).is_some()
+    pub(crate) fn has(&self, member: Member) -> bool {
+        self.span(member).is_some()
     }
 
     /// A string field's text, unescaped.
-    pub(crate) fn text(&self, field: Field) -> Option<&str> {
-        let at = self.span(field)?;
+    pub(crate) fn text(&self, member: Member) -> Option<&str> {
+        let at = self.span(member)?;
         if let Some(extras) = &self.extras {
-            if let Some((_, s)) = extras.unescaped.iter().find(|(f, _)| *f == field) {
+            if let Some((_, s)) = extras.unescaped.iter().find(|(m, _)| *m == member) {
                 return Some(s);
             }
         }
@@ -422,18 +385,18 @@ impl Encoded {
     }
 
     /// Any field's value, as compact bytes (objects, arrays, numbers…).
-    pub(crate) fn raw(&self, field: Field) -> Option<Raw<'_>> {
-        let at = self.span(field)?;
+    pub(crate) fn raw(&self, member: Member) -> Option<CompactValue<'_>> {
+        let at = self.span(member)?;
         let rest = self.text.get(at..)?;
-        rest.get(..value_len(rest.as_bytes())).map(Raw)
+        rest.get(..value_len(rest.as_bytes())).map(CompactValue)
     }
 }
 
 /// A JSON value in compact form (it holds no id markers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Raw<'a>(&'a str);
+pub(crate) struct CompactValue<'a>(&'a str);
 
-impl<'a> Raw<'a> {
+impl<'a> CompactValue<'a> {
     /// The members of an object, as compact (key, value) texts, in order
     /// (empty for anything else).
     fn members(self) -> impl Iterator<Item = (&'a str, &'a str)> {
@@ -455,12 +418,12 @@ impl<'a> Raw<'a> {
         })
     }
 
-    /// True when the two objects have the same members besides those named
-    /// in `known` (dictionary words), compared in compact form: equal
+    /// True when the two objects have the same members besides those
+    /// `place` names (dictionary words), compared in compact form: equal
     /// compact texts are equal values, since the encoding is canonical.
-    pub(crate) fn same_members_but(self, other: Raw<'_>, known: &[&str]) -> bool {
+    pub(crate) fn same_members_but(self, other: CompactValue<'_>, place: Place) -> bool {
         let unknown = |(key, _): &(&str, &str)| match key.as_bytes() {
-            [TOKEN, i] => !dictionary_word(*i).is_some_and(|w| known.contains(&w)),
+            [TOKEN, i] => !dictionary_word(*i).is_some_and(|w| is_known(place, w)),
             _ => true,
         };
         self.members()
@@ -658,17 +621,17 @@ mod tests {
             let node = Node::from_value(&op);
             let (encoded, _) = encode(&node, &mut String::new()).expect("small");
             let shipment = &op["details"]["shipment"];
-            let checks: [(Field, &Value); 10] = [
-                (Field::IssuerRequestId, &op["issuerRequestId"]),
-                (Field::InputFileName, &op["inputFileName"]),
-                (Field::StartTime, &op["startTime"]),
-                (Field::EndTime, &op["endTime"]),
-                (Field::Error, &op["error"]),
-                (Field::ErrorCode, &op["errorCode"]),
-                (Field::DetailsStatus, &op["details"]["status"]),
-                (Field::Carrier, &shipment["carrier"]),
-                (Field::ShipmentStatus, &shipment["status"]),
-                (Field::TrackingUrl, &shipment["trackingUrl"]),
+            let checks: [(Member, &Value); 10] = [
+                (Member::IssuerRequestId, &op["issuerRequestId"]),
+                (Member::InputFileName, &op["inputFileName"]),
+                (Member::StartTime, &op["startTime"]),
+                (Member::EndTime, &op["endTime"]),
+                (Member::Error, &op["error"]),
+                (Member::ErrorCode, &op["errorCode"]),
+                (Member::DetailsStatus, &op["details"]["status"]),
+                (Member::Carrier, &shipment["carrier"]),
+                (Member::ShipmentStatus, &shipment["status"]),
+                (Member::TrackingUrl, &shipment["trackingUrl"]),
             ];
             for (field, value) in checks {
                 let empty_code = value.as_str() == Some("") && field.kind() == Kind::Code;
@@ -678,10 +641,10 @@ mod tests {
                 } else if let Value::String(s) = value {
                     prop_assert_eq!(encoded.text(field), Some(s.as_str()), "{:?}", field);
                 } else if !value.is_null() {
-                    prop_assert_eq!(encoded.raw(field).map(Raw::to_value), Some(value.clone()));
+                    prop_assert_eq!(encoded.raw(field).map(CompactValue::to_value), Some(value.clone()));
                 }
             }
-            prop_assert_eq!(encoded.raw(Field::Shipment).map(Raw::to_value), Some(shipment.clone()));
+            prop_assert_eq!(encoded.raw(Member::Shipment).map(CompactValue::to_value), Some(shipment.clone()));
         }
 
         /// Comparing an object's members but the known ones in compact form
@@ -689,10 +652,9 @@ mod tests {
         /// matters.
         #[test]
         fn same_members_but_agrees_with_parsing(a in operation(), b in operation(), status in words()) {
-            let known = ["shipment", "status"];
-            let unknown = |r: Raw<'_>| -> serde_json::Map<String, Value> {
+            let unknown = |r: CompactValue<'_>| -> serde_json::Map<String, Value> {
                 r.to_value().as_object().into_iter().flatten()
-                    .filter(|(k, _)| !known.contains(&k.as_str()))
+                    .filter(|(k, _)| !is_known(Place::Details, k))
                     .map(|(k, v)| (k.clone(), v.clone())).collect()
             };
             let mut a2 = a.clone();
@@ -700,9 +662,9 @@ mod tests {
             let (ea, _) = encode(&Node::from_value(&a), &mut String::new()).expect("small");
             let (ea2, _) = encode(&Node::from_value(&a2), &mut String::new()).expect("small");
             let (eb, _) = encode(&Node::from_value(&b), &mut String::new()).expect("small");
-            let (ra, ra2, rb) = (ea.raw(Field::Details).expect("details"), ea2.raw(Field::Details).expect("details"), eb.raw(Field::Details).expect("details"));
-            prop_assert!(ra.same_members_but(ra2, &known));
-            prop_assert_eq!(ra.same_members_but(rb, &known), unknown(ra) == unknown(rb));
+            let (ra, ra2, rb) = (ea.raw(Member::Details).expect("details"), ea2.raw(Member::Details).expect("details"), eb.raw(Member::Details).expect("details"));
+            prop_assert!(ra.same_members_but(ra2, Place::Details));
+            prop_assert_eq!(ra.same_members_but(rb, Place::Details), unknown(ra) == unknown(rb));
         }
     }
 

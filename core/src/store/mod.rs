@@ -13,7 +13,7 @@ mod stored;
 pub(crate) mod witness;
 
 pub(crate) use card::{CardState, Pending};
-pub(crate) use encoding::{Field, Raw};
+pub(crate) use encoding::CompactValue;
 pub(crate) use intake::{intake, Intake, Tracking};
 pub(crate) use operation::OperationState;
 pub(crate) use stored::{Start, Stored};

@@ -3,8 +3,9 @@
 
 use std::cmp::Ordering;
 
-use super::encoding::{Encoded, Field};
+use super::encoding::Encoded;
 use super::order::cmp_compact;
+use crate::wire::Member;
 use crate::wire::{Facts, Instant, OperationStatus, ShipmentPhase};
 
 /// A notification's `startTime`: ordered by instant, then by its text (as
@@ -24,7 +25,7 @@ impl<'a> Start<'a> {
 
     /// The text as given.
     pub(crate) fn text(self) -> &'a str {
-        self.0.encoded.text(Field::StartTime).unwrap_or_default()
+        self.0.encoded.text(Member::StartTime).unwrap_or_default()
     }
 }
 
@@ -72,9 +73,9 @@ pub(crate) struct Stored {
 
 impl Stored {
     pub(crate) fn new(encoded: Encoded, facts: Facts) -> Stored {
-        let shipment_phase = if encoded.has(Field::Shipment) {
+        let shipment_phase = if encoded.has(Member::Shipment) {
             encoded
-                .text(Field::ShipmentStatus)
+                .text(Member::ShipmentStatus)
                 .map_or(ShipmentPhase::Unknown, ShipmentPhase::classify)
         } else {
             ShipmentPhase::Unknown

@@ -8,8 +8,8 @@
 
 use std::cmp::Ordering;
 
-use super::encoding::Field;
 use super::stored::Stored;
+use crate::wire::Member;
 use crate::wire::OperationStatus;
 
 /// Which notifications a witness admits, and which of them it takes.
@@ -20,10 +20,10 @@ pub(crate) enum Rule {
     /// Notifications with this operation status; the greatest key.
     GreatestWithStatus(OperationStatus),
     /// Notifications carrying this field; the greatest key.
-    GreatestCarrying(Field),
+    GreatestCarrying(Member),
     /// Notifications carrying either field (D1 may place it at the top or
     /// in `details`); the greatest key.
-    GreatestCarryingEither(Field, Field),
+    GreatestCarryingEither(Member, Member),
     /// Notifications whose `details` has members the view does not name;
     /// the greatest key.
     GreatestWithDetailsExtra,
@@ -57,19 +57,19 @@ witnesses! {
     /// `detailsStatus`.
     DetailsStatus => Rule::HighestBusinessStatus,
     /// `shipment`.
-    Shipment => Rule::GreatestCarrying(Field::Shipment),
+    Shipment => Rule::GreatestCarrying(Member::Shipment),
     /// `productionSite`.
-    ProductionSite => Rule::GreatestCarrying(Field::ProductionSite),
+    ProductionSite => Rule::GreatestCarrying(Member::ProductionSite),
     /// `endTime`.
-    EndTime => Rule::GreatestCarrying(Field::EndTime),
+    EndTime => Rule::GreatestCarrying(Member::EndTime),
     /// `reason`.
-    Reason => Rule::GreatestCarrying(Field::Reason),
+    Reason => Rule::GreatestCarrying(Member::Reason),
     /// `dueDate`.
-    DueDate => Rule::GreatestCarrying(Field::DueDate),
+    DueDate => Rule::GreatestCarrying(Member::DueDate),
     /// `issuerRequestId`.
-    IssuerRequestId => Rule::GreatestCarryingEither(Field::IssuerRequestId, Field::DetailsIssuerRequestId),
+    IssuerRequestId => Rule::GreatestCarryingEither(Member::IssuerRequestId, Member::DetailsIssuerRequestId),
     /// `inputFileName`.
-    InputFileName => Rule::GreatestCarryingEither(Field::InputFileName, Field::DetailsInputFileName),
+    InputFileName => Rule::GreatestCarryingEither(Member::InputFileName, Member::DetailsInputFileName),
     /// `extra`.
     Extra => Rule::GreatestWithDetailsExtra,
     /// `startTime`.
@@ -132,7 +132,7 @@ impl<W: Copy> Witnesses<W> {
                     s.details_extra() && slot.is_none_or(|w| cmp(w).is_gt())
                 }
                 Rule::HighestBusinessStatus => {
-                    s.encoded().has(Field::DetailsStatus)
+                    s.encoded().has(Member::DetailsStatus)
                         && slot.is_none_or(|w| {
                             s.business_rank()
                                 .cmp(&get(w).business_rank())

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::card::Derived;
-use super::operation::{FieldRef, VIEW_FIELDS};
+use super::fields::{FieldRef, VIEW_FIELDS};
 use crate::wire::TrackingType;
 
 /// One field of a card's view that changed.

@@ -7,6 +7,7 @@
 
 mod card;
 mod diff;
+mod fields;
 mod operation;
 pub mod phase;
 mod shipment;
@@ -17,6 +18,5 @@ pub(crate) use card::{CardRead, Derived};
 pub(crate) use diff::diff;
 pub use diff::Change;
 pub(crate) use operation::ViewRef;
-pub use phase::Phase;
 pub use tracking_ref::TrackingRef;
-pub use types::{Alert, AlertCode, CardView, OperationView, ShipmentView, TrackingView};
+pub use types::{Alert, AlertCode, CardView, OperationView, Phase, ShipmentView, TrackingView};

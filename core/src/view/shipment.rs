@@ -1,109 +1,125 @@
-//! A view's shipment, borrowed from the notification that defines it.
+//! A view's shipment, borrowed from the notification that defines it; its
+//! fields, equality and JSON are expanded from the member table's shipment
+//! rows (`wire/members.rs`).
 
 use serde_json::{Map, Value};
 
 use super::types::ShipmentView;
-use crate::store::{Field, Raw, Stored};
-use crate::wire::{ShipmentPhase, KNOWN_SHIPMENT_FIELDS};
+use crate::store::{CompactValue, Stored};
+use crate::wire::{d1_members, is_known, Kind, Member, Place, ShipmentPhase};
 
-/// A [`ShipmentView`] borrowed from the notification that defines it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ShipmentRef<'a> {
-    pub(crate) carrier: Option<&'a str>,
-    pub(crate) tracking_number: Option<&'a str>,
-    pub(crate) status: Option<&'a str>,
-    pub(crate) phase: ShipmentPhase,
-    pub(crate) message: Option<&'a str>,
-    pub(crate) tracking_url: Option<&'a str>,
-    /// The whole shipment object, when it has members this version does not
-    /// know (they are read from it only when shown).
-    pub(crate) extra: Option<Raw<'a>>,
+macro_rules! shipment_ref {
+    (
+        top { $($top:tt)* }
+        details { $($details:tt)* }
+        shipment {
+            $(
+                $(#[$doc:meta])*
+                $name:ident => $key:literal $kind:ident $kept:ident $($fact:ident)?
+                , view $field:ident $json:literal;
+            )*
+        }
+    ) => {
+        /// A [`ShipmentView`] borrowed from the notification that defines it.
+        #[derive(Debug, Clone, Copy)]
+        pub(crate) struct ShipmentRef<'a> {
+            $($(#[$doc])* pub(crate) $field: Option<&'a str>,)*
+            /// `status` normalised.
+            pub(crate) phase: ShipmentPhase,
+            /// The whole shipment object, when it has members this version
+            /// does not know (they are read from it only when shown).
+            pub(crate) extra: Option<CompactValue<'a>>,
+        }
+
+        /// Every shipment member is text: the view shows each as a string.
+        const _: () = {
+            let mut members: &[Member] = &[$(Member::$name),*];
+            while let [m, rest @ ..] = members {
+                assert!(matches!(m.kind(), Kind::Code | Kind::Text), "a shipment member that is not text");
+                members = rest;
+            }
+        };
+
+        impl<'a> ShipmentRef<'a> {
+            /// The shipment of `s`, when it carries one.
+            pub(crate) fn of(s: &'a Stored) -> Option<ShipmentRef<'a>> {
+                let e = s.encoded();
+                e.has(Member::Shipment).then(|| ShipmentRef {
+                    $($field: e.text(Member::$name),)*
+                    phase: s.shipment_phase(),
+                    // Measured only when there is something unknown to show.
+                    extra: if s.shipment_extra() {
+                        e.raw(Member::Shipment)
+                    } else {
+                        None
+                    },
+                })
+            }
+
+            /// The owned view.
+            pub(crate) fn to_view(self) -> ShipmentView {
+                ShipmentView {
+                    $($field: self.$field.map(str::to_string),)*
+                    phase: self.phase,
+                    extra: extra_of(self.extra),
+                }
+            }
+
+            /// The view as JSON, built directly (what serialising
+            /// [`to_view`](Self::to_view) gives, without the owned view
+            /// between): the members in the table's order, `phase` after
+            /// the `status` it normalises.
+            pub(crate) fn to_value(self) -> Value {
+                let text = |s: Option<&str>| s.map_or(Value::Null, Value::from);
+                let mut map = Map::new();
+                $(
+                    map.insert($json.into(), text(self.$field));
+                    if $json == "status" {
+                        map.insert("phase".into(), Value::from(self.phase.as_str()));
+                    }
+                )*
+                let extra = extra_of(self.extra);
+                if !extra.is_empty() {
+                    map.insert("extra".into(), Value::Object(extra));
+                }
+                Value::Object(map)
+            }
+        }
+
+        impl PartialEq for ShipmentRef<'_> {
+            /// Equal when the views are: the members, and the unknown ones
+            /// (compared as JSON only when the objects' bytes differ). The
+            /// phase follows from `status`.
+            fn eq(&self, other: &Self) -> bool {
+                $(self.$field == other.$field &&)*
+                match (self.extra, other.extra) {
+                    (None, None) => true,
+                    (Some(a), Some(b)) => a == b || extra_of(Some(a)) == extra_of(Some(b)),
+                    _ => false,
+                }
+            }
+        }
+    };
 }
 
-impl<'a> ShipmentRef<'a> {
-    /// The shipment of `s`, when it carries one.
-    pub(crate) fn of(s: &'a Stored) -> Option<ShipmentRef<'a>> {
-        let e = s.encoded();
-        e.has(Field::Shipment).then(|| ShipmentRef {
-            carrier: e.text(Field::Carrier),
-            tracking_number: e.text(Field::TrackingNumber),
-            status: e.text(Field::ShipmentStatus),
-            phase: s.shipment_phase(),
-            message: e.text(Field::Message),
-            tracking_url: e.text(Field::TrackingUrl),
-            // Measured only when there is something unknown to show.
-            extra: if s.shipment_extra() {
-                e.raw(Field::Shipment)
-            } else {
-                None
-            },
-        })
-    }
+d1_members!(shipment_ref);
+
+fn extra_of(object: Option<CompactValue<'_>>) -> Map<String, Value> {
+    unknown_members(object, Place::Shipment)
 }
 
-fn extra_of(object: Option<Raw<'_>>) -> Map<String, Value> {
-    unknown_members(object, &KNOWN_SHIPMENT_FIELDS)
-}
-
-/// The members of `object` not in `known` (for a shipment's and a
-/// `details`' `extra`).
-pub(crate) fn unknown_members(object: Option<Raw<'_>>, known: &[&str]) -> Map<String, Value> {
-    match object.map(Raw::to_value) {
+/// The members of `object` that `place` does not name (for a shipment's
+/// and a `details`' `extra`).
+pub(crate) fn unknown_members(
+    object: Option<CompactValue<'_>>,
+    place: Place,
+) -> Map<String, Value> {
+    match object.map(CompactValue::to_value) {
         Some(Value::Object(map)) => map
             .into_iter()
-            .filter(|(k, _)| !known.contains(&k.as_str()))
+            .filter(|(k, _)| !is_known(place, k))
             .collect(),
         _ => Map::new(),
-    }
-}
-
-impl ShipmentRef<'_> {
-    /// The owned view.
-    pub(crate) fn to_view(self) -> ShipmentView {
-        ShipmentView {
-            carrier: self.carrier.map(str::to_string),
-            tracking_number: self.tracking_number.map(str::to_string),
-            status: self.status.map(str::to_string),
-            phase: self.phase,
-            message: self.message.map(str::to_string),
-            tracking_url: self.tracking_url.map(str::to_string),
-            extra: extra_of(self.extra),
-        }
-    }
-
-    /// The view as JSON, built directly (what serialising
-    /// [`to_view`](Self::to_view) gives, without the owned view between).
-    pub(crate) fn to_value(self) -> Value {
-        let text = |s: Option<&str>| s.map_or(Value::Null, Value::from);
-        let mut map = Map::new();
-        map.insert("carrier".into(), text(self.carrier));
-        map.insert("trackingNumber".into(), text(self.tracking_number));
-        map.insert("status".into(), text(self.status));
-        map.insert("phase".into(), Value::from(self.phase.as_str()));
-        map.insert("message".into(), text(self.message));
-        map.insert("trackingUrl".into(), text(self.tracking_url));
-        let extra = extra_of(self.extra);
-        if !extra.is_empty() {
-            map.insert("extra".into(), Value::Object(extra));
-        }
-        Value::Object(map)
-    }
-}
-
-impl PartialEq for ShipmentRef<'_> {
-    /// Equal when the views are: the known fields, and the unknown members
-    /// (compared as JSON only when the objects' bytes differ).
-    fn eq(&self, other: &Self) -> bool {
-        self.carrier == other.carrier
-            && self.tracking_number == other.tracking_number
-            && self.status == other.status
-            && self.message == other.message
-            && self.tracking_url == other.tracking_url
-            && match (self.extra, other.extra) {
-                (None, None) => true,
-                (Some(a), Some(b)) => a == b || extra_of(Some(a)) == extra_of(Some(b)),
-                _ => false,
-            }
     }
 }
 

@@ -8,6 +8,7 @@ mod business;
 mod envelope;
 mod identifier;
 mod kinds;
+mod members;
 mod notification;
 mod request;
 mod shipment;
@@ -18,14 +19,13 @@ pub use business::BusinessStatus;
 pub(crate) use envelope::{read_envelope, Operation};
 pub(crate) use identifier::{CardId, CARD_ID, OPERATION_ID, OPERATION_NAME_MAX};
 pub use kinds::{OperationStatus, TrackingType};
+pub(crate) use members::{d1_members, is_known, Kept, Kind, Member, Place};
 pub(crate) use notification::{
     not_an_operation, operation_path, parse_operation, Facts, Notification, ParsedOperation,
-    KNOWN_DETAILS_FIELDS,
 };
 pub use notification::{PRODUCE, STANDALONE_TRACKING};
 pub use request::{HttpRequest, TrackCardRequest};
 pub use shipment::ShipmentPhase;
-pub(crate) use shipment::KNOWN_SHIPMENT_FIELDS;
 pub use status_query::StatusQuery;
 pub(crate) use time::Instant;
 pub use time::Timestamp;

@@ -6,7 +6,7 @@
 
 use super::business::business_rank as business_rank_of;
 use super::identifier::{IdRule, CARD_ID, OPERATION_ID};
-use super::shipment::KNOWN_SHIPMENT_FIELDS;
+use super::members::{is_known, members_of, Kind, Member, Place};
 use super::time::{parse_instant, Instant};
 use super::{OperationStatus, TrackingType};
 use crate::error::{invalid_format, invalid_value, missing, Error};
@@ -18,17 +18,8 @@ pub const STANDALONE_TRACKING: &str = "STANDALONE_TRACKING";
 /// The card-order operation (DESIGN 1.4), folded as its own kind.
 pub const PRODUCE: &str = "PRODUCE";
 
-/// Members of `details` the view names; the others are its `extra`.
-pub(crate) const KNOWN_DETAILS_FIELDS: [&str; 8] = [
-    "dueDate",
-    "inputFileName",
-    "issuerRequestId",
-    "productionSite",
-    "reason",
-    "shipment",
-    "status",
-    "trackingType",
-];
+/// What a missing date-time should have been.
+const EXPECTED_TIME: &str = "an ISO 8601 date-time such as \"2025-01-17T06:28:02.492Z\"";
 
 /// One operation of a body, read; strings borrow from the body.
 #[derive(Debug)]
@@ -76,7 +67,7 @@ pub(crate) fn parse_operation<'a>(
     let Node::Object(_) = value else {
         return Err(not_an_operation(value, path));
     };
-    let r = Reader { node: value, path };
+    let r = MemberReader { node: value, path };
     let operation_id = r.identifier("operationId", OPERATION_ID)?;
     let operation = r.required_str("operation", "a string such as \"STANDALONE_TRACKING\"")?;
     if operation.is_empty() {
@@ -104,60 +95,48 @@ pub(crate) fn parse_operation<'a>(
             ),
         )
     })?;
-    let start_time = r.timestamp("startTime")?.ok_or_else(|| {
-        missing(
-            &path.field("startTime"),
-            "an ISO 8601 date-time such as \"2025-01-17T06:28:02.492Z\"",
-        )
-    })?;
-    let end_time = r.timestamp("endTime")?;
-
-    // `details` is required by D1's guide, not by its schema (DESIGN 1.3):
-    // without it the notification has no type and joins its operation.
-    let details_path = Path::Field(path, "details");
-    let details = match value.get("details") {
-        None | Some(Node::Null) => None,
-        Some(d @ Node::Object(_)) => Some(d),
-        Some(other) => {
-            return Err(invalid_format(
-                &details_path.render(),
-                format!("expected an object, found {}", type_name(other)),
-            ))
-        }
-    };
     let mut kind = if produce {
         TrackingType::Produce
     } else {
         TrackingType::Untyped
     };
-    let mut business_rank = 0;
-    let mut shipment_extra = false;
-    let mut details_extra = false;
-    if let Some(details) = details {
-        let d = Reader {
-            node: details,
-            path: &details_path,
-        };
-        // PRODUCE names no tracking type; a member of that name is kept.
-        if let (false, Some(text)) = (produce, d.optional_text("trackingType")?) {
-            // The path is written only when the value is wrong.
-            kind = TrackingType::parse(text).map_or_else(
-                || TrackingType::parse_field(text, &details_path.field("trackingType")),
-                Ok,
-            )?;
-        }
-        business_rank = d.optional_text("status")?.map_or(0, business_rank_of);
-        d.optional_str("reason")?;
-        d.optional_str("dueDate")?;
-        d.optional_str("inputFileName")?;
-        d.optional_text("issuerRequestId")?;
-        shipment_extra = read_shipment(details, &details_path)?;
-        details_extra = has_unknown_members(details, &KNOWN_DETAILS_FIELDS);
-    }
-    r.optional_text("errorCode")?;
-    r.optional_str("error")?;
-    r.optional_text("issuerRequestId")?;
-    r.optional_str("inputFileName")?;
+    let (mut start, mut end, mut business_rank) = (None, None, 0);
+    // The members of the table, in its order (D1's); the facts are read here.
+    let unknown = check_members(
+        &r,
+        Place::Top,
+        &mut |member: Member, r: &MemberReader<'_, '_, '_>| {
+            let key = member.key();
+            match member {
+                Member::StartTime => {
+                    start = Some(
+                        r.timestamp(key)?
+                            .ok_or_else(|| missing(&r.path.field(key), EXPECTED_TIME))?,
+                    );
+                }
+                Member::EndTime => end = r.timestamp(key)?,
+                // PRODUCE names no tracking type; a member of that name is kept.
+                Member::TrackingType if !produce => {
+                    if let Some(text) = r.optional_text(key)? {
+                        // The path is written only when the value is wrong.
+                        kind = TrackingType::parse(text).map_or_else(
+                            || TrackingType::parse_field(text, &r.path.field(key)),
+                            Ok,
+                        )?;
+                    }
+                }
+                Member::DetailsStatus => {
+                    business_rank = r.optional_text(key)?.map_or(0, business_rank_of);
+                }
+                _ => {}
+            }
+            Ok(())
+        },
+    )?;
+    // Read by the table's `startTime` row above, which refuses its absence.
+    let Some(start_time) = start else {
+        return Err(missing(&path.field("startTime"), EXPECTED_TIME));
+    };
     Ok(ParsedOperation::Tracking(Notification {
         card_id,
         operation_id,
@@ -166,19 +145,11 @@ pub(crate) fn parse_operation<'a>(
             status,
             business_rank,
             start: Instant::new(start_time),
-            end: end_time.map(Instant::new),
-            shipment_extra,
-            details_extra,
+            end: end.map(Instant::new),
+            shipment_extra: unknown.shipment,
+            details_extra: unknown.details,
         },
     }))
-}
-
-/// True when `object` has a member not in `known`.
-fn has_unknown_members(object: &Node<'_>, known: &[&str]) -> bool {
-    match object {
-        Node::Object(members) => members.iter().any(|(k, _)| !known.contains(&k.as_ref())),
-        _ => false,
-    }
 }
 
 /// The error for a member of `operations` that is not an object.
@@ -189,36 +160,86 @@ pub(crate) fn not_an_operation(value: &Node<'_>, path: &Path<'_>) -> Error {
     )
 }
 
-/// Validates `details.shipment`; says whether it has members the view does
-/// not name.
-fn read_shipment(details: &Node<'_>, details_path: &Path<'_>) -> Result<bool, Error> {
-    let path = Path::Field(details_path, "shipment");
-    let node = match details.get("shipment") {
-        None | Some(Node::Null) => return Ok(false),
-        Some(node @ Node::Object(_)) => node,
-        Some(other) => {
-            return Err(invalid_format(
-                &path.render(),
-                format!("expected an object, found {}", type_name(other)),
-            ))
+/// Which objects have members the table does not name (a view's `extra`).
+#[derive(Debug, Default, Clone, Copy)]
+struct Unknown {
+    details: bool,
+    shipment: bool,
+}
+
+/// Checks the members of `place` in `r`'s object, in the table's order:
+/// a fact goes to `fact`, which reads and checks it; an object's own
+/// members are checked in turn, where it sits.
+fn check_members<'a, 'b>(
+    r: &MemberReader<'a, 'b, '_>,
+    place: Place,
+    fact: &mut impl FnMut(Member, &MemberReader<'a, 'b, '_>) -> Result<(), Error>,
+) -> Result<Unknown, Error> {
+    let mut unknown = Unknown::default();
+    for &member in members_of(place) {
+        let key = member.key();
+        if member.is_fact() {
+            fact(member, r)?;
+            continue;
         }
-    };
-    let r = Reader { node, path: &path };
-    r.optional_text("carrier")?;
-    r.optional_text("trackingNumber")?;
-    r.optional_text("status")?;
-    r.optional_str("message")?;
-    r.optional_text("trackingUrl")?;
-    Ok(has_unknown_members(node, &KNOWN_SHIPMENT_FIELDS))
+        match member.kind() {
+            Kind::Code => {
+                r.optional_text(key)?;
+            }
+            Kind::Text => {
+                r.optional_str(key)?;
+            }
+            Kind::Time => {
+                r.timestamp(key)?;
+            }
+            Kind::Json => {}
+            Kind::Object => {
+                let Some(inner) = member.opens() else {
+                    continue;
+                };
+                let node = match r.get(key) {
+                    None => continue,
+                    Some(node @ Node::Object(_)) => node,
+                    Some(other) => {
+                        return Err(invalid_format(
+                            &r.path.field(key),
+                            format!("expected an object, found {}", type_name(other)),
+                        ))
+                    }
+                };
+                let path = Path::Field(r.path, key);
+                let nested = MemberReader { node, path: &path };
+                let below = check_members(&nested, inner, fact)?;
+                let has_unknown = has_unknown_members(node, inner);
+                unknown = Unknown {
+                    details: unknown.details
+                        || below.details
+                        || (inner == Place::Details && has_unknown),
+                    shipment: unknown.shipment
+                        || below.shipment
+                        || (inner == Place::Shipment && has_unknown),
+                };
+            }
+        }
+    }
+    Ok(unknown)
+}
+
+/// True when `object` has a member `place` does not name.
+fn has_unknown_members(object: &Node<'_>, place: Place) -> bool {
+    match object {
+        Node::Object(members) => members.iter().any(|(k, _)| !is_known(place, k)),
+        _ => false,
+    }
 }
 
 /// Reads fields of one object, building paths only for errors.
-struct Reader<'a, 'b, 'p> {
+struct MemberReader<'a, 'b, 'p> {
     node: &'a Node<'b>,
     path: &'p Path<'p>,
 }
 
-impl<'a, 'b> Reader<'a, 'b, '_> {
+impl<'a, 'b> MemberReader<'a, 'b, '_> {
     fn get(&self, key: &str) -> Option<&'a Node<'b>> {
         self.node.get(key).filter(|v| !v.is_null())
     }

@@ -106,15 +106,6 @@ impl ShipmentPhase {
     }
 }
 
-/// The shipment members the view names; any other goes to `extra`.
-pub(crate) const KNOWN_SHIPMENT_FIELDS: [&str; 5] = [
-    "carrier",
-    "trackingNumber",
-    "status",
-    "message",
-    "trackingUrl",
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
