@@ -20,3 +20,6 @@ pub use diff::Change;
 pub(crate) use operation::ViewRef;
 pub use tracking_ref::TrackingRef;
 pub use types::{Alert, AlertCode, CardView, OperationView, Phase, ShipmentView, TrackingView};
+
+#[cfg(test)]
+mod members_tests;
