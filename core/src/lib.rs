@@ -68,7 +68,7 @@ pub use wire::{
 /// For tests and oracles (feature `test-util`): timestamps as the fold
 /// compares them.
 #[cfg(feature = "test-util")]
-pub use wire::Timestamp;
+pub use wire::{Timestamp, UnknownWord};
 
 /// Internal checks the fuzz targets call; not part of the API (feature
 /// `test-util`, as quinn-proto gates its fuzzing module).

@@ -293,5 +293,4 @@ impl<'a> FieldRef<'a> {
 }
 
 #[cfg(test)]
-#[path = "fields_tests.rs"]
 mod tests;

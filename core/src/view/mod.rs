@@ -22,4 +22,4 @@ pub use tracking_ref::TrackingRef;
 pub use types::{Alert, AlertCode, CardView, OperationView, Phase, ShipmentView, TrackingView};
 
 #[cfg(test)]
-mod members_tests;
+mod tests;

@@ -234,5 +234,4 @@ macro_rules! to_view {
 d1_members!(to_view);
 
 #[cfg(test)]
-#[path = "operation_tests.rs"]
 mod tests;

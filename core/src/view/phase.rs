@@ -1,5 +1,5 @@
 //! The card's `phase`: one word for people and dashboards, the most recent
-//! physical fact (DESIGN 2.7.1), defined by one table ([`RULES`], with
+//! physical fact (README, "Phase"), defined by one table ([`RULES`], with
 //! [`WITHOUT_FACTS`]) that the code, the README's diagram and its
 //! explanation use.
 
@@ -10,7 +10,7 @@ pub use super::types::Phase;
 use crate::store::Stored;
 use crate::wire::{BusinessStatus, Instant, OperationStatus, ShipmentPhase, TrackingType};
 
-/// A fact an operation yields (DESIGN 2.7.1, step 1).
+/// A fact an operation yields (README, "Phase": the first step).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Condition {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::wire::{OperationStatus, ShipmentPhase, TrackingType};
+use crate::wire::{d1_words, OperationStatus, ShipmentPhase, TrackingType};
 
 /// The view of one card: its current operation per kind (the tracking
 /// types, `PRODUCE`, and `UNTYPED` operations), a one-word [`Phase`], and
@@ -58,18 +58,17 @@ pub struct Alert {
     pub error: Option<String>,
 }
 
-/// What an [`Alert`] is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[non_exhaustive]
-pub enum AlertCode {
-    /// The operation's status is `FAILED`.
-    OperationFailed,
-    /// The operation is in conflict: both `SUCCESSFUL` and `FAILED` were
-    /// seen, or its id was also seen with another kind.
-    Conflict,
-    /// No notification of the operation names its tracking type.
-    UntypedOperation,
+d1_words! {
+    /// What an [`Alert`] is about.
+    pub enum AlertCode {
+        /// The operation's status is `FAILED`.
+        OperationFailed = "OPERATION_FAILED";
+        /// The operation is in conflict: both `SUCCESSFUL` and `FAILED` were
+        /// seen, or its id was also seen with another kind.
+        Conflict = "CONFLICT";
+        /// No notification of the operation names its tracking type.
+        UntypedOperation = "UNTYPED_OPERATION";
+    }
 }
 
 /// The view of one operation (README, "The card view"): every field is a
@@ -158,62 +157,39 @@ pub struct OperationView {
     pub view: TrackingView,
 }
 
-/// Where a card is, summarised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[non_exhaustive]
-pub enum Phase {
-    /// The host asked D1 to track the card; no notification yet.
-    TrackingRequested,
-    /// D1 is tracking the card but has reported nothing this table ranks yet.
-    Tracking,
-    /// Production has started and is not finished (a business status
-    /// before `CARD_PROD_DONE`).
-    InProduction,
-    /// Production is done (`CARD_PROD_DONE`, or PRODUCTION `SUCCESSFUL`
-    /// without a business status), not yet shipped.
-    Produced,
-    /// Shipped (`CARD_SHIPPED`, or a shipment the carrier has not moved yet).
-    Shipped,
-    /// The carrier has the parcel.
-    InTransit,
-    /// Out for delivery.
-    OutForDelivery,
-    /// Waiting at a pick-up point.
-    AvailableForPickup,
-    /// The carrier reports a problem (exception, failed attempt, expired).
-    DeliveryException,
-    /// Delivered.
-    Delivered,
-    /// Production was cancelled (`CARD_PROD_CANCELED`).
-    Canceled,
-    /// Nothing physical is known, and an operation failed.
-    Failed,
-    /// The card came back (`CARD_RETURNED`, or the RETURN tracking succeeded).
-    Returned,
-    /// Production reported an exception (`DATA_EXCEPTION`,
-    /// `CARD_PROD_EXCEPTION`).
-    ProductionException,
-}
-
-impl Phase {
-    /// The name as views show it (`IN_TRANSIT`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::TrackingRequested => "TRACKING_REQUESTED",
-            Phase::Tracking => "TRACKING",
-            Phase::InProduction => "IN_PRODUCTION",
-            Phase::Produced => "PRODUCED",
-            Phase::Shipped => "SHIPPED",
-            Phase::InTransit => "IN_TRANSIT",
-            Phase::OutForDelivery => "OUT_FOR_DELIVERY",
-            Phase::AvailableForPickup => "AVAILABLE_FOR_PICKUP",
-            Phase::DeliveryException => "DELIVERY_EXCEPTION",
-            Phase::Delivered => "DELIVERED",
-            Phase::Canceled => "CANCELED",
-            Phase::Failed => "FAILED",
-            Phase::Returned => "RETURNED",
-            Phase::ProductionException => "PRODUCTION_EXCEPTION",
-        }
+d1_words! {
+    /// Where a card is, summarised.
+    pub enum Phase {
+        /// The host asked D1 to track the card; no notification yet.
+        TrackingRequested = "TRACKING_REQUESTED";
+        /// D1 is tracking the card but has reported nothing this table ranks yet.
+        Tracking = "TRACKING";
+        /// Production has started and is not finished (a business status
+        /// before `CARD_PROD_DONE`).
+        InProduction = "IN_PRODUCTION";
+        /// Production is done (`CARD_PROD_DONE`, or PRODUCTION `SUCCESSFUL`
+        /// without a business status), not yet shipped.
+        Produced = "PRODUCED";
+        /// Shipped (`CARD_SHIPPED`, or a shipment the carrier has not moved yet).
+        Shipped = "SHIPPED";
+        /// The carrier has the parcel.
+        InTransit = "IN_TRANSIT";
+        /// Out for delivery.
+        OutForDelivery = "OUT_FOR_DELIVERY";
+        /// Waiting at a pick-up point.
+        AvailableForPickup = "AVAILABLE_FOR_PICKUP";
+        /// The carrier reports a problem (exception, failed attempt, expired).
+        DeliveryException = "DELIVERY_EXCEPTION";
+        /// Delivered.
+        Delivered = "DELIVERED";
+        /// Production was cancelled (`CARD_PROD_CANCELED`).
+        Canceled = "CANCELED";
+        /// Nothing physical is known, and an operation failed.
+        Failed = "FAILED";
+        /// The card came back (`CARD_RETURNED`, or the RETURN tracking succeeded).
+        Returned = "RETURNED";
+        /// Production reported an exception (`DATA_EXCEPTION`,
+        /// `CARD_PROD_EXCEPTION`).
+        ProductionException = "PRODUCTION_EXCEPTION";
     }
 }

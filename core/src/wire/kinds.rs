@@ -2,67 +2,42 @@
 //! entries a card view shows beside it (`PRODUCE`, operations without a
 //! type), and an operation's own status, with its rank.
 
-use serde::Serialize;
+use super::words::d1_words;
 
-/// The kind of an operation, and so of an entry of the card view: what D1
-/// was asked to track (`details.trackingType` of a `STANDALONE_TRACKING`
-/// notification), a card order (`PRODUCE`, DESIGN 1.4), or a
-/// `STANDALONE_TRACKING` operation none of whose notifications names a type
-/// (`UNTYPED`, DESIGN 2.4).
-///
-/// Only the first three are tracking types D1 accepts in a Track Card
-/// request ([`TrackingType::parse`]); views, queries and request records
-/// take every kind but `UNTYPED` ([`TrackingType::parse_kind`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[non_exhaustive]
-pub enum TrackingType {
-    /// The card's production; one notification, `CARD_SHIPPED` when done.
-    Production,
-    /// The card's shipment; `PENDING`, then updates as carrier data changes.
-    Shipment,
-    /// The card's return; one notification, `CARD_RETURNED`.
-    Return,
-    /// The card order D1 produces (`operation = PRODUCE`): business statuses
-    /// from `CARD_PROD_REQUESTED` to `CARD_SHIPPED`.
-    Produce,
-    /// A `STANDALONE_TRACKING` operation whose notifications name no
-    /// tracking type (D1's schema allows it, e.g. a `FAILED` "card not
-    /// found"); shown, and raised as an alert, until one of them does.
-    Untyped,
+d1_words! {
+    /// The kind of an operation, and so of an entry of the card view: what D1
+    /// was asked to track (`details.trackingType` of a `STANDALONE_TRACKING`
+    /// notification), a card order (`PRODUCE`, README, "The card view"), or a
+    /// `STANDALONE_TRACKING` operation none of whose notifications names a type
+    /// (`UNTYPED`, docs/decisions.md).
+    ///
+    /// Only the first three are tracking types D1 accepts in a Track Card
+    /// request ([`TrackingType::parse`]); views, queries and request records
+    /// take every kind but `UNTYPED` ([`TrackingType::parse_kind`]).
+    pub enum TrackingType {
+        /// The card's production; one notification, `CARD_SHIPPED` when done.
+        Production = "PRODUCTION";
+        /// The card's shipment; `PENDING`, then updates as carrier data changes.
+        Shipment = "SHIPMENT";
+        /// The card's return; one notification, `CARD_RETURNED`.
+        Return = "RETURN";
+        /// The card order D1 produces (`operation = PRODUCE`): business statuses
+        /// from `CARD_PROD_REQUESTED` to `CARD_SHIPPED`.
+        Produce = "PRODUCE";
+        /// A `STANDALONE_TRACKING` operation whose notifications name no
+        /// tracking type (D1's schema allows it, e.g. a `FAILED` "card not
+        /// found"); shown, and raised as an alert, until one of them does.
+        Untyped = "UNTYPED";
+    }
 }
 
-/// Declared once: every kind with its spelling, in the order views list
-/// them; the first three are D1's tracking types.
-const KINDS: [(TrackingType, &str); 5] = [
-    (TrackingType::Production, "PRODUCTION"),
-    (TrackingType::Shipment, "SHIPMENT"),
-    (TrackingType::Return, "RETURN"),
-    (TrackingType::Produce, "PRODUCE"),
-    (TrackingType::Untyped, "UNTYPED"),
-];
-
 impl TrackingType {
-    /// Every kind, in the order views list them.
-    pub const ALL: [TrackingType; 5] = [
-        TrackingType::Production,
-        TrackingType::Shipment,
-        TrackingType::Return,
-        TrackingType::Produce,
-        TrackingType::Untyped,
-    ];
-
     /// D1's tracking types: what a Track Card request asks for.
     pub const TRACKED: [TrackingType; 3] = [
         TrackingType::Production,
         TrackingType::Shipment,
         TrackingType::Return,
     ];
-
-    /// The spelling views use (D1's, for the tracking types and `PRODUCE`).
-    pub const fn as_str(self) -> &'static str {
-        KINDS[self.index()].1
-    }
 
     /// The position in [`TrackingType::ALL`].
     pub(crate) const fn index(self) -> usize {
@@ -124,47 +99,22 @@ fn expected(kinds: &[TrackingType], found: &str, path: &str) -> crate::Error {
     )
 }
 
-/// The operation's own status (`status`), ranked `PENDING` < `SUCCESSFUL` <
-/// `FAILED`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[non_exhaustive]
-pub enum OperationStatus {
-    /// Accepted by D1, not complete.
-    Pending,
-    /// Complete (for SHIPMENT: this update succeeded).
-    Successful,
-    /// Failed; `errorCode` and `error` say why.
-    Failed,
+d1_words! {
+    /// The operation's own status (`status`), ranked `PENDING` < `SUCCESSFUL` <
+    /// `FAILED`.
+    pub enum OperationStatus {
+        /// Accepted by D1, not complete.
+        Pending = "PENDING" rank 1;
+        /// Complete (for SHIPMENT: this update succeeded).
+        Successful = "SUCCESSFUL" rank 2;
+        /// Failed; `errorCode` and `error` say why.
+        Failed = "FAILED" rank 3;
+    }
 }
 
 impl OperationStatus {
-    const ALL: [OperationStatus; 3] = [
-        OperationStatus::Pending,
-        OperationStatus::Successful,
-        OperationStatus::Failed,
-    ];
-
-    /// D1's spelling.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            OperationStatus::Pending => "PENDING",
-            OperationStatus::Successful => "SUCCESSFUL",
-            OperationStatus::Failed => "FAILED",
-        }
-    }
-
     /// Parses D1's spelling.
     pub fn parse(s: &str) -> Option<OperationStatus> {
-        Self::ALL.into_iter().find(|t| t.as_str() == s)
-    }
-
-    /// The rank in the fold's order (1, 2, 3).
-    pub const fn rank(self) -> u8 {
-        match self {
-            OperationStatus::Pending => 1,
-            OperationStatus::Successful => 2,
-            OperationStatus::Failed => 3,
-        }
+        s.parse().ok()
     }
 }

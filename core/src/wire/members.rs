@@ -8,7 +8,7 @@
 //! positions (`store/encoding.rs`), the shipment view's fields, equality and
 //! JSON (`view/shipment.rs`), and the view fields' sources
 //! (`view/fields.rs`). Adding a member is a row here, plus the public view
-//! struct's field when a view shows it; `view/members_tests.rs` fails when
+//! struct's field when a view shows it; `view/tests.rs` fails when
 //! a row is not validated, shown or compared.
 //!
 //! The members every operation must carry to be read at all (`operationId`,

@@ -14,6 +14,7 @@ mod request;
 mod shipment;
 mod status_query;
 mod time;
+mod words;
 
 pub use business::BusinessStatus;
 pub(crate) use envelope::{read_envelope, Operation};
@@ -29,3 +30,5 @@ pub use shipment::ShipmentPhase;
 pub use status_query::StatusQuery;
 pub(crate) use time::Instant;
 pub use time::Timestamp;
+pub(crate) use words::d1_words;
+pub use words::UnknownWord;

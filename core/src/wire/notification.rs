@@ -15,7 +15,7 @@ use crate::json::{node_type_name as type_name, quoted, Node, Path};
 /// The tracking-hub operation: the tracking types' notifications.
 pub const STANDALONE_TRACKING: &str = "STANDALONE_TRACKING";
 
-/// The card-order operation (DESIGN 1.4), folded as its own kind.
+/// The card-order operation (README, "The card view"), folded as its own kind.
 pub const PRODUCE: &str = "PRODUCE";
 
 /// What a missing date-time should have been.

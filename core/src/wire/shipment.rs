@@ -3,48 +3,46 @@
 //! slugs, so statuses are taken to follow AfterShip's tags: an assumption,
 //! since D1's documents do not list them (`docs/decisions.md`).
 
-use serde::Serialize;
+use super::words::d1_words;
 
-/// Where a shipment is, after normalising the carrier's status text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[non_exhaustive]
-pub enum ShipmentPhase {
-    /// A status this version does not know (the text is still shown).
-    Unknown,
-    /// `Pending`: the carrier has no information yet.
-    Pending,
-    /// `InfoReceived`: the carrier has the label, not the parcel.
-    InfoReceived,
-    /// `InTransit`.
-    InTransit,
-    /// `Exception`: customs, damage, returned to sender…
-    Exception,
-    /// `AttemptFail`: a delivery attempt failed.
-    AttemptFail,
-    /// `Expired`: no news from the carrier for too long.
-    Expired,
-    /// `OutForDelivery`.
-    OutForDelivery,
-    /// `AvailableForPickup`.
-    AvailableForPickup,
-    /// `Delivered`.
-    Delivered,
+d1_words! {
+    /// Where a shipment is, after normalising the carrier's status text:
+    /// AfterShip's tags, spelled as views show them, ranked in the fold's
+    /// order (a status matches a tag when they are equal but for case,
+    /// spaces, `_` and `-`).
+    pub enum ShipmentPhase {
+        /// A status this version does not know (the text is still shown).
+        Unknown = "UNKNOWN" rank 0;
+        /// `Pending`: the carrier has no information yet.
+        Pending = "PENDING" rank 1;
+        /// `InfoReceived`: the carrier has the label, not the parcel.
+        InfoReceived = "INFO_RECEIVED" rank 2;
+        /// `InTransit`.
+        InTransit = "IN_TRANSIT" rank 3;
+        /// `Exception`: customs, damage, returned to sender…
+        Exception = "EXCEPTION" rank 4;
+        /// `AttemptFail`: a delivery attempt failed.
+        AttemptFail = "ATTEMPT_FAIL" rank 4;
+        /// `Expired`: no news from the carrier for too long.
+        Expired = "EXPIRED" rank 4;
+        /// `OutForDelivery`.
+        OutForDelivery = "OUT_FOR_DELIVERY" rank 5;
+        /// `AvailableForPickup`.
+        AvailableForPickup = "AVAILABLE_FOR_PICKUP" rank 6;
+        /// `Delivered`.
+        Delivered = "DELIVERED" rank 7;
+    }
 }
 
-/// The AfterShip tags, normalised (lower case, no spaces, `_` or `-`), with
-/// their phase and rank.
-const SHIPMENT_TAGS: [(&str, ShipmentPhase, u8); 9] = [
-    ("pending", ShipmentPhase::Pending, 1),
-    ("inforeceived", ShipmentPhase::InfoReceived, 2),
-    ("intransit", ShipmentPhase::InTransit, 3),
-    ("exception", ShipmentPhase::Exception, 4),
-    ("attemptfail", ShipmentPhase::AttemptFail, 4),
-    ("expired", ShipmentPhase::Expired, 4),
-    ("outfordelivery", ShipmentPhase::OutForDelivery, 5),
-    ("availableforpickup", ShipmentPhase::AvailableForPickup, 6),
-    ("delivered", ShipmentPhase::Delivered, 7),
-];
+/// True when `normalised` (lower case, without spaces, `_` or `-`) is
+/// `phase`'s spelling normalised the same way.
+fn matches_tag(phase: ShipmentPhase, normalised: impl Iterator<Item = char>) -> bool {
+    normalised.eq(phase
+        .as_str()
+        .chars()
+        .filter(|c| *c != '_')
+        .map(|c| c.to_ascii_lowercase()))
+}
 
 impl ShipmentPhase {
     /// Classifies a carrier status: case, spaces, `_` and `-` are ignored, so
@@ -59,50 +57,23 @@ impl ShipmentPhase {
         // Compared as it is read, not collected: this runs for every
         // notification. Bytes when ASCII; chars otherwise, since some
         // non-ASCII letters lower-case to ASCII ones (the Kelvin sign to `k`).
+        let known = ShipmentPhase::ALL.into_iter().skip(1);
         let found = if raw.is_ascii() {
             let norm = || {
                 raw.bytes()
                     .filter(|b| !matches!(b, b' ' | b'_' | b'-'))
-                    .map(|b| b.to_ascii_lowercase())
+                    .map(|b| char::from(b.to_ascii_lowercase()))
             };
-            SHIPMENT_TAGS
-                .iter()
-                .find(|(tag, _, _)| norm().eq(tag.bytes()))
+            known.into_iter().find(|phase| matches_tag(*phase, norm()))
         } else {
             let norm = || {
                 raw.chars()
                     .filter(|c| !matches!(c, ' ' | '_' | '-'))
                     .flat_map(char::to_lowercase)
             };
-            SHIPMENT_TAGS
-                .iter()
-                .find(|(tag, _, _)| norm().eq(tag.chars()))
+            known.into_iter().find(|phase| matches_tag(*phase, norm()))
         };
-        found.map_or(ShipmentPhase::Unknown, |(_, phase, _)| *phase)
-    }
-
-    /// Rank in the fold's order; 0 for unknown.
-    pub fn rank(self) -> u8 {
-        SHIPMENT_TAGS
-            .iter()
-            .find(|(_, phase, _)| *phase == self)
-            .map_or(0, |(_, _, r)| *r)
-    }
-
-    /// The phase's name as views show it (`IN_TRANSIT`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ShipmentPhase::Unknown => "UNKNOWN",
-            ShipmentPhase::Pending => "PENDING",
-            ShipmentPhase::InfoReceived => "INFO_RECEIVED",
-            ShipmentPhase::InTransit => "IN_TRANSIT",
-            ShipmentPhase::Exception => "EXCEPTION",
-            ShipmentPhase::AttemptFail => "ATTEMPT_FAIL",
-            ShipmentPhase::Expired => "EXPIRED",
-            ShipmentPhase::OutForDelivery => "OUT_FOR_DELIVERY",
-            ShipmentPhase::AvailableForPickup => "AVAILABLE_FOR_PICKUP",
-            ShipmentPhase::Delivered => "DELIVERED",
-        }
+        found.unwrap_or(ShipmentPhase::Unknown)
     }
 }
 

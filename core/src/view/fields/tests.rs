@@ -1,3 +1,5 @@
+//! The field table: its compile-time sort, and which fields are the view's own.
+
 use super::{before, sorted, sorted_by_name, Source, VIEW_FIELDS};
 
 /// The compile-time sort orders names bytewise, and the check refuses what

@@ -1,3 +1,5 @@
+//! The field table against the serialised view.
+
 use super::super::fields::VIEW_FIELDS;
 use super::ViewRef;
 use crate::store::{intake, Intake, OperationState};
