@@ -141,23 +141,11 @@ impl Tracker {
     /// snapshot. The pieces of one unchanged state concatenate to
     /// [`snapshot`](Tracker::snapshot).
     pub fn snapshot_chunk(&self, after: Option<&str>, cards: usize) -> (String, Option<String>) {
-        use std::ops::Bound;
-        let start = match after {
-            None => Bound::Unbounded,
-            Some(a) => match crate::wire::CardId::new(a) {
-                Some(key) => Bound::Excluded(key),
-                None => Bound::Unbounded,
-            },
-        };
         let mut out = String::new();
         if after.is_none() {
             out.push_str(SNAPSHOT_HEAD);
         }
-        let mut range = self
-            .cards
-            .range((start, Bound::Unbounded))
-            .filter(|(id, _)| after.is_none_or(|a| id.as_str() > a))
-            .peekable();
+        let mut range = self.cards_after(after).peekable();
         let mut last = None;
         for i in 0..cards.max(1) {
             let Some((id, card)) = range.next() else {
@@ -192,36 +180,6 @@ impl Tracker {
             bytes.extend_from_slice(chunk.as_ref());
         }
         self.restore(&bytes)
-    }
-
-    /// Up to `limit` card views, sorted by card id, of the cards after
-    /// `after` (from the first when `None`): a paged listing, so no call
-    /// builds every view at once.
-    ///
-    /// ```
-    /// use d1_tracking::{Config, Tracker, TrackingType};
-    /// let mut tracker = Tracker::new(Config::default());
-    /// for card in ["card-1", "card-2", "card-3"] {
-    ///     tracker.record_request(card, TrackingType::Shipment, 1_772_442_000_000)?;
-    /// }
-    /// let page = tracker.cards_page(Some("card-1"), 1);
-    /// assert_eq!(page[0].card_id, "card-2");
-    /// # Ok::<(), d1_tracking::Error>(())
-    /// ```
-    pub fn cards_page(&self, after: Option<&str>, limit: usize) -> Vec<crate::view::CardView> {
-        use std::ops::Bound;
-        let start = match after.and_then(crate::wire::CardId::new) {
-            Some(key) => Bound::Excluded(key),
-            // An id that cannot be a card sorts… anywhere: list from the
-            // first card whose id is greater.
-            None => Bound::Unbounded,
-        };
-        self.cards
-            .range((start, Bound::Unbounded))
-            .filter(|(id, _)| after.is_none_or(|a| id.as_str() > a))
-            .take(limit)
-            .map(|(id, card)| crate::view::CardRead(card).view(id.as_str()))
-            .collect()
     }
 
     /// Replaces the whole state with the one in `snapshot`.
