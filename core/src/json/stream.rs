@@ -158,53 +158,6 @@ impl<'a> Reader<'a> {
             }
         }
     }
-
-    /// Checks the value starting here as [`value`](Reader::value) reads it,
-    /// keeping nothing of it; its JSON type, by name.
-    pub(super) fn skip(&mut self, depth: usize) -> Option<&'static str> {
-        self.skip_white_space();
-        match self.peek()? {
-            b'{' | b'[' => {
-                let (open, close) = if self.peek()? == b'{' {
-                    (b'{', b'}')
-                } else {
-                    (b'[', b']')
-                };
-                if depth + 1 > MAX_DEPTH {
-                    return None;
-                }
-                self.eat(open)?;
-                self.skip_white_space();
-                if self.peek()? == close {
-                    self.at += 1;
-                } else {
-                    if open == b'{' {
-                        self.key()?;
-                    }
-                    self.skip(depth + 1)?;
-                    self.skip_rest(close, depth + 1)?;
-                }
-                Some(if open == b'{' {
-                    "an object"
-                } else {
-                    "an array"
-                })
-            }
-            _ => self.scalar().as_ref().map(super::node_type_name),
-        }
-    }
-
-    /// Checks the rest of an object or array (`close` ends it) whose first
-    /// members were read, keeping nothing; positioned after a member.
-    pub(super) fn skip_rest(&mut self, close: u8, depth: usize) -> Option<()> {
-        while !self.closes(close)? {
-            if close == b'}' {
-                self.key()?;
-            }
-            self.skip(depth)?;
-        }
-        Some(())
-    }
 }
 
 /// True when the direct reader, wherever it streams `bytes` to the end,
