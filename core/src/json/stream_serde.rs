@@ -1,7 +1,7 @@
 //! The `serde_json` way of `stream_member` (`stream.rs`), for what the
 //! direct reader leaves to it: the same events, the same outlines (the
-//! `apply_body` fuzz target and `stream.rs`'s property check that both
-//! agree).
+//! `apply_body` fuzz target and the property in `stream/tests.rs` check
+//! that both agree).
 
 use std::fmt;
 
