@@ -11,6 +11,7 @@ mod node;
 mod path;
 mod reader;
 mod stream;
+mod stream_event;
 mod stream_serde;
 
 pub(crate) use bounds::check_bounds;
@@ -21,7 +22,8 @@ pub(crate) use canonical::{
 };
 pub(crate) use node::Node;
 pub(crate) use path::{field, index, Path};
-pub(crate) use stream::{stream_member, Element, Member, Outline};
+pub(crate) use stream::stream_member;
+pub(crate) use stream_event::{Element, Member, Outline};
 
 /// The fuzz targets' checks of the direct reader against `serde_json`.
 #[cfg(any(test, feature = "test-util"))]

@@ -1,6 +1,6 @@
-//! The `serde_json` way of [`stream_member`](super::stream::stream_member),
-//! for what the direct reader leaves to it: the same events, the same
-//! outlines (the `apply_body` fuzz target and `stream.rs`'s property check
+//! The `serde_json` way of `stream_member` (`stream.rs`), for what the
+//! direct reader leaves to it: the same events, the same outlines (the
+//! `apply_body` fuzz target and the property in `stream/tests.rs` check
 //! that both agree).
 
 use std::fmt;
@@ -8,7 +8,7 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::node::{Budget, Budgeted};
-use super::stream::{Element, Member, Outline, SMALL_VALUES};
+use super::stream_event::{Element, Member, Outline, SMALL_VALUES};
 use super::Node;
 
 /// An object (or not) read by `serde_json` into an [`Outline`], its member

@@ -1,6 +1,6 @@
-//! The tracker: every card's state, its queries (here), `apply`
-//! (`apply.rs`), snapshots and merge (`snapshot.rs`), request records and
-//! reconciliation (`reconcile.rs`).
+//! The tracker: every card's state, its queries (here) and paged listing
+//! (`paging.rs`), `apply` (`apply.rs`), snapshots (`snapshot/`), merge
+//! (`merge.rs`), request records and reconciliation (`reconcile.rs`).
 
 use std::collections::BTreeMap;
 
@@ -10,6 +10,8 @@ use crate::view::{CardRead, CardView, OperationView, Phase, TrackingRef};
 use crate::wire::{CardId, TrackingType};
 
 mod apply;
+mod merge;
+mod paging;
 mod reconcile;
 mod report;
 mod rows;
