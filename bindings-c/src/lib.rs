@@ -10,6 +10,7 @@
 
 mod accessors;
 mod guard;
+mod kinds;
 mod ptr;
 mod request;
 mod result;
@@ -18,6 +19,7 @@ mod tracker;
 mod version;
 
 pub use accessors::*;
+pub use kinds::*;
 pub use request::*;
 pub use result::*;
 pub use tracker::*;
