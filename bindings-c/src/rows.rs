@@ -1,6 +1,6 @@
-//! The host path (DESIGN 8): which cards a body touches, a fold against the
-//! rows the host loaded, a request on a row, eviction, the snapshot in
-//! pieces, pages of cards, the state's byte count.
+//! The host path (docs/decisions.md, "The host path"): which cards a body
+//! touches, a fold against the rows the host loaded, a request on a row,
+//! eviction, the snapshot in pieces, pages of cards, the state's byte count.
 
 use std::ffi::c_char;
 
