@@ -1,10 +1,11 @@
-//! Folding against per-card rows (the host path, DESIGN 8) against `apply`
-//! on a tracker that keeps every card, paired as `apply_floor` pairs: for
-//! the realistic stream, side A folds every body into one tracker; side B
-//! does what a host with a database does per body — the cards it touches,
-//! their rows from a table (a `HashMap` standing in for the database), the
-//! fold against them, the new rows written back. Medians and the median of
-//! the per-pair ratio go to target/bench/results/rows.jsonl.
+//! Folding against per-card rows (the host path; its cost is in
+//! docs/decisions.md, "The host path") against `apply` on a tracker that
+//! keeps every card, paired as `apply_floor` pairs: for the realistic
+//! stream, side A folds every body into one tracker; side B does what a host
+//! with a database does per body — the cards it touches, their rows from a
+//! table (a `HashMap` standing in for the database), the fold against them,
+//! the new rows written back. Medians and the median of the per-pair ratio
+//! go to target/bench/results/rows.jsonl.
 //! `D1T_BENCH_QUICK=1` runs 3 pairs instead of 11.
 
 use std::collections::HashMap;

@@ -8,16 +8,26 @@
 #![warn(missing_docs)]
 #![allow(non_camel_case_types)]
 
+// cbindgen writes the header's items in the order of these declarations:
+// `last_error.rs` stands where `result.rs`'s functions were before it took
+// them (after `request.rs`), so the header keeps its order. rustfmt sorts
+// each group of declarations, not across blank lines.
 mod accessors;
 mod guard;
+mod kinds;
 mod ptr;
 mod request;
+
+mod last_error;
+
 mod result;
 mod rows;
 mod tracker;
 mod version;
 
 pub use accessors::*;
+pub use kinds::*;
+pub use last_error::*;
 pub use request::*;
 pub use result::*;
 pub use tracker::*;

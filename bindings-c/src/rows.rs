@@ -1,6 +1,6 @@
-//! The host path (DESIGN 8): which cards a body touches, a fold against the
-//! rows the host loaded, a request on a row, eviction, the snapshot in
-//! pieces, pages of cards, the state's byte count.
+//! The host path (docs/decisions.md, "The host path"): which cards a body
+//! touches, a fold against the rows the host loaded, a request on a row,
+//! eviction, the snapshot in pieces, pages of cards, the state's byte count.
 
 use std::ffi::c_char;
 
@@ -89,7 +89,7 @@ pub extern "C" fn d1t_tracker_record_request_on_row(
         let t = handle(tracker, "tracker")?;
         let id = text(card_id, card_id_len, "card_id")?;
         let row = optional_text(row, row_len, "row")?;
-        let tracking = crate::accessors::tracking_type(tracking_type)?;
+        let tracking = crate::kinds::tracking_type(tracking_type)?;
         let out = OutString::new(out, "out")?;
         let update =
             t.inner

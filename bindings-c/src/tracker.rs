@@ -270,7 +270,7 @@ pub extern "C" fn d1t_tracker_record_request(
     guard::call(|| {
         let t = handle_mut(tracker, "tracker")?;
         let id = text(card_id, card_id_len, "card_id")?;
-        let tracking = crate::accessors::tracking_type(tracking_type)?;
+        let tracking = crate::kinds::tracking_type(tracking_type)?;
         let out = OutString::optional(changes_json_out);
         let changes = t.inner.record_request(id, tracking, at_ms)?;
         match out {

@@ -1,6 +1,7 @@
-//! The host path (DESIGN 8): folding against per-card rows gives what one
-//! tracker gives, whatever the split over workers; the changes it reports
-//! form complete chains; the state's byte count is a function of the state.
+//! The host path (docs/decisions.md, "The host path"): folding against
+//! per-card rows gives what one tracker gives, whatever the split over
+//! workers; the changes it reports form complete chains; the state's byte
+//! count is a function of the state.
 
 mod common;
 

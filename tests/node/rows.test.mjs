@@ -1,6 +1,7 @@
-// The host path in Node (DESIGN 8): cards of a body, fold against rows,
-// requests on rows, evict/clear, pieces of the snapshot, pages of cards,
-// the state bound. The same behaviour as the Rust tests in core/tests/rows.rs.
+// The host path in Node (docs/decisions.md, "The host path"): cards of a
+// body, fold against rows, requests on rows, evict/clear, pieces of the
+// snapshot, pages of cards, the state bound. The same behaviour as the Rust
+// tests in core/tests/rows.rs.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { pkg } from './helpers.mjs';

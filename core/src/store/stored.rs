@@ -178,7 +178,7 @@ impl Stored {
     }
 
     /// The instant the notification dates what it says: its `endTime`, else
-    /// its `startTime` (DESIGN 2.7.1).
+    /// its `startTime` (README, "Phase").
     pub(crate) fn instant(&self) -> Instant {
         self.end().unwrap_or(Instant {
             secs: self.start_secs,

@@ -1,4 +1,5 @@
-//! The host path (DESIGN 8): state in the host's database, one row per card.
+//! The host path (docs/decisions.md, "The host path"): state in the host's
+//! database, one row per card.
 //!
 //! A host keeps each card's state as a row (the per-card export,
 //! [`Tracker::export_card`]). For a body it asks which cards the body

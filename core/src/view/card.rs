@@ -28,7 +28,8 @@ pub(crate) struct Derived<'a> {
 pub(crate) struct CardRead<'a>(pub(crate) &'a CardState);
 
 impl<'a> CardRead<'a> {
-    /// Every operation as views see it (DESIGN 2.4), as it is or as it
+    /// Every operation as views see it (docs/decisions.md, "`details` or
+    /// `details.trackingType` missing is accepted"), as it is or as it
     /// would be once `pending` (a new, distinct notification) is folded: an
     /// operation with a tracking type joined with the untyped notifications
     /// of its id; an untyped one on its own only when no tracking type
@@ -170,10 +171,10 @@ fn join_untyped<'a>(ops: &mut Vec<ViewRef<'a>>, elsewhere: impl Fn(TrackingType,
     }
 }
 
-/// The alerts the shown entries raise, sorted (DESIGN 2.7): a failed
-/// operation, a conflict, an operation without a tracking type. An older
-/// operation a newer one of its kind replaced raises none: the host asked
-/// again.
+/// The alerts the shown entries raise, sorted (README, "The card view"): a
+/// failed operation, a conflict, an operation without a tracking type. An
+/// older operation a newer one of its kind replaced raises none: the host
+/// asked again.
 pub(crate) fn alerts(refs: &TrackingRefs<'_>) -> Vec<Alert> {
     let mut out = Vec::new();
     for v in refs.iter().flatten() {

@@ -229,8 +229,8 @@ mod tests {
         );
     }
 
-    /// DESIGN's leniency: what D1 might plausibly send is read, and an
-    /// offset-less time is UTC.
+    /// The leniency of docs/decisions.md ("Timestamps are read leniently"):
+    /// what D1 might plausibly send is read, and an offset-less time is UTC.
     #[test]
     fn reads_the_spellings_d1_might_send() {
         let utc = nanos("2026-03-02T09:00:00Z");
