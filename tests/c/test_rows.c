@@ -1,4 +1,4 @@
-/* The host path in C (DESIGN 8): cards of a body, a fold against rows, a
+/* The host path in C (docs/decisions.md, "The host path"): cards of a body, a fold against rows, a
  * request on a row, evict and clear, the snapshot in pieces, pages of
  * cards, the state's byte count and bound. The same behaviour as
  * core/tests/rows.rs and tests/node/rows.test.mjs. */

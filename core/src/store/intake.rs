@@ -18,8 +18,8 @@ use crate::wire::{not_an_operation, parse_operation, Notification, ParsedOperati
 /// can be dropped before the operation is folded.
 #[derive(Debug)]
 pub(crate) enum Intake<'a> {
-    /// A `STANDALONE_TRACKING` notification, ready to fold.
-    Tracking(Tracking<'a>),
+    /// A `STANDALONE_TRACKING` or `PRODUCE` notification, ready to fold.
+    Fold(Incoming<'a>),
     /// A well-formed operation of another kind (e.g. `ACTIVATE`).
     Ignored {
         operation: String,
@@ -28,10 +28,10 @@ pub(crate) enum Intake<'a> {
     },
 }
 
-/// A validated notification in the form the state keeps, with where it is
+/// An incoming notification, validated, in the form the state keeps, with where it is
 /// filed; the ids borrow from the body when it spells them without escapes.
 #[derive(Debug)]
-pub(crate) struct Tracking<'a> {
+pub(crate) struct Incoming<'a> {
     pub(crate) card_id: Cow<'a, str>,
     pub(crate) operation_id: Cow<'a, str>,
     pub(crate) tracking_type: TrackingType,
@@ -79,12 +79,12 @@ pub(crate) fn intake<'a>(
             operation_id: operation_id.to_string(),
             card_id: card_id.to_string(),
         },
-        ParsedOperation::Tracking(Notification {
+        ParsedOperation::Notification(Notification {
             card_id,
             operation_id,
             tracking_type,
             facts,
-        }) => Intake::Tracking(Tracking {
+        }) => Intake::Fold(Incoming {
             // The same strings, taken from the tree with the input's lifetime.
             card_id: value
                 .string_member("cardId")

@@ -14,7 +14,7 @@ pub(crate) mod witness;
 
 pub(crate) use card::{CardState, Pending};
 pub(crate) use encoding::CompactValue;
-pub(crate) use intake::{intake, Intake, Tracking};
+pub(crate) use intake::{intake, Incoming, Intake};
 pub(crate) use operation::OperationState;
 pub(crate) use stored::{Start, Stored};
 pub(crate) use witness::{Witness, Witnesses};

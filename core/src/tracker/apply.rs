@@ -8,7 +8,7 @@ use crate::error::{limit, Error};
 use std::borrow::Cow;
 
 use crate::json::{write_canonical, Node, Path};
-use crate::store::{intake, CardState, Intake, Pending, Tracking};
+use crate::store::{intake, CardState, Incoming, Intake, Pending};
 use crate::view::{diff, CardRead, Change};
 use crate::wire::{
     operation_path, read_envelope, CardId, Operation, TrackingType, CARD_ID, OPERATION_ID,
@@ -41,7 +41,7 @@ impl Tracker {
         // notification to fold. Most bodies hold one operation: room for
         // one, then as needed.
         let mut reports: Vec<OperationReport> = Vec::with_capacity(1);
-        let mut trackings: Vec<Option<(Tracking<'_>, Raw<'_>)>> = Vec::with_capacity(1);
+        let mut trackings: Vec<Option<(Incoming<'_>, RawText<'_>)>> = Vec::with_capacity(1);
         let (config, scratch) = (&self.config, &mut self.scratch);
         read_envelope(body, config, &mut |operation| {
             let Taken { report, tracking } = match operation {
@@ -106,7 +106,7 @@ impl Tracker {
     fn fold_taken(
         &mut self,
         report: &mut OperationReport,
-        tracking: Option<(Tracking<'_>, Raw<'_>)>,
+        tracking: Option<(Incoming<'_>, RawText<'_>)>,
     ) {
         if let Some((tracking, raw)) = tracking {
             match self.fold(tracking, &operation_path(report.index)) {
@@ -127,7 +127,7 @@ impl Tracker {
 
     /// Checks the card and operation bounds for `tracking` without changing
     /// anything.
-    pub(crate) fn check_room(&self, tracking: &Tracking<'_>, path: &Path<'_>) -> Result<(), Error> {
+    pub(crate) fn check_room(&self, tracking: &Incoming<'_>, path: &Path<'_>) -> Result<(), Error> {
         let card = self.card_state(&tracking.card_id);
         check_room_of(&self.config, self.cards.len(), card, tracking, path)?;
         super::check_state_room(
@@ -141,7 +141,7 @@ impl Tracker {
     /// Folds one validated notification. On error nothing has changed.
     pub(crate) fn fold(
         &mut self,
-        tracking: Tracking<'_>,
+        tracking: Incoming<'_>,
         path: &Path<'_>,
     ) -> Result<(Outcome, Vec<Change>), Error> {
         // Parsing checked the id, so it always has a key.
@@ -183,7 +183,7 @@ impl Tracker {
         let before = existing.map(|_| read.derive(None));
         let after = read.derive(Some(pending));
         let changes = diff(before.as_ref(), &after);
-        let Tracking {
+        let Incoming {
             operation_id,
             tracking_type,
             stored,
@@ -219,9 +219,9 @@ impl Tracker {
     /// Inserts without reporting (restore and merge). Bounds are checked by
     /// the caller. Says how many kept notifications the history bound
     /// dropped to make room.
-    pub(crate) fn insert_unreported(&mut self, tracking: Tracking<'_>) -> usize {
+    pub(crate) fn insert_unreported(&mut self, tracking: Incoming<'_>) -> usize {
         let max_kept = self.config.max_notifications_per_operation;
-        let Tracking {
+        let Incoming {
             card_id,
             operation_id,
             tracking_type,
@@ -244,14 +244,14 @@ impl Tracker {
 /// notification to fold when it is one. Borrows from the body only.
 struct Taken<'a> {
     report: OperationReport,
-    tracking: Option<(Tracking<'a>, Raw<'a>)>,
+    tracking: Option<(Incoming<'a>, RawText<'a>)>,
 }
 
 /// An operation's text as received, or its canonical text when the reader
 /// kept no position (the same content).
-type Raw<'a> = Cow<'a, str>;
+type RawText<'a> = Cow<'a, str>;
 
-fn raw_text<'a>(raw: Option<&'a str>, value: &Node<'_>) -> Raw<'a> {
+fn raw_text<'a>(raw: Option<&'a str>, value: &Node<'_>) -> RawText<'a> {
     raw.map_or_else(
         || {
             let mut text = String::new();
@@ -301,7 +301,7 @@ fn take<'a>(
             report.card_id = Some(card_id);
             report.operation_id = Some(operation_id);
         }
-        Ok(Intake::Tracking(t)) => {
+        Ok(Intake::Fold(t)) => {
             report.operation = Some(
                 if t.tracking_type == TrackingType::Produce {
                     PRODUCE
@@ -341,7 +341,7 @@ fn oversized<'a>(index: usize, raw: Option<&'a str>, config: &Config) -> Taken<'
 
 /// What folding `tracking` into `card` adds to the state's bytes, at most
 /// (before the history bound drops anything).
-fn bytes_to_add(card: Option<&CardState>, tracking: &Tracking<'_>) -> usize {
+fn bytes_to_add(card: Option<&CardState>, tracking: &Incoming<'_>) -> usize {
     CardState::bytes_to_add(
         card,
         tracking.tracking_type,
@@ -356,7 +356,7 @@ fn check_room_of(
     config: &Config,
     card_count: usize,
     card: Option<&CardState>,
-    tracking: &Tracking<'_>,
+    tracking: &Incoming<'_>,
     path: &Path<'_>,
 ) -> Result<(), Error> {
     match card {

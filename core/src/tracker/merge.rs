@@ -7,7 +7,7 @@ use super::Tracker;
 use crate::config::Config;
 use crate::error::Error;
 use crate::json::quoted;
-use crate::store::Tracking;
+use crate::store::Incoming;
 
 impl Tracker {
     /// Makes this tracker's state the union of its own and `other`'s:
@@ -39,7 +39,7 @@ impl Tracker {
                 for stored in entry.state.items() {
                     // The union of two bounded states keeps the greatest K of
                     // the union: dropping here is the bounded join.
-                    self.insert_unreported(Tracking {
+                    self.insert_unreported(Incoming {
                         card_id: Cow::Borrowed(id.as_str()),
                         operation_id: Cow::Borrowed(&entry.id),
                         tracking_type: entry.tracking_type,

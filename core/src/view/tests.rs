@@ -57,7 +57,7 @@ fn take_in(op: &Value) -> Result<OperationState, crate::Error> {
     let path = Path::Text("op");
     let config = crate::config::Config::default();
     match intake(&node, &path, &config, &mut String::new(), false)? {
-        Intake::Tracking(t) => {
+        Intake::Fold(t) => {
             let mut state = OperationState::default();
             state.insert(t.stored, 8);
             Ok(state)

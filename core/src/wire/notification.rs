@@ -25,7 +25,7 @@ const EXPECTED_TIME: &str = "an ISO 8601 date-time such as \"2025-01-17T06:28:02
 #[derive(Debug)]
 pub(crate) enum ParsedOperation<'a> {
     /// A `STANDALONE_TRACKING` or `PRODUCE` notification.
-    Tracking(Notification<'a>),
+    Notification(Notification<'a>),
     /// A well-formed operation of another kind (e.g. `ACTIVATE`).
     Ignored {
         operation: &'a str,
@@ -137,7 +137,7 @@ pub(crate) fn parse_operation<'a>(
     let Some(start_time) = start else {
         return Err(missing(&path.field("startTime"), EXPECTED_TIME));
     };
-    Ok(ParsedOperation::Tracking(Notification {
+    Ok(ParsedOperation::Notification(Notification {
         card_id,
         operation_id,
         tracking_type: kind,

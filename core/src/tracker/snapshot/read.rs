@@ -179,7 +179,7 @@ fn read_card<'a>(
     let list_path = field(path, "notifications");
     for (j, parsed) in taken.enumerate() {
         let n_path = index(&list_path, j);
-        let Intake::Tracking(tracking) = parsed.map_err(into_snapshot_error)? else {
+        let Intake::Fold(tracking) = parsed.map_err(into_snapshot_error)? else {
             return Err(invalid(
                 &field(&n_path, "operation"),
                 "expected a STANDALONE_TRACKING or PRODUCE notification".to_string(),

@@ -14,7 +14,7 @@ fn the_field_table_names_every_serialised_field_but_notifications() {
     .expect("JSON");
     let config = crate::config::Config::default();
     let path = crate::json::Path::Text("op");
-    let Ok(Intake::Tracking(t)) = intake(&op, &path, &config, &mut String::new(), false) else {
+    let Ok(Intake::Fold(t)) = intake(&op, &path, &config, &mut String::new(), false) else {
         panic!("a valid notification");
     };
     let mut state = OperationState::default();
