@@ -204,3 +204,71 @@ pub(crate) fn phase_name(number: u32) -> Option<&'static str> {
         .find(|(_, n, _)| *n == number)
         .map(|(_, _, name)| *name)
 }
+
+#[cfg(test)]
+mod tests {
+    //! The C names are the core's spellings (`d1_words!` in the core): every
+    //! value of each enum has its `#define` in the header, with the number
+    //! the tables above give it, and the header has no other.
+
+    use super::*;
+
+    const HEADER: &str = include_str!("../include/d1_tracking.h");
+
+    /// The header's `#define PREFIX_NAME number` lines for one prefix.
+    fn defines(prefix: &str) -> Vec<(String, u32)> {
+        HEADER
+            .lines()
+            .filter_map(|line| line.strip_prefix("#define "))
+            .filter_map(|rest| rest.split_once(' '))
+            .filter_map(|(name, value)| {
+                let word = name.strip_prefix(prefix)?;
+                Some((word.to_string(), value.trim().parse().ok()?))
+            })
+            .collect()
+    }
+
+    fn check(prefix: &str, spelled: &[(&str, u32)], unknown: u32) {
+        let mut expected: Vec<(String, u32)> =
+            spelled.iter().map(|(s, n)| (s.to_string(), *n)).collect();
+        expected.push(("UNKNOWN".to_string(), unknown));
+        let mut found = defines(prefix);
+        expected.sort();
+        found.sort();
+        assert_eq!(found, expected, "{prefix}*");
+    }
+
+    #[test]
+    fn c_names_are_the_core_spellings() {
+        let kinds: Vec<(&str, u32)> = TrackingType::ALL
+            .iter()
+            .map(|k| (k.as_str(), tracking_number(*k)))
+            .collect();
+        check("D1T_TRACKING_", &kinds, D1T_TRACKING_UNKNOWN);
+        let statuses: Vec<(&str, u32)> = OperationStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), status_number(*s)))
+            .collect();
+        check("D1T_STATUS_", &statuses, D1T_STATUS_UNKNOWN);
+        // The shipment's UNKNOWN is a phase of its own in the core.
+        let phases: Vec<(&str, u32)> = ShipmentPhase::ALL
+            .iter()
+            .filter(|p| **p != ShipmentPhase::Unknown)
+            .map(|p| (p.as_str(), shipment_phase_number(*p)))
+            .collect();
+        check("D1T_SHIPMENT_", &phases, D1T_SHIPMENT_UNKNOWN);
+        assert_eq!(
+            shipment_phase_number(ShipmentPhase::Unknown),
+            D1T_SHIPMENT_UNKNOWN
+        );
+        let card_phases: Vec<(&str, u32)> = Phase::ALL
+            .iter()
+            .map(|p| (p.as_str(), phase_number(*p)))
+            .collect();
+        check("D1T_PHASE_", &card_phases, D1T_PHASE_UNKNOWN);
+        for phase in Phase::ALL {
+            let name = phase_name(phase_number(phase)).unwrap_or_default();
+            assert_eq!(name.strip_suffix('\0'), Some(phase.as_str()));
+        }
+    }
+}
