@@ -2,6 +2,8 @@
 //! and compared: a member added to the table and forgotten by one of the
 //! places that expand it fails here, not silently.
 
+// Compiled for the tests only (its parent declares it under `cfg(test)`).
+#[cfg(test)]
 use serde_json::{json, Value};
 
 use super::operation::ViewRef;

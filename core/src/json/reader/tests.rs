@@ -1,6 +1,8 @@
 //! The direct reader against `serde_json`: where it accepts input it reads
 //! it as `serde_json` does, and the combined reader always does.
 
+// Compiled for the tests only (its parent declares it under `cfg(test)`).
+#[cfg(test)]
 use super::*;
 use proptest::prelude::*;
 

@@ -1,6 +1,8 @@
 //! Streaming against `serde_json`: the same elements, outlines and errors
 //! whichever way a document is read.
 
+// Compiled for the tests only (its parent declares it under `cfg(test)`).
+#[cfg(test)]
 use super::*;
 use crate::json::Node;
 

@@ -1,6 +1,8 @@
 //! The encoding against the canonical text: it decodes back exactly, its
 //! fields read back, and compact comparisons agree with parsed ones.
 
+// Compiled for the tests only (its parent declares it under `cfg(test)`).
+#[cfg(test)]
 use proptest::prelude::*;
 use serde_json::{json, Value};
 

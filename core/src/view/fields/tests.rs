@@ -1,5 +1,7 @@
 //! The field table: its compile-time sort, and which fields are the view's own.
 
+// Compiled for the tests only (its parent declares it under `cfg(test)`).
+#[cfg(test)]
 use super::{before, sorted, sorted_by_name, Source, VIEW_FIELDS};
 
 /// The compile-time sort orders names bytewise, and the check refuses what

@@ -1,5 +1,7 @@
 //! The field table against the serialised view.
 
+// Compiled for the tests only (its parent declares it under `cfg(test)`).
+#[cfg(test)]
 use super::super::fields::VIEW_FIELDS;
 use super::ViewRef;
 use crate::store::{intake, Intake, OperationState};
