@@ -122,30 +122,3 @@ pub(crate) fn unknown_members(
         _ => Map::new(),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shipment_json_is_the_serialised_view() {
-        let base = ShipmentRef {
-            carrier: Some("ups"),
-            tracking_number: None,
-            status: Some("In \"transit\""),
-            phase: ShipmentPhase::InTransit,
-            message: Some(""),
-            tracking_url: None,
-            extra: None,
-        };
-        for s in [
-            base,
-            ShipmentRef {
-                carrier: None,
-                ..base
-            },
-        ] {
-            assert_eq!(s.to_value(), serde_json::to_value(s.to_view()).unwrap());
-        }
-    }
-}

@@ -7,6 +7,7 @@
 use serde_json::{json, Value};
 
 use super::operation::ViewRef;
+use super::shipment::ShipmentRef;
 use crate::error::ErrorCode;
 use crate::json::{Node, Path};
 use crate::store::{intake, Intake, OperationState};
@@ -105,5 +106,27 @@ fn every_kept_member_is_shown_and_compared() {
         assert!(shown.contains(probe), "{member:?} is not shown: {shown}");
         assert!(view_a.same(&view(&state_a)), "{member:?}");
         assert!(!view_a.same(&view_b), "{member:?} is not compared");
+    }
+}
+
+/// The shipment's JSON, built directly, is its serialised view, under
+/// either of serde_json's map orders.
+#[test]
+fn shipment_json_is_the_serialised_view() {
+    let shipments = [
+        json!({"carrier": "ups", "status": "In \"transit\"", "message": ""}),
+        json!({"trackingNumber": "1Z", "status": "Delivered", "novel": [1, {"a": null}]}),
+        json!({}),
+    ];
+    for shipment in shipments {
+        let mut op = base();
+        op["details"]["shipment"] = shipment;
+        let state = take_in(&op).expect("valid");
+        let witness = view(&state).shipment_witness().expect("a shipment");
+        let s = ShipmentRef::of(witness).expect("a shipment");
+        assert_eq!(
+            s.to_value(),
+            serde_json::to_value(s.to_view()).expect("serialises")
+        );
     }
 }
