@@ -254,7 +254,7 @@ if [ ${#differs[@]} -gt 0 ] || $remeasure; then
   fi
   say "comparing against the budget's commit ${commit:0:12} measured here, with this tree's harness, instead of $budget_file's numbers"
   baseline "$commit"
-  reference="the budget's commit ${commit:0:12}, measured now (the file records apply $(value apply_ir_per_notification), rows $(value rows_ir_per_notification))"
+  reference="the budget's commit ${commit:0:12} measured here (the file records apply $(value apply_ir_per_notification), rows $(value rows_ir_per_notification))"
   budget_apply=${counts[baseline.apply]}
   budget_rows=${counts[baseline.rows]}
 else
