@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The instruction-count guard (README "Fuzzing and benchmarks", BENCHMARKS.md
-# "Instruction-count guard", docs/decisions.md "Performance"): callgrind's
-# instruction counts (Ir) per notification of Tracker::apply and of the row
-# path (bench/src/bin/one_pass.rs, modes apply and rows, less mode read) on
-# the bench stream, against bench/guard/budget.toml.
+# "Instruction-count guard", docs/decisions.md "The instruction-count guard
+# (v3)"): callgrind's instruction counts (Ir) per notification of
+# Tracker::apply and of the row path (bench/src/bin/one_pass.rs, modes apply
+# and rows, less mode read) on the bench stream, against
+# bench/guard/budget.toml.
 #
 #   bench/guard/check.sh                    this tree against the budget
 #   bench/guard/check.sh --features deliberately-slower --reuse-baseline
