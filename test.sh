@@ -222,8 +222,26 @@ gcc -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror -I bindings-c/include bench/c/
   target/release/libd1_tracking.a -lpthread -ldl -lm -o target/bench/fold_bench
 target/bench/fold_bench target/bench/workloads/stream.jsonl 1
 cargo run --release --locked -q -p d1-tracking-bench --bin native_fold target/bench/workloads/stream.jsonl 1
-# The instruction-count helper (run under callgrind by hand): both modes still run.
+# The instruction-count helper: floor and apply still run (the guard step
+# below counts apply and rows under callgrind).
 cargo run --release --locked -q -p d1-tracking-bench --bin one_pass apply target/bench/workloads/stream.jsonl
 cargo run --release --locked -q -p d1-tracking-bench --bin one_pass floor target/bench/workloads/stream.jsonl
+
+step "instruction-count guard: apply and the row path per notification against bench/guard/budget.toml"
+# callgrind's counts with rustc 1.95.0 in target/guard (README "Fuzzing and
+# benchmarks"); exit 1 over budget. Then its self-test: a build that does
+# about 10 % more work per notification must fail it (exit 1, both counts
+# over budget), or the guard proves nothing.
+guard_started=$(date +%s)
+bench/guard/check.sh
+mkdir -p target/guard
+set +e
+bench/guard/check.sh --features deliberately-slower --reuse-baseline >target/guard/self-test.log 2>&1
+guard_status=$?
+set -e
+cat target/guard/self-test.log
+[ "$guard_status" = 1 ] && [ "$(grep -c 'OVER BUDGET$' target/guard/self-test.log)" = 2 ] \
+  || { echo "the guard's self-test: the deliberately slower build was not refused (exit $guard_status)"; exit 1; }
+echo "the guard refuses the deliberately slower build; guard step in $(( $(date +%s) - guard_started ))s"
 
 step "all checks passed in $(( $(date +%s) - started ))s"

@@ -98,6 +98,25 @@ out.push('| bodies | apply, warm tracker (ms) | through rows (ms) | ratio |', '|
 if (rows) out.push(`| ${rows.bodies} | ${rows.apply_ms.toFixed(2)} | ${rows.rows_ms.toFixed(2)} | ${rows.ratio.toFixed(2)}× |`);
 out.push('');
 
+// The guard's budget, as bench/guard/budget.toml records it (key = value lines).
+const budgetFile = `${root}bench/guard/budget.toml`;
+const budget = existsSync(budgetFile)
+  ? Object.fromEntries([...readFileSync(budgetFile, 'utf8').matchAll(/^(\w+) = "?([^"\n]*)"?$/gm)].map((m) => [m[1], m[2]]))
+  : null;
+if (budget) {
+  const n = (x) => Number(x).toLocaleString('en-US');
+  const limit = (x) => n(Math.floor((Number(x) * (100 + Number(budget.tolerance_percent))) / 100));
+  out.push('## Instruction-count guard (`./test.sh` fails above the budget)', '');
+  out.push(`Timings here wander by ±20 % between runs; instruction counts do not. \`bench/guard/check.sh\` counts under callgrind the instructions (Ir) per notification of \`Tracker::apply\` and of the row path (\`cards_of_body\`, the rows from a table, \`fold_rows\`, the new rows written back: \`fold_through_rows\`, the step of \`bench/benches/rows.rs\`) on the stream of ${n(budget.stream_cards)} cards (${n(budget.notifications)} notifications, one per body): \`one_pass apply\` and \`one_pass rows\` less \`one_pass read\` (reading the file and splitting its lines), divided by the notifications. It builds with the pinned rustc (1.95.0, installed when missing) in \`target/guard/\`, runs each mode twice (the counts must be equal) and fails when a count is above budget × (1 + tolerance).`, '');
+  out.push(`| path | budget (Ir per notification) | fails above (+${budget.tolerance_percent} %) | measured on |`, '|---|---|---|---|');
+  out.push(`| apply | ${n(budget.apply_ir_per_notification)} | ${limit(budget.apply_ir_per_notification)} | ${budget.commit.slice(0, 7)} |`);
+  out.push(`| rows | ${n(budget.rows_ir_per_notification)} | ${limit(budget.rows_ir_per_notification)} | ${budget.commit.slice(0, 7)} |`, '');
+  out.push(`- Tolerance ${budget.tolerance_percent} %: the counts repeat exactly, so it is not there for noise; it lets a small change through and stops one of the size of a round (docs/decisions.md, "The instruction-count guard (v3)").`);
+  out.push('- Raising the budget, on purpose: commit the change, run `bench/guard/check.sh --write-budget` (it measures the committed HEAD), and commit `bench/guard/budget.toml` with the reason in the commit message.');
+  out.push(`- The budget records where it was measured: ${budget.rustc}; ${budget.valgrind}; ${budget.libc}; ${budget.cpu_model} (a hash of its CPU flags); hashes of the harness and the stream. When any of them differs, the guard measures the budget's commit in the same run (its files from git, this tree's \`bench/\`, the same toolchain) and compares with that instead of the file's numbers, saying so; a clone without that commit fails (exit 2).`);
+  out.push('- Its self-test (`./test.sh`): the bench crate\'s `deliberately-slower` feature folds every tenth body twice; the guard must refuse that build.', '');
+}
+
 out.push('## replay: memory flat in the input\'s size', '');
 const replayRuns = existsSync(`${root}target/bench/results/replay.jsonl`) ? lines('replay.jsonl') : [];
 out.push('`replay` on the sample log repeated to 100 MB and to 1 GB (one line at a time; the cards are the sample\'s six): peak resident memory by `/usr/bin/time`.', '');

@@ -4,36 +4,27 @@
 //! stream, side A folds every body into one tracker; side B does what a host
 //! with a database does per body — the cards it touches, their rows from a
 //! table (a `HashMap` standing in for the database), the fold against them,
-//! the new rows written back. Medians and the median of the per-pair ratio
-//! go to target/bench/results/rows.jsonl.
+//! the new rows written back (`fold_through_rows`, the step the
+//! instruction-count guard counts too). Medians and the median of the
+//! per-pair ratio go to target/bench/results/rows.jsonl.
 //! `D1T_BENCH_QUICK=1` runs 3 pairs instead of 11.
 
-use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use d1_tracking::{Config, Row, Tracker};
+use d1_tracking::{Config, Tracker};
 use d1_tracking_bench::workload::stream;
 use d1_tracking_bench::{
-    alternate_pairs, median_ms, median_ratio, time_apply as warm, write_results,
+    alternate_pairs, fold_through_rows, median_ms, median_ratio, time_apply as warm, write_results,
+    RowTable,
 };
 
 fn through_rows(bodies: &[Vec<u8>]) -> Duration {
     let host = Tracker::new(Config::default());
-    let mut table: HashMap<String, String> = HashMap::new();
+    let mut table = RowTable::default();
     let began = Instant::now();
     for b in bodies {
-        let cards = host.cards_of_body(b).expect("accepted");
-        let rows: Vec<Row<'_>> = cards
-            .iter()
-            .map(|id| Row::new(id, table.get(id).map(String::as_bytes)))
-            .collect();
-        let folded = host.fold_rows(b, &rows).expect("folds");
-        drop(rows);
-        for update in folded.cards {
-            table.insert(update.card_id, update.row);
-        }
-        black_box(&folded.report);
+        black_box(fold_through_rows(&host, &mut table, b));
     }
     let spent = began.elapsed();
     drop(table);

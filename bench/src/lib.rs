@@ -71,3 +71,46 @@ pub fn time_apply(bodies: &[Vec<u8>]) -> std::time::Duration {
     drop(t);
     spent
 }
+
+/// The host's table of rows in the row-path benches: card id → row, a map
+/// standing in for the database. Hashed with fixed keys (`DefaultHasher::new`
+/// is the same in every process), so that a pass under callgrind executes the
+/// same instructions every run; with random keys the probe sequences, and so
+/// the counts, would change from run to run.
+pub type RowTable = std::collections::HashMap<
+    String,
+    String,
+    std::hash::BuildHasherDefault<std::collections::hash_map::DefaultHasher>,
+>;
+
+/// The fold of one body against its cards' rows in `table` (no row yet for a
+/// card `table` lacks): `cards_of_body`, the rows, `fold_rows`. Nothing is
+/// written back; `host` is not changed.
+pub fn fold_against_rows(
+    host: &d1_tracking::Tracker,
+    table: &RowTable,
+    body: &[u8],
+) -> d1_tracking::RowsFold {
+    let cards = host.cards_of_body(body).expect("accepted");
+    let rows: Vec<d1_tracking::Row<'_>> = cards
+        .iter()
+        .map(|id| d1_tracking::Row::new(id, table.get(id).map(String::as_bytes)))
+        .collect();
+    host.fold_rows(body, &rows).expect("folds")
+}
+
+/// What a host with a database does for one body (the row path): the cards
+/// it touches, their rows from `table`, the fold against them
+/// ([`fold_against_rows`]), the new rows written back. `host` is not
+/// changed. The report, for the caller to `black_box` and drop.
+pub fn fold_through_rows(
+    host: &d1_tracking::Tracker,
+    table: &mut RowTable,
+    body: &[u8],
+) -> d1_tracking::ApplyReport {
+    let folded = fold_against_rows(host, table, body);
+    for update in folded.cards {
+        table.insert(update.card_id, update.row);
+    }
+    folded.report
+}
