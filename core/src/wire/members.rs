@@ -176,6 +176,17 @@ macro_rules! member_enum {
             }
         }
 
+        impl Member {
+            /// The member at `key` of an object at `place` (a match the
+            /// compiler builds: the encoder asks for every key it writes).
+            pub(crate) fn at(place: Place, key: &str) -> Option<Member> {
+                match (place, key) {
+                    $($((member_enum!(@place $section), $key) => Some(Member::$name),)*)*
+                    _ => None,
+                }
+            }
+        }
+
         /// The members of each place, in the table's order.
         pub(crate) const TOP_MEMBERS: &[Member] = member_enum!(@section top $($section [$($name)*])*);
         /// The members of `details`.
@@ -184,6 +195,9 @@ macro_rules! member_enum {
         pub(crate) const SHIPMENT_MEMBERS: &[Member] = member_enum!(@section shipment $($section [$($name)*])*);
     };
     (@flag fact) => { true };
+    (@place top) => { Place::Top };
+    (@place details) => { Place::Details };
+    (@place shipment) => { Place::Shipment };
     (@flag) => { false };
     (@section $want:ident top [$($t:ident)*] details [$($d:ident)*] shipment [$($s:ident)*]) => {
         member_enum!(@pick $want [$(Member::$t),*] [$(Member::$d),*] [$(Member::$s),*])
@@ -216,11 +230,6 @@ impl Member {
             _ => None,
         }
     }
-
-    /// The member at `key` of an object at `place`.
-    pub(crate) fn at(place: Place, key: &str) -> Option<Member> {
-        members_of(place).iter().copied().find(|m| m.key() == key)
-    }
 }
 
 /// The members named at `place`, in the table's order.
@@ -235,7 +244,7 @@ pub(crate) const fn members_of(place: Place) -> &'static [Member] {
 /// True when `key` names a member of `place` (the others are a view's
 /// `extra`).
 pub(crate) fn is_known(place: Place, key: &str) -> bool {
-    members_of(place).iter().any(|m| m.key() == key)
+    Member::at(place, key).is_some()
 }
 
 #[cfg(test)]

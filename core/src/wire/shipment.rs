@@ -34,14 +34,77 @@ d1_words! {
     }
 }
 
-/// True when `normalised` (lower case, without spaces, `_` or `-`) is
-/// `phase`'s spelling normalised the same way.
-fn matches_tag(phase: ShipmentPhase, normalised: impl Iterator<Item = char>) -> bool {
-    normalised.eq(phase
-        .as_str()
-        .chars()
-        .filter(|c| *c != '_')
-        .map(|c| c.to_ascii_lowercase()))
+/// The longest normalised tag ([`normalised_tag`]) is shorter than this.
+const TAG_BYTES: usize = 24;
+
+/// A phase's spelling as a carrier status is compared with it: lower case,
+/// without `_` (`IN_TRANSIT` → `intransit`), and its length.
+const fn normalised_tag(spelling: &str) -> ([u8; TAG_BYTES], usize) {
+    let mut out = [0u8; TAG_BYTES];
+    let mut len = 0;
+    let mut rest = spelling.as_bytes();
+    let mut slots: &mut [u8] = &mut out;
+    while let [b, tail @ ..] = rest {
+        if *b != b'_' {
+            if let [slot, others @ ..] = slots {
+                *slot = b.to_ascii_lowercase();
+                len += 1;
+                slots = others;
+            }
+        }
+        rest = tail;
+    }
+    (out, len)
+}
+
+/// Every phase's normalised tag, in the order of `ALL`.
+const TAGS: [([u8; TAG_BYTES], usize); ShipmentPhase::ALL.len()] = {
+    let mut out = [([0u8; TAG_BYTES], 0); ShipmentPhase::ALL.len()];
+    let mut phases: &[ShipmentPhase] = &ShipmentPhase::ALL;
+    let mut slots: &mut [([u8; TAG_BYTES], usize)] = &mut out;
+    while let ([phase, rest @ ..], [slot, others @ ..]) = (phases, slots) {
+        *slot = normalised_tag(phase.as_str());
+        phases = rest;
+        slots = others;
+    }
+    out
+};
+
+/// The phase whose normalised tag is `normalised`.
+fn phase_of_tag(normalised: &[u8]) -> ShipmentPhase {
+    ShipmentPhase::ALL
+        .into_iter()
+        .zip(TAGS.iter())
+        .skip(1) // `UNKNOWN` is what no tag matches, not a tag.
+        .find(|(_, (tag, len))| tag.get(..*len) == Some(normalised))
+        .map_or(ShipmentPhase::Unknown, |(phase, _)| phase)
+}
+
+/// `raw` normalised as a tag is (case, spaces, `_` and `-` ignored), into
+/// `out`; `None` when it is longer than any tag.
+fn normalise<'o>(raw: &str, out: &'o mut [u8; TAG_BYTES]) -> Option<&'o [u8]> {
+    let mut len = 0;
+    let mut push = |b: u8| -> Option<()> {
+        *out.get_mut(len)? = b;
+        len += 1;
+        Some(())
+    };
+    if raw.is_ascii() {
+        for b in raw.bytes().filter(|b| !matches!(b, b' ' | b'_' | b'-')) {
+            push(b.to_ascii_lowercase())?;
+        }
+    } else {
+        // Some non-ASCII letters lower-case to ASCII ones (the Kelvin sign
+        // to `k`); any other character matches no tag.
+        for c in raw
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '_' | '-'))
+            .flat_map(char::to_lowercase)
+        {
+            push(u8::try_from(c).ok().filter(u8::is_ascii)?)?;
+        }
+    }
+    out.get(..len)
 }
 
 impl ShipmentPhase {
@@ -54,26 +117,10 @@ impl ShipmentPhase {
     /// assert_eq!(ShipmentPhase::classify("Teleported"), ShipmentPhase::Unknown);
     /// ```
     pub fn classify(raw: &str) -> ShipmentPhase {
-        // Compared as it is read, not collected: this runs for every
-        // notification. Bytes when ASCII; chars otherwise, since some
-        // non-ASCII letters lower-case to ASCII ones (the Kelvin sign to `k`).
-        let known = ShipmentPhase::ALL.into_iter().skip(1);
-        let found = if raw.is_ascii() {
-            let norm = || {
-                raw.bytes()
-                    .filter(|b| !matches!(b, b' ' | b'_' | b'-'))
-                    .map(|b| char::from(b.to_ascii_lowercase()))
-            };
-            known.into_iter().find(|phase| matches_tag(*phase, norm()))
-        } else {
-            let norm = || {
-                raw.chars()
-                    .filter(|c| !matches!(c, ' ' | '_' | '-'))
-                    .flat_map(char::to_lowercase)
-            };
-            known.into_iter().find(|phase| matches_tag(*phase, norm()))
-        };
-        found.unwrap_or(ShipmentPhase::Unknown)
+        // Normalised once, on the stack (this runs for every notification
+        // with a shipment), then compared with each tag.
+        let mut buffer = [0u8; TAG_BYTES];
+        normalise(raw, &mut buffer).map_or(ShipmentPhase::Unknown, phase_of_tag)
     }
 }
 
