@@ -111,6 +111,12 @@ if (budget) {
   out.push(`| path | budget (Ir per notification) | fails above (+${budget.tolerance_percent} %) | measured on |`, '|---|---|---|---|');
   out.push(`| apply | ${n(budget.apply_ir_per_notification)} | ${limit(budget.apply_ir_per_notification)} | ${budget.commit.slice(0, 7)} |`);
   out.push(`| rows | ${n(budget.rows_ir_per_notification)} | ${limit(budget.rows_ir_per_notification)} | ${budget.commit.slice(0, 7)} |`, '');
+  // The last count (bench/guard/check.sh writes it), against the budget it was checked with.
+  const guard = existsSync(`${root}target/bench/results/guard.jsonl`) ? lines('guard.jsonl')[0] : null;
+  if (guard) {
+    const ratio = (x, b) => (x / b).toFixed(3);
+    out.push(`Measured at ${guard.commit}: apply ${n(guard.apply)} Ir per notification (${ratio(guard.apply, guard.budget_apply)}× the budget), rows ${n(guard.rows)} (${ratio(guard.rows, guard.budget_rows)}×).`, '');
+  }
   out.push(`- Tolerance ${budget.tolerance_percent} %: the counts repeat exactly, so it is not there for noise; it lets a small change through and stops one of the size of a round (docs/decisions.md, "The instruction-count guard (v3)").`);
   out.push('- Raising the budget, on purpose: commit the change, run `bench/guard/check.sh --write-budget` (it measures the committed HEAD), and commit `bench/guard/budget.toml` with the reason in the commit message.');
   out.push(`- The budget records where it was measured: ${budget.rustc}; ${budget.valgrind}; ${budget.libc}; ${budget.cpu_model} (a hash of its CPU flags); hashes of the harness and the stream. When any of them differs, the guard measures the budget's commit in the same run (its files from git, this tree's \`bench/\`, the same toolchain) and compares with that instead of the file's numbers, saying so; a clone without that commit fails (exit 2).`);

@@ -226,7 +226,14 @@ if [ -n "$write_budget" ]; then
     for k in $env_keys; do echo "$k = \"${here[$k]}\""; done
   } >"$budget_file"
   say "wrote $budget_file: apply ${counts[baseline.apply]}, rows ${counts[baseline.rows]} Ir per notification at ${commit:0:12}"
-  say "done in $(( $(date +%s) - started ))s"
+  # The counts for bench/report.sh (BENCHMARKS.md), the build without features only.
+if [ -z "$features" ]; then
+  mkdir -p target/bench/results
+  printf '{"commit":"%s","apply":%d,"rows":%d,"budget_apply":%d,"budget_rows":%d}\n' \
+    "$(git rev-parse --short=7 HEAD)" "${counts[head.apply]}" "${counts[head.rows]}" \
+    "$budget_apply" "$budget_rows" >target/bench/results/guard.jsonl
+fi
+say "done in $(( $(date +%s) - started ))s"
   exit 0
 fi
 
@@ -279,6 +286,13 @@ for mode in apply rows; do
   awk -v m="$mode" -v x="$measured" -v b="$budget" -v t="$tolerance" -v v="$verdict" \
     'BEGIN { printf "  %-5s %9d Ir  budget %9d Ir  ratio %.4f  limit %.4f  %s\n", m, x, b, x / b, 1 + t / 100, v }'
 done
+# The counts for bench/report.sh (BENCHMARKS.md), the build without features only.
+if [ -z "$features" ]; then
+  mkdir -p target/bench/results
+  printf '{"commit":"%s","apply":%d,"rows":%d,"budget_apply":%d,"budget_rows":%d}\n' \
+    "$(git rev-parse --short=7 HEAD)" "${counts[head.apply]}" "${counts[head.rows]}" \
+    "$budget_apply" "$budget_rows" >target/bench/results/guard.jsonl
+fi
 say "done in $(( $(date +%s) - started ))s"
 if [ "$over" = 1 ]; then
   say "over budget. If the cost is worth it, raise the budget on purpose: commit the change, run"

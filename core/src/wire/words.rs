@@ -7,8 +7,9 @@
 
 use std::fmt;
 
-/// A spelling no value of an enum declared with [`d1_words!`] has: what
-/// its `FromStr` returns.
+/// A spelling that no value of an enum of words has (`TrackingType`,
+/// `OperationStatus`, `ShipmentPhase`, `Phase`, `AlertCode`): what their
+/// `FromStr` returns.
 ///
 /// ```
 /// use d1_tracking::OperationStatus;
