@@ -2,11 +2,11 @@
 //!
 //! It is the notification's canonical text with two substitutions: a string
 //! D1 sends in nearly every notification (member names, the operation name,
-//! statuses, tracking types, carrier tags) is written as two bytes, and the
+//! statuses, tracking types, carrier tags; `dictionary.rs`) is written as two bytes, and the
 //! card and operation ids, which the state already holds as keys, as one.
 //! Canonical JSON never contains a raw control character (`serde_json`
 //! escapes them all), so control characters serve as markers, the canonical
-//! text comes back exactly ([`decode_into`]), and the compact form is still
+//! text comes back exactly (`compact.rs`), and the compact form is still
 //! a `str` that views borrow from without checks. The positions of the
 //! view's fields are recorded while encoding, so a view borrows its strings
 //! from the stored bytes and nothing is parsed again.
@@ -14,82 +14,12 @@
 //! The encoding lives in memory only (snapshots hold canonical text), so the
 //! dictionary may change between versions.
 
+use super::compact::{decode_into, value_len, CompactValue};
+use super::dictionary::{
+    dictionary_index, dictionary_word, CARD_ID, INDEX_BASE, OPERATION_ID, TOKEN,
+};
 use crate::json::{write_number, write_string, Node};
-use crate::wire::{is_known, Kept, Kind, Member, Place};
-
-/// A dictionary string follows as one byte: its index plus [`INDEX_BASE`].
-pub(super) const TOKEN: u8 = 0x01;
-/// The card id (the value of the top-level `cardId`).
-pub(super) const CARD_ID: u8 = 0x02;
-/// The operation id (the value of the top-level `operationId`).
-pub(super) const OPERATION_ID: u8 = 0x03;
-/// Dictionary indices are written as printable ASCII, so the form stays UTF-8.
-pub(super) const INDEX_BASE: u8 = 0x20;
-
-macro_rules! dictionary {
-    ($($index:literal => $text:literal,)*) => {
-        /// Strings stored as two bytes; plain ASCII, so their JSON form is
-        /// the text in quotes.
-        const DICTIONARY: &[&str] = &[$($text),*];
-
-        fn dictionary_index(s: &str) -> Option<u8> {
-            match s {
-                $($text => Some($index),)*
-                _ => None,
-            }
-        }
-    };
-}
-
-dictionary! {
-    0 => "cardId",
-    1 => "details",
-    2 => "endTime",
-    3 => "error",
-    4 => "errorCode",
-    5 => "issuerRequestId",
-    6 => "operation",
-    7 => "operationId",
-    8 => "startTime",
-    9 => "status",
-    10 => "trackingType",
-    11 => "productionSite",
-    12 => "shipment",
-    13 => "carrier",
-    14 => "trackingNumber",
-    15 => "message",
-    16 => "trackingUrl",
-    17 => "STANDALONE_TRACKING",
-    18 => "PRODUCTION",
-    19 => "SHIPMENT",
-    20 => "RETURN",
-    21 => "PENDING",
-    22 => "SUCCESSFUL",
-    23 => "FAILED",
-    24 => "CARD_PROD_REQUESTED",
-    25 => "DATA_PREPARED",
-    26 => "CARD_PROD_READY",
-    27 => "CARD_PROD_ONGOING",
-    28 => "CARD_PROD_DONE",
-    29 => "CARD_SHIPPED",
-    30 => "CARD_RETURNED",
-    31 => "DATA_EXCEPTION",
-    32 => "CARD_PROD_EXCEPTION",
-    33 => "CARD_PROD_CANCELED",
-    34 => "Pending",
-    35 => "InfoReceived",
-    36 => "InTransit",
-    37 => "Exception",
-    38 => "AttemptFail",
-    39 => "Expired",
-    40 => "OutForDelivery",
-    41 => "AvailableForPickup",
-    42 => "Delivered",
-    43 => "PRODUCE",
-    44 => "reason",
-    45 => "dueDate",
-    46 => "inputFileName",
-}
+use crate::wire::{Kept, Kind, Member, Place};
 
 /// Where the store records each member's position (the member table,
 /// `wire/members.rs`, says which it keeps): its index among the spans, the
@@ -390,133 +320,6 @@ impl Encoded {
         let rest = self.text.get(at..)?;
         rest.get(..value_len(rest.as_bytes())).map(CompactValue)
     }
-}
-
-/// A JSON value in compact form (it holds no id markers).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct CompactValue<'a>(&'a str);
-
-impl<'a> CompactValue<'a> {
-    /// The members of an object, as compact (key, value) texts, in order
-    /// (empty for anything else).
-    fn members(self) -> impl Iterator<Item = (&'a str, &'a str)> {
-        let text = self.0;
-        let mut at = usize::from(text.starts_with('{'));
-        std::iter::from_fn(move || {
-            let rest = text.get(at..)?;
-            let key_len = value_len(rest.as_bytes());
-            let key = rest.get(..key_len)?;
-            // `}` ends the object; a key is a token or a quoted string.
-            if key.is_empty() || key.starts_with('}') {
-                return None;
-            }
-            let after_key = rest.get(key_len + 1..)?; // skip ':'
-            let value_len = value_len(after_key.as_bytes());
-            let value = after_key.get(..value_len)?;
-            at += key_len + 1 + value_len + 1; // and ',' or '}'
-            Some((key, value))
-        })
-    }
-
-    /// True when the two objects have the same members besides those
-    /// `place` names (dictionary words), compared in compact form: equal
-    /// compact texts are equal values, since the encoding is canonical.
-    pub(crate) fn same_members_but(self, other: CompactValue<'_>, place: Place) -> bool {
-        let unknown = |(key, _): &(&str, &str)| match key.as_bytes() {
-            [TOKEN, i] => !dictionary_word(*i).is_some_and(|w| is_known(place, w)),
-            _ => true,
-        };
-        self.members()
-            .filter(unknown)
-            .eq(other.members().filter(unknown))
-    }
-
-    /// The value, parsed.
-    pub(crate) fn to_value(self) -> serde_json::Value {
-        let mut text = String::with_capacity(self.0.len() * 2);
-        decode_into(self.0, "", "", &mut text);
-        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
-    }
-}
-
-/// The length of the compact value at the start of `bytes`.
-fn value_len(bytes: &[u8]) -> usize {
-    match bytes.first() {
-        Some(&TOKEN) => 2,
-        Some(&(CARD_ID | OPERATION_ID)) => 1,
-        Some(b'"') => string_len(bytes),
-        Some(b'{' | b'[') => {
-            let mut depth = 0usize;
-            let mut i = 0;
-            while let Some(&b) = bytes.get(i) {
-                match b {
-                    TOKEN => i += 2,
-                    b'"' => i += bytes.get(i..).map_or(1, string_len),
-                    b'{' | b'[' => {
-                        depth += 1;
-                        i += 1;
-                    }
-                    b'}' | b']' => {
-                        depth = depth.saturating_sub(1);
-                        i += 1;
-                        if depth == 0 {
-                            return i;
-                        }
-                    }
-                    _ => i += 1,
-                }
-            }
-            bytes.len()
-        }
-        _ => bytes
-            .iter()
-            .position(|b| !is_scalar_byte(*b))
-            .unwrap_or(bytes.len()),
-    }
-}
-
-/// The length of the JSON string token at the start of `bytes`.
-fn string_len(bytes: &[u8]) -> usize {
-    let mut i = 1;
-    while let Some(&c) = bytes.get(i) {
-        match c {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            _ => i += 1,
-        }
-    }
-    bytes.len()
-}
-
-/// Bytes of numbers and literals.
-fn is_scalar_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'.')
-}
-
-/// Writes the canonical text of compact `bytes`.
-fn decode_into(compact: &str, card_id: &str, operation_id: &str, out: &mut String) {
-    let mut rest = compact;
-    while let Some(at) = rest.bytes().position(|b| b < INDEX_BASE) {
-        out.push_str(rest.get(..at).unwrap_or_default());
-        let tail = rest.get(at..).unwrap_or_default();
-        let (skip, word) = match tail.as_bytes() {
-            [TOKEN, i, ..] => (2, dictionary_word(*i)),
-            [CARD_ID, ..] => (1, Some(card_id)),
-            [OPERATION_ID, ..] => (1, Some(operation_id)),
-            _ => (tail.len(), None),
-        };
-        if let Some(word) = word {
-            write_string(word, out);
-        }
-        rest = tail.get(skip..).unwrap_or_default();
-    }
-    out.push_str(rest);
-}
-
-pub(super) fn dictionary_word(index_byte: u8) -> Option<&'static str> {
-    DICTIONARY
-        .get(usize::from(index_byte.checked_sub(INDEX_BASE)?))
-        .copied()
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 //! Uses the `wire` and `json` layers below it (see `docs/architecture.md`).
 
 pub(crate) mod card;
+mod compact;
+mod dictionary;
 pub(crate) mod encoding;
 mod intake;
 mod operation;
@@ -13,7 +15,7 @@ mod stored;
 pub(crate) mod witness;
 
 pub(crate) use card::{CardState, Pending};
-pub(crate) use encoding::CompactValue;
+pub(crate) use compact::CompactValue;
 pub(crate) use intake::{intake, Incoming, Intake};
 pub(crate) use operation::OperationState;
 pub(crate) use stored::{Start, Stored};

@@ -11,7 +11,7 @@
 
 use std::cmp::Ordering;
 
-use super::encoding::{dictionary_word, CARD_ID, INDEX_BASE, OPERATION_ID, TOKEN};
+use super::dictionary::{dictionary_word, CARD_ID, INDEX_BASE, OPERATION_ID, TOKEN};
 
 /// Orders two compact texts of notifications of one operation as their
 /// canonical texts. The card and operation ids stand at the same places in

@@ -8,6 +8,8 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::json::write_canonical;
+use crate::store::dictionary::DICTIONARY;
+use crate::wire::is_known;
 
 fn words() -> impl Strategy<Value = String> {
     prop_oneof![
