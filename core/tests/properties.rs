@@ -219,7 +219,7 @@ proptest! {
                 2 => bad["status"] = Value::from("DONE"),
                 3 => bad["startTime"] = Value::from("yesterday"),
                 // PRODUCE names no tracking type: a bad business status instead.
-                4 if bad["operation"] == "PRODUCE" => bad["details"]["status"] = Value::from(4),
+                4 if bad["operation"] == "PRODUCE" => bad["details"]["status"] = Value::from(true),
                 4 => bad["details"]["trackingType"] = Value::from("TELEPORT"),
                 5 => bad["details"]["shipment"] = Value::from(7),
                 6 => bad["cardId"] = Value::from("x".repeat(49)),

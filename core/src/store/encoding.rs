@@ -173,7 +173,7 @@ impl Writer {
     fn node(&mut self, node: &Node<'_>, place: Option<Place>, field: Option<Member>) {
         let absent = |f: Member| match node {
             Node::Null => true,
-            Node::String(s) => s.is_empty() && f.kind() == Kind::Code,
+            Node::String(s) => s.is_empty() && matches!(f.kind(), Kind::Code | Kind::Word),
             _ => false,
         };
         if let Some(f) = field.filter(|f| !absent(*f)) {
@@ -309,6 +309,11 @@ impl Encoded {
                 // quote closes it.
                 let inner = rest.get(1..)?;
                 inner.get(..inner.find('"')?)
+            }
+            // A code D1 sent as an integer: its digits, as canonical text
+            // writes them (no escapes, no markers).
+            [b'-' | b'0'..=b'9', ..] if member.kind() == Kind::Code => {
+                rest.get(..value_len(rest.as_bytes()))
             }
             _ => None,
         }

@@ -35,7 +35,7 @@ macro_rules! shipment_ref {
         const _: () = {
             let mut members: &[Member] = &[$(Member::$name),*];
             while let [m, rest @ ..] = members {
-                assert!(matches!(m.kind(), Kind::Code | Kind::Text), "a shipment member that is not text");
+                assert!(matches!(m.kind(), Kind::Code | Kind::Word | Kind::Text), "a shipment member that is not text");
                 members = rest;
             }
         };

@@ -48,7 +48,7 @@ fn showing(member: Member, value: Value) -> Value {
 fn probes(member: Member) -> [Value; 2] {
     match member.kind() {
         Kind::Time => [json!("2026-03-02T08:00:00Z"), json!("2026-03-03T09:00:00Z")],
-        Kind::Code | Kind::Text => [json!("probe-a"), json!("probe-b")],
+        Kind::Code | Kind::Word | Kind::Text => [json!("probe-a"), json!("probe-b")],
         Kind::Json => [json!({"site": "probe-a"}), json!({"site": "probe-b"})],
         Kind::Object if member == Member::Details => [json!("probe-a"), json!("probe-b")],
         Kind::Object => [json!({"probe": "probe-a"}), json!({"probe": "probe-b"})],
@@ -76,12 +76,12 @@ fn view(state: &OperationState) -> ViewRef<'_> {
 #[test]
 fn every_member_is_validated() {
     for member in Member::ALL {
-        let result = take_in(&with(member, json!(7)));
+        let result = take_in(&with(member, json!(true)));
         if member.kind() == Kind::Json {
             assert!(result.is_ok(), "{member:?} takes any JSON");
             continue;
         }
-        let err = result.expect_err(&format!("{member:?} refuses a number"));
+        let err = result.expect_err(&format!("{member:?} refuses a boolean"));
         assert_eq!(err.code(), ErrorCode::FieldInvalidFormat, "{member:?}");
         let path = err.path().unwrap_or_default();
         assert!(path.ends_with(member.key()), "{member:?}: {path}");
@@ -128,5 +128,36 @@ fn shipment_json_is_the_serialised_view() {
             s.to_value(),
             serde_json::to_value(s.to_view()).expect("serialises")
         );
+    }
+}
+
+/// A code D1 documents as text may come as an integer: it is read as its
+/// JSON text, shown as a string and compared; a number that may not be
+/// the one sent (a fraction, an exponent, beyond 64 bits) is refused at its
+/// path, and every other kind refuses any number.
+#[test]
+fn codes_take_integers_as_their_text() {
+    for member in Member::ALL {
+        let integer = with(member, json!(794_612_345_678_u64));
+        match member.kind() {
+            Kind::Code => {
+                let state = take_in(&integer).expect("an integer code");
+                let shown = serde_json::to_string(&view(&state).to_view()).expect("serialises");
+                if member.kept() != Kept::No && member != Member::DetailsIssuerRequestId {
+                    assert!(shown.contains("\"794612345678\""), "{member:?}: {shown}");
+                }
+                let other = take_in(&with(member, json!(-12))).expect("a negative integer");
+                assert!(!view(&state).same(&view(&other)), "{member:?}");
+                for refused in [json!(7.5), json!(1e30), json!(12345678901234567890123_f64)] {
+                    let err = take_in(&with(member, refused)).expect_err("not exact");
+                    assert_eq!(err.code(), ErrorCode::FieldInvalidFormat, "{member:?}");
+                }
+            }
+            Kind::Json => {}
+            _ => {
+                let err = take_in(&integer).expect_err(&format!("{member:?} refuses a number"));
+                assert_eq!(err.code(), ErrorCode::FieldInvalidFormat, "{member:?}");
+            }
+        }
     }
 }

@@ -31,9 +31,12 @@ pub(crate) enum Place {
 pub(crate) enum Kind {
     /// An ISO 8601 date-time.
     Time,
-    /// A code-like string: an empty one counts as absent too (D1's
-    /// documents are loose; docs/decisions.md).
+    /// A text code or identifier D1 documents: a string, an empty one
+    /// absent (D1's documents are loose; docs/decisions.md), or an integer
+    /// of at most 64 bits, read as its JSON text (`794612345678`).
     Code,
+    /// A word D1 spells, or a link: a string, an empty one absent.
+    Word,
     /// Any string, empty included.
     Text,
     /// Any JSON value.
@@ -89,7 +92,7 @@ macro_rules! d1_members {
             }
             details {
                 /// `details.trackingType`: the notification's kind.
-                TrackingType => "trackingType" Code No fact;
+                TrackingType => "trackingType" Word No fact;
                 /// `details.status`: the business status.
                 DetailsStatus => "status" Code Inline fact,
                     view details_status "detailsStatus" by DetailsStatus;
@@ -118,7 +121,7 @@ macro_rules! d1_members {
                 /// `details.shipment.message`: display text.
                 Message => "message" Text Inline, view message "message";
                 /// `details.shipment.trackingUrl`.
-                TrackingUrl => "trackingUrl" Code Inline, view tracking_url "trackingUrl";
+                TrackingUrl => "trackingUrl" Word Inline, view tracking_url "trackingUrl";
             }
         }
     };

@@ -126,7 +126,8 @@ pub(crate) fn parse_operation<'a>(
                     }
                 }
                 Member::DetailsStatus => {
-                    business_rank = r.optional_text(key)?.map_or(0, business_rank_of);
+                    // A number is a status this version does not know: rank 0.
+                    business_rank = r.optional_code(key)?.map_or(0, business_rank_of);
                 }
                 _ => {}
             }
@@ -184,6 +185,9 @@ fn check_members<'a, 'b>(
         }
         match member.kind() {
             Kind::Code => {
+                r.optional_code(key)?;
+            }
+            Kind::Word => {
                 r.optional_text(key)?;
             }
             Kind::Text => {
@@ -279,6 +283,31 @@ impl<'a, 'b> MemberReader<'a, 'b, '_> {
     /// (D1's documents are loose; docs/decisions.md).
     fn optional_text(&self, key: &str) -> Result<Option<&'a str>, Error> {
         Ok(self.optional_str(key)?.filter(|s| !s.is_empty()))
+    }
+
+    /// An optional text code: a string (empty is absent) or an integer of
+    /// at most 64 bits, which D1 may send for a code it documents as text
+    /// (docs/decisions.md). The text of a string; `None` for a number too,
+    /// whose text the store reads from its canonical form.
+    fn optional_code(&self, key: &str) -> Result<Option<&'a str>, Error> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Node::String(s)) => Ok(Some(s.as_ref()).filter(|s| !s.is_empty())),
+            Some(Node::Number(n)) if n.is_u64() || n.is_i64() => Ok(None),
+            Some(Node::Number(_)) => Err(invalid_format(
+                &self.path.field(key),
+                "expected a string or an integer, found a number with a fraction, an exponent \
+                 or more than 64 bits (not read as a code: it may not be the number sent)"
+                    .to_string(),
+            )),
+            Some(other) => Err(invalid_format(
+                &self.path.field(key),
+                format!(
+                    "expected a string or an integer, found {}",
+                    type_name(other)
+                ),
+            )),
+        }
     }
 
     /// An optional ISO 8601 date-time, as seconds since the epoch and
