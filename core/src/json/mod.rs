@@ -10,6 +10,7 @@ mod canonical;
 mod node;
 mod path;
 mod reader;
+mod spans;
 mod stream;
 mod stream_event;
 mod stream_serde;

@@ -17,6 +17,7 @@
 use serde::de::DeserializeSeed;
 
 use super::reader::{Extent, Reader, MAX_DEPTH};
+use super::spans::element_spans;
 use super::stream_event::{Element, Member, Outline, SMALL_VALUES};
 use super::stream_serde::OutlineSeed;
 
@@ -36,12 +37,34 @@ pub(crate) fn stream_member<'a>(
         return Ok(outline);
     }
     each(Element::Reset);
+    // serde_json keeps no positions: with one name, an element's raw text
+    // is found in the bytes (`spans.rs`), so it is still what was sent.
+    let spans = match path {
+        [name] => std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|text| element_spans(text, name)),
+        _ => None,
+    };
+    let mut with_raw = |element: Element<'a>| match element {
+        Element::Item {
+            index,
+            node,
+            extent,
+            raw: None,
+        } => each(Element::Item {
+            index,
+            node,
+            extent,
+            raw: spans.as_ref().and_then(|s| s.get(index).copied()),
+        }),
+        other => each(other),
+    };
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let outline = OutlineSeed {
         path,
         restart: None,
         max_values,
-        each,
+        each: &mut with_raw,
     }
     .deserialize(&mut de)?;
     de.end()?;

@@ -1,0 +1,43 @@
+//! A rejected operation's `raw` is the bytes D1 sent, whichever reader read
+//! the body: also when `serde_json` read it (a float, a number beyond 64 bits,
+//! a surrogate escape), which keeps no positions and rounds a 22-digit
+//! integer to a float.
+
+use d1_tracking::{Config, Outcome, Tracker};
+
+#[test]
+fn rejected_operations_keep_the_bytes_sent() {
+    let usps = r#"{"operationId":"op-1","operation":"STANDALONE_TRACKING","status":"SUCCESSFUL",
+        "startTime":"2026-03-02T09:00:00Z","cardId":"card-0001","details":{"trackingType":"SHIPMENT",
+        "shipment":{"carrier":"usps","trackingNumber":9400111899223197428490,"status":"InTransit"}}}"#;
+    let surrogate = r#"{"operationId":"op-2","operation":"STANDALONE_TRACKING","status":"DONE",
+        "startTime":"2026-03-02T09:00:00Z","cardId":"card-0002","error":"\ud83d\ude00 7.50"}"#;
+    let fine = r#"{"operationId":"op-3","operation":"STANDALONE_TRACKING","status":"PENDING",
+        "startTime":"2026-03-02T09:00:00Z","cardId":"card-0003","details":{"trackingType":"PRODUCTION",
+        "productionSite":{"load":0.75}}}"#;
+    let body = format!("{{\"operations\": [ {usps} ,\n {surrogate}, {fine} ]}}");
+    let mut tracker = Tracker::new(Config::default());
+    let report = tracker.apply(body.as_bytes(), 0).expect("a body");
+    let outcomes: Vec<Outcome> = report.operations.iter().map(|o| o.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [Outcome::Rejected, Outcome::Rejected, Outcome::Applied]
+    );
+    assert_eq!(report.operations[0].raw.as_deref(), Some(usps));
+    assert_eq!(report.operations[1].raw.as_deref(), Some(surrogate));
+    // Sent again as they were kept, they are refused again for the same reasons.
+    for (i, op) in report.operations.iter().take(2).enumerate() {
+        let again = format!(
+            "{{\"operations\":[{}]}}",
+            op.raw.as_deref().unwrap_or_default()
+        );
+        let second = tracker.apply(again.as_bytes(), 0).expect("a body");
+        let code = |e: &Option<d1_tracking::Error>| e.as_ref().map(d1_tracking::Error::code);
+        assert_eq!(
+            code(&second.operations[0].error),
+            code(&op.error),
+            "operation {i}"
+        );
+        assert!(code(&op.error).is_some());
+    }
+}
