@@ -3,7 +3,10 @@
 
 use super::words::d1_words;
 
-// The one table of business statuses (the two exceptions share a rank).
+// The one table of business statuses, in D1's documented order, ranked in
+// lifecycle order: D1 reports steps, not clock readings, so a later step
+// supersedes an earlier problem (an exception production recovered from
+// does not hide the shipped card; docs/decisions.md).
 d1_words! {
     /// A business status (`details.status`), known or not. D1 asks clients to
     /// tolerate values they do not know: those are kept as given, with rank 0.
@@ -11,7 +14,7 @@ d1_words! {
     /// ```
     /// use d1_tracking::BusinessStatus;
     /// assert_eq!(BusinessStatus::parse("CARD_SHIPPED"), BusinessStatus::CardShipped);
-    /// assert_eq!(BusinessStatus::CardShipped.rank(), 6);
+    /// assert_eq!(BusinessStatus::CardShipped.rank(), 8);
     /// let later = BusinessStatus::parse("CARD_LASER_ENGRAVED");
     /// assert_eq!((later.rank(), later.as_str()), (0, "CARD_LASER_ENGRAVED"));
     /// ```
@@ -19,23 +22,23 @@ d1_words! {
         /// `CARD_PROD_REQUESTED`.
         CardProdRequested = "CARD_PROD_REQUESTED" rank 1;
         /// `DATA_PREPARED`.
-        DataPrepared = "DATA_PREPARED" rank 2;
+        DataPrepared = "DATA_PREPARED" rank 3;
         /// `CARD_PROD_READY`.
-        CardProdReady = "CARD_PROD_READY" rank 3;
+        CardProdReady = "CARD_PROD_READY" rank 4;
         /// `CARD_PROD_ONGOING`.
-        CardProdOngoing = "CARD_PROD_ONGOING" rank 4;
+        CardProdOngoing = "CARD_PROD_ONGOING" rank 5;
         /// `CARD_PROD_DONE`.
-        CardProdDone = "CARD_PROD_DONE" rank 5;
+        CardProdDone = "CARD_PROD_DONE" rank 7;
         /// `CARD_SHIPPED`.
-        CardShipped = "CARD_SHIPPED" rank 6;
+        CardShipped = "CARD_SHIPPED" rank 8;
         /// `CARD_RETURNED`.
-        CardReturned = "CARD_RETURNED" rank 7;
+        CardReturned = "CARD_RETURNED" rank 9;
         /// `DATA_EXCEPTION`.
-        DataException = "DATA_EXCEPTION" rank 8;
+        DataException = "DATA_EXCEPTION" rank 2;
         /// `CARD_PROD_EXCEPTION`.
-        CardProdException = "CARD_PROD_EXCEPTION" rank 8;
+        CardProdException = "CARD_PROD_EXCEPTION" rank 6;
         /// `CARD_PROD_CANCELED`.
-        CardProdCanceled = "CARD_PROD_CANCELED" rank 9;
+        CardProdCanceled = "CARD_PROD_CANCELED" rank 10;
     }
 }
 
@@ -57,12 +60,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn business_ranks_follow_the_design() {
+    fn business_ranks_follow_the_lifecycle() {
         assert_eq!(BusinessStatus::parse("CARD_PROD_REQUESTED").rank(), 1);
-        assert_eq!(BusinessStatus::parse("CARD_RETURNED").rank(), 7);
-        assert_eq!(BusinessStatus::parse("DATA_EXCEPTION").rank(), 8);
-        assert_eq!(BusinessStatus::parse("CARD_PROD_EXCEPTION").rank(), 8);
-        assert_eq!(BusinessStatus::parse("CARD_PROD_CANCELED").rank(), 9);
+        assert_eq!(BusinessStatus::parse("DATA_EXCEPTION").rank(), 2);
+        assert_eq!(BusinessStatus::parse("CARD_PROD_EXCEPTION").rank(), 6);
+        assert_eq!(BusinessStatus::parse("CARD_SHIPPED").rank(), 8);
+        assert_eq!(BusinessStatus::parse("CARD_RETURNED").rank(), 9);
+        assert_eq!(BusinessStatus::parse("CARD_PROD_CANCELED").rank(), 10);
         assert_eq!(BusinessStatus::parse("card_shipped").rank(), 0);
     }
 
