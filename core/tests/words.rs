@@ -45,3 +45,27 @@ fn shipment_phases_match_their_own_spelling_loosely() {
         assert_eq!(ShipmentPhase::classify(&loose), phase);
     }
 }
+
+#[test]
+fn other_vocabularies_match_the_stage_they_mean() {
+    for (word, phase) in [
+        ("pre_transit", ShipmentPhase::InfoReceived),
+        ("TRANSIT", ShipmentPhase::InTransit),
+        ("in_transit", ShipmentPhase::InTransit),
+        ("out_for_delivery", ShipmentPhase::OutForDelivery),
+        ("DELIVERED", ShipmentPhase::Delivered),
+        ("Delivered_001", ShipmentPhase::Delivered),
+        ("InTransit_002", ShipmentPhase::InTransit),
+        ("failure", ShipmentPhase::Exception),
+        ("FAILURE", ShipmentPhase::Exception),
+        ("cancelled", ShipmentPhase::Exception),
+        ("FailedAttempt", ShipmentPhase::AttemptFail),
+        ("Delivery attempted", ShipmentPhase::AttemptFail),
+        ("delivery-failure", ShipmentPhase::AttemptFail),
+        ("CustomsHold", ShipmentPhase::Unknown),
+        ("007", ShipmentPhase::Unknown),
+        ("", ShipmentPhase::Unknown),
+    ] {
+        assert_eq!(ShipmentPhase::classify(word), phase, "{word}");
+    }
+}

@@ -9,7 +9,8 @@ d1_words! {
     /// Where a shipment is, after normalising the carrier's status text:
     /// AfterShip's tags, spelled as views show them, ranked in the fold's
     /// order (a status matches a tag when they are equal but for case,
-    /// spaces, `_` and `-`).
+    /// spaces, `_` and `-`); EasyPost's and Shippo's words and the usual
+    /// spellings of failed attempts match the stage they mean.
     pub enum ShipmentPhase {
         /// A status this version does not know (the text is still shown).
         Unknown = "UNKNOWN" rank 0;
@@ -37,15 +38,15 @@ d1_words! {
 /// The longest normalised tag ([`normalised_tag`]) is shorter than this.
 const TAG_BYTES: usize = 24;
 
-/// A phase's spelling as a carrier status is compared with it: lower case,
-/// without `_` (`IN_TRANSIT` → `intransit`), and its length.
+/// A spelling as a carrier status is compared with it: lower case, without
+/// spaces, `_` or `-` (`IN_TRANSIT` → `intransit`), and its length.
 const fn normalised_tag(spelling: &str) -> ([u8; TAG_BYTES], usize) {
     let mut out = [0u8; TAG_BYTES];
     let mut len = 0;
     let mut rest = spelling.as_bytes();
     let mut slots: &mut [u8] = &mut out;
     while let [b, tail @ ..] = rest {
-        if *b != b'_' {
+        if !matches!(*b, b' ' | b'_' | b'-') {
             if let [slot, others @ ..] = slots {
                 *slot = b.to_ascii_lowercase();
                 len += 1;
@@ -70,14 +71,72 @@ const TAGS: [([u8; TAG_BYTES], usize); ShipmentPhase::ALL.len()] = {
     out
 };
 
-/// The phase whose normalised tag is `normalised`.
+/// The words of the other vocabularies an aggregator may pass through
+/// unchanged, as they spell them, with the stage each means (AfterShip's
+/// tags are the stages' own spellings, above). An assumption: D1's
+/// documents list no carrier statuses (README, "Assumptions").
+const OTHER_WORDS: &[(&str, ShipmentPhase)] = &[
+    // EasyPost's tracker statuses.
+    ("pre_transit", ShipmentPhase::InfoReceived),
+    ("in_transit", ShipmentPhase::InTransit),
+    ("out_for_delivery", ShipmentPhase::OutForDelivery),
+    ("available_for_pickup", ShipmentPhase::AvailableForPickup),
+    ("delivered", ShipmentPhase::Delivered),
+    ("failure", ShipmentPhase::Exception),
+    ("cancelled", ShipmentPhase::Exception),
+    ("error", ShipmentPhase::Exception),
+    // Shippo's tracking statuses.
+    ("PRE_TRANSIT", ShipmentPhase::InfoReceived),
+    ("TRANSIT", ShipmentPhase::InTransit),
+    ("DELIVERED", ShipmentPhase::Delivered),
+    ("FAILURE", ShipmentPhase::Exception),
+    // Failed delivery attempts, as carriers spell them.
+    ("FailedAttempt", ShipmentPhase::AttemptFail),
+    ("DeliveryFailure", ShipmentPhase::AttemptFail),
+    ("Delivery attempted", ShipmentPhase::AttemptFail),
+    ("AttemptFailed", ShipmentPhase::AttemptFail),
+];
+
+/// [`OTHER_WORDS`], normalised.
+const OTHER_TAGS: [([u8; TAG_BYTES], usize, ShipmentPhase); OTHER_WORDS.len()] = {
+    let mut out = [([0u8; TAG_BYTES], 0, ShipmentPhase::Unknown); OTHER_WORDS.len()];
+    let mut words = OTHER_WORDS;
+    let mut slots: &mut [([u8; TAG_BYTES], usize, ShipmentPhase)] = &mut out;
+    while let ([(word, phase), rest @ ..], [slot, others @ ..]) = (words, slots) {
+        let (tag, len) = normalised_tag(word);
+        *slot = (tag, len, *phase);
+        words = rest;
+        slots = others;
+    }
+    out
+};
+
+/// The phase whose normalised tag is `normalised`: a stage's own spelling
+/// (AfterShip's tag), another vocabulary's word, or a subtag (`Delivered_001`,
+/// `Exception_011`: a tag followed by digits) as its tag.
 fn phase_of_tag(normalised: &[u8]) -> ShipmentPhase {
-    ShipmentPhase::ALL
-        .into_iter()
-        .zip(TAGS.iter())
-        .skip(1) // `UNKNOWN` is what no tag matches, not a tag.
-        .find(|(_, (tag, len))| tag.get(..*len) == Some(normalised))
-        .map_or(ShipmentPhase::Unknown, |(phase, _)| phase)
+    let find = |word: &[u8]| {
+        ShipmentPhase::ALL
+            .into_iter()
+            .zip(TAGS.iter())
+            .skip(1) // `UNKNOWN` is what no tag matches, not a tag.
+            .find(|(_, (tag, len))| tag.get(..*len) == Some(word))
+            .map(|(phase, _)| phase)
+            .or_else(|| {
+                OTHER_TAGS
+                    .iter()
+                    .find(|(tag, len, _)| tag.get(..*len) == Some(word))
+                    .map(|(_, _, phase)| *phase)
+            })
+    };
+    let subtag = normalised
+        .iter()
+        .rposition(|b| !b.is_ascii_digit())
+        .and_then(|last| normalised.get(..=last))
+        .filter(|tag| tag.len() < normalised.len());
+    find(normalised)
+        .or_else(|| subtag.and_then(find))
+        .unwrap_or(ShipmentPhase::Unknown)
 }
 
 /// `raw` normalised as a tag is (case, spaces, `_` and `-` ignored), into
