@@ -226,14 +226,7 @@ if [ -n "$write_budget" ]; then
     for k in $env_keys; do echo "$k = \"${here[$k]}\""; done
   } >"$budget_file"
   say "wrote $budget_file: apply ${counts[baseline.apply]}, rows ${counts[baseline.rows]} Ir per notification at ${commit:0:12}"
-  # The counts for bench/report.sh (BENCHMARKS.md), the build without features only.
-if [ -z "$features" ]; then
-  mkdir -p target/bench/results
-  printf '{"commit":"%s","apply":%d,"rows":%d,"budget_apply":%d,"budget_rows":%d}\n' \
-    "$(git rev-parse --short=7 HEAD)" "${counts[head.apply]}" "${counts[head.rows]}" \
-    "$budget_apply" "$budget_rows" >target/bench/results/guard.jsonl
-fi
-say "done in $(( $(date +%s) - started ))s"
+  say "done in $(( $(date +%s) - started ))s"
   exit 0
 fi
 

@@ -129,13 +129,16 @@ fn phase_of_tag(normalised: &[u8]) -> ShipmentPhase {
                     .map(|(_, _, phase)| *phase)
             })
     };
-    let subtag = normalised
-        .iter()
-        .rposition(|b| !b.is_ascii_digit())
-        .and_then(|last| normalised.get(..=last))
-        .filter(|tag| tag.len() < normalised.len());
+    // A subtag is looked for only when the whole word is no tag.
+    let subtag = || {
+        normalised
+            .iter()
+            .rposition(|b| !b.is_ascii_digit())
+            .and_then(|last| normalised.get(..=last))
+            .filter(|tag| tag.len() < normalised.len())
+    };
     find(normalised)
-        .or_else(|| subtag.and_then(find))
+        .or_else(|| subtag().and_then(find))
         .unwrap_or(ShipmentPhase::Unknown)
 }
 
