@@ -103,6 +103,9 @@
 // Shipment phase `DELIVERED`.
 #define D1T_SHIPMENT_DELIVERED 9
 
+// Shipment phase `RETURN_TO_SENDER`.
+#define D1T_SHIPMENT_RETURN_TO_SENDER 10
+
 // Card phase unknown to this header (a newer library).
 #define D1T_PHASE_UNKNOWN 0
 
@@ -147,6 +150,9 @@
 
 // `PRODUCTION_EXCEPTION`.
 #define D1T_PHASE_PRODUCTION_EXCEPTION 14
+
+// `RETURNING`.
+#define D1T_PHASE_RETURNING 15
 
 // Major version of the library (the header's `D1T_VERSION_MAJOR`).
 #define D1T_VERSION_MAJOR 0
@@ -407,6 +413,15 @@ d1t_result d1t_tracker_card_json(const struct d1t_tracker *tracker,
                                  const uint8_t *card_id,
                                  size_t card_id_len,
                                  char **out);
+
+// Why the card shows its phase (README, "Why this phase"), canonical JSON,
+// into `*out` (free it with `d1t_string_free`): its cycles, every kept
+// notification with its facts, the deciding fact and each alert's
+// notifications; `D1T_ERR_NOT_FOUND` when the card is unknown.
+d1t_result d1t_tracker_explain_json(const struct d1t_tracker *tracker,
+                                    const uint8_t *card_id,
+                                    size_t card_id_len,
+                                    char **out);
 
 // Every card's view, a canonical JSON array sorted by card id, into `*out`
 // (free it with `d1t_string_free`).

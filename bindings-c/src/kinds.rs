@@ -58,6 +58,8 @@ pub const D1T_SHIPMENT_OUT_FOR_DELIVERY: u32 = 7;
 pub const D1T_SHIPMENT_AVAILABLE_FOR_PICKUP: u32 = 8;
 /// Shipment phase `DELIVERED`.
 pub const D1T_SHIPMENT_DELIVERED: u32 = 9;
+/// Shipment phase `RETURN_TO_SENDER`.
+pub const D1T_SHIPMENT_RETURN_TO_SENDER: u32 = 10;
 
 /// Card phase unknown to this header (a newer library).
 pub const D1T_PHASE_UNKNOWN: u32 = 0;
@@ -89,9 +91,11 @@ pub const D1T_PHASE_FAILED: u32 = 12;
 pub const D1T_PHASE_RETURNED: u32 = 13;
 /// `PRODUCTION_EXCEPTION`.
 pub const D1T_PHASE_PRODUCTION_EXCEPTION: u32 = 14;
+/// `RETURNING`.
+pub const D1T_PHASE_RETURNING: u32 = 15;
 
 /// Every card phase with its number and its NUL-terminated name.
-const PHASES: [(Phase, u32, &str); 14] = [
+const PHASES: [(Phase, u32, &str); 15] = [
     (
         Phase::TrackingRequested,
         D1T_PHASE_TRACKING_REQUESTED,
@@ -130,6 +134,7 @@ const PHASES: [(Phase, u32, &str); 14] = [
         D1T_PHASE_PRODUCTION_EXCEPTION,
         "PRODUCTION_EXCEPTION\0",
     ),
+    (Phase::Returning, D1T_PHASE_RETURNING, "RETURNING\0"),
 ];
 
 /// The kind of a `D1T_TRACKING_*` number; `D1T_ERR_INVALID_ARGUMENT` at
@@ -163,6 +168,7 @@ pub(crate) fn shipment_phase_number(phase: ShipmentPhase) -> u32 {
         ShipmentPhase::OutForDelivery => D1T_SHIPMENT_OUT_FOR_DELIVERY,
         ShipmentPhase::AvailableForPickup => D1T_SHIPMENT_AVAILABLE_FOR_PICKUP,
         ShipmentPhase::Delivered => D1T_SHIPMENT_DELIVERED,
+        ShipmentPhase::ReturnToSender => D1T_SHIPMENT_RETURN_TO_SENDER,
         // The core's enums are non-exhaustive: a newer phase is unknown here.
         _ => D1T_SHIPMENT_UNKNOWN,
     }

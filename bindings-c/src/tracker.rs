@@ -132,6 +132,24 @@ pub extern "C" fn d1t_tracker_card_json(
     })
 }
 
+/// Why the card shows its phase (README, "Why this phase"), canonical JSON,
+/// into `*out` (free it with `d1t_string_free`): its cycles, every kept
+/// notification with its facts, the deciding fact and each alert's
+/// notifications; `D1T_ERR_NOT_FOUND` when the card is unknown.
+#[no_mangle]
+pub extern "C" fn d1t_tracker_explain_json(
+    tracker: *const d1t_tracker,
+    card_id: *const u8,
+    card_id_len: usize,
+    out: *mut *mut c_char,
+) -> d1t_result {
+    guard::call(|| {
+        card_string(tracker, card_id, card_id_len, out, |t, id| {
+            t.explain(id).map(|e| canonical_json(&e)).transpose()
+        })
+    })
+}
+
 /// Every card's view, a canonical JSON array sorted by card id, into `*out`
 /// (free it with `d1t_string_free`).
 #[no_mangle]

@@ -3,7 +3,7 @@
 //! the expected bytes in canonical JSON. Strings are hex-encoded.
 //!
 //! vectors.txt, per vector: `V name`, `C config|-`, steps (`A ms body`,
-//! `R card type ms`, `D now older`, `Q request`), `E expected`, `.`
+//! `R card type ms`, `D now older`, `Q request`, `X card`), `E expected`, `.`
 //! catalogue.txt: `S body` (setup), then `K target scope code path|- name input`
 //! (for recordRequest, input is `card,type,ms` with card and type in hex).
 
@@ -56,6 +56,8 @@ fn flat_vectors() -> String {
                 );
             } else if let Some(d) = step.get("due") {
                 let _ = writeln!(out, "D {} {}", d["nowMs"], d["olderThanMs"]);
+            } else if let Some(card) = step.get("explain").and_then(Value::as_str) {
+                let _ = writeln!(out, "X {}", hex(card.as_bytes()));
             } else if let Some(q) = step.get("trackCardRequest") {
                 let _ = writeln!(out, "Q {}", hex(&serde_json::to_vec(q).expect("JSON")));
             } else if let Some(text) = step.get("bodyText").and_then(Value::as_str) {

@@ -219,6 +219,13 @@ class Tracker {
     return json === undefined ? undefined : JSON.parse(json);
   }
 
+  /** Why the card shows its phase (README, "Why this phase"), or undefined for an unknown card. */
+  explain(cardId) {
+    const id = text(cardId, 'cardId');
+    const json = this.#call((h) => h.explain(id));
+    return json === undefined ? undefined : JSON.parse(json);
+  }
+
   cards() {
     return JSON.parse(this.#call((h) => h.cards()));
   }

@@ -14,15 +14,16 @@ export type TrackingType = 'PRODUCTION' | 'SHIPMENT' | 'RETURN';
  */
 export type Kind = TrackingType | 'PRODUCE' | 'UNTYPED';
 /** What an alert is about. */
-export type AlertCode = 'OPERATION_FAILED' | 'CONFLICT' | 'UNTYPED_OPERATION';
+export type AlertCode =
+  | 'OPERATION_FAILED' | 'CONFLICT' | 'UNTYPED_OPERATION' | 'UNKNOWN_CARRIER_STATUS' | 'AMBIGUOUS_ORDER';
 export type OperationStatus = 'PENDING' | 'SUCCESSFUL' | 'FAILED';
 export type ShipmentPhase =
   | 'UNKNOWN' | 'PENDING' | 'INFO_RECEIVED' | 'IN_TRANSIT' | 'EXCEPTION' | 'ATTEMPT_FAIL'
-  | 'EXPIRED' | 'OUT_FOR_DELIVERY' | 'AVAILABLE_FOR_PICKUP' | 'DELIVERED';
+  | 'EXPIRED' | 'OUT_FOR_DELIVERY' | 'AVAILABLE_FOR_PICKUP' | 'DELIVERED' | 'RETURN_TO_SENDER';
 export type Phase =
   | 'TRACKING_REQUESTED' | 'TRACKING' | 'IN_PRODUCTION' | 'PRODUCED' | 'SHIPPED' | 'IN_TRANSIT'
   | 'OUT_FOR_DELIVERY' | 'AVAILABLE_FOR_PICKUP' | 'DELIVERY_EXCEPTION' | 'DELIVERED' | 'CANCELED'
-  | 'FAILED' | 'RETURNED' | 'PRODUCTION_EXCEPTION';
+  | 'FAILED' | 'RETURNED' | 'PRODUCTION_EXCEPTION' | 'RETURNING';
 export type Outcome = 'applied' | 'recorded' | 'duplicate' | 'ignored' | 'rejected';
 
 /** The core's error codes, then this package's own. */
@@ -115,6 +116,83 @@ export interface Alert {
   errorCode: string | null;
   /** D1's error, for OPERATION_FAILED. */
   error: string | null;
+}
+
+/** A kept notification, named by its operation and its position in `explain`'s list. */
+export interface NotificationRef {
+  trackingType: Kind;
+  operationId: string;
+  position: number;
+}
+export type DecidingStep = 'TERMINAL_FACT' | 'CARRIER_EVENT' | 'BUSINESS_STEP' | 'NO_FACT';
+export type FactKind = 'CARRIER_EVENT' | 'BUSINESS_STEP' | 'TERMINAL';
+export type TerminalSourceWord = 'CARD_RETURNED' | 'RETURN_SUCCESSFUL' | 'CARD_PROD_CANCELED' | 'CARRIER_RETURN';
+/** A fact a notification yields, with the phase it gives. */
+export interface Fact {
+  kind: FactKind;
+  phase: Phase;
+  /** A carrier event's stage. */
+  stage: ShipmentPhase | null;
+  /** What it says, in D1's or the carrier's word. */
+  word: string;
+}
+export interface NotificationExplained {
+  position: number;
+  status: OperationStatus;
+  startTime: string;
+  endTime: string | null;
+  detailsStatus: string | null;
+  carrierStatus: string | null;
+  message: string | null;
+  facts: Fact[];
+}
+export interface OperationExplained {
+  trackingType: Kind;
+  operationId: string;
+  /** True when the card view shows it. */
+  current: boolean;
+  startTime: string;
+  status: OperationStatus;
+  /** The tracking numbers that name its parcel. */
+  parcel: string[];
+  /** Every kept notification, in display order (instant, carrier order, lifecycle rank, content). */
+  notifications: NotificationExplained[];
+}
+export interface TerminalExplained {
+  phase: Phase;
+  source: TerminalSourceWord;
+  notification: NotificationRef;
+  /** False when no endTime dated it (the card raises AMBIGUOUS_ORDER). */
+  dated: boolean;
+  instant: string;
+  cut: string;
+}
+export interface CycleExplained {
+  index: number;
+  /** Where it ends (RFC 3339, UTC); null for the open cycle. */
+  endsAt: string | null;
+  closedBy: TerminalExplained[];
+  operations: OperationExplained[];
+}
+export interface Deciding {
+  step: DecidingStep;
+  /** The step in plain words. */
+  rule: string;
+  cycle: number | null;
+  notification: NotificationRef | null;
+  fact: Fact | null;
+}
+export interface AlertExplained extends Alert {
+  /** The notifications that raised it. */
+  notifications: NotificationRef[];
+}
+/** Why a card shows its phase (Tracker.explain). */
+export interface Explanation {
+  cardId: string;
+  phase: Phase;
+  decided: Deciding;
+  cycles: CycleExplained[];
+  alerts: AlertExplained[];
 }
 
 export interface CardView {
@@ -223,6 +301,8 @@ export declare class Tracker {
   /** Folds one body `{"operations":[...]}`; throws when the body is rejected whole. */
   apply(body: Body, receivedAtMs?: number): ApplyReport;
   card(cardId: string): CardView | undefined;
+  /** Why the card shows its phase: cycles, notifications and their facts, the deciding fact. */
+  explain(cardId: string): Explanation | undefined;
   cards(): CardView[];
   cardIds(): string[];
   operations(cardId: string): OperationView[] | undefined;

@@ -9,6 +9,8 @@ mod memory;
 mod request;
 mod time;
 mod tracker;
+#[cfg(test)]
+mod words;
 
 pub use memory::wasm_memory_bytes;
 pub use request::{build_status_query, build_track_card_request};

@@ -61,6 +61,11 @@ impl WasmTracker {
         self.inner.card(card_id).map(|v| json(&v))
     }
 
+    /// Why the card shows its phase, as JSON text, or `undefined`.
+    pub fn explain(&self, card_id: &str) -> Option<String> {
+        self.inner.explain(card_id).map(|e| json(&e))
+    }
+
     /// Every card's view, as a JSON array sorted by card id.
     pub fn cards(&self) -> String {
         json(&self.inner.cards().collect::<Vec<_>>())

@@ -57,7 +57,9 @@ pub use tracker::{
 };
 pub use view::phase;
 pub use view::{
-    Alert, AlertCode, CardView, Change, OperationView, Phase, ShipmentView, TrackingRef,
+    Alert, AlertCode, AlertExplained, CardView, Change, CycleExplained, Deciding, DecidingStep,
+    Explanation, Fact, FactKind, NotificationExplained, NotificationRef, OperationExplained,
+    OperationView, Phase, ShipmentView, TerminalExplained, TerminalSourceWord, TrackingRef,
     TrackingView,
 };
 pub use wire::{

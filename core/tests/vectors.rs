@@ -45,7 +45,7 @@ fn run(vector: &Value) -> Value {
 }
 
 /// The steps that are not bodies: request records, due lists, Track Card
-/// requests. Their result is the value, or `{"error": …}`.
+/// requests, explanations. Their result is the value, or `{"error": …}`.
 fn run_other_step(tracker: &mut Tracker, step: &Value) -> Option<Value> {
     let outcome = |r: Result<Value, Error>| match r {
         Ok(v) => v,
@@ -66,6 +66,11 @@ fn run_other_step(tracker: &mut Tracker, step: &Value) -> Option<Value> {
         let arg = |k: &str| due[k].as_u64().expect("a whole number");
         let list = tracker.due_for_reconciliation(arg("nowMs"), arg("olderThanMs"));
         return Some(json!({ "due": list }));
+    }
+    if let Some(card) = step.get("explain") {
+        let card = card.as_str().expect("a card id");
+        let explained = tracker.explain(card);
+        return Some(json!({ "explain": explained }));
     }
     if let Some(request) = step.get("trackCardRequest") {
         return Some(outcome(

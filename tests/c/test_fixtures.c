@@ -96,6 +96,23 @@ void run_vector_tests(const char *path) {
         d1t_string_free(due);
         break;
       }
+      case 'X': {
+        /* Why a card shows its phase; an unknown card is null. */
+        unsigned char *card = unhex(next_field(&cursor), &n);
+        char *explained = NULL;
+        d1t_result rc = d1t_tracker_explain_json(t, card, n, &explained);
+        sb_puts(&reports, steps++ ? ",{\"explain\":" : "{\"explain\":");
+        if (rc == D1T_OK) {
+          sb_puts(&reports, explained);
+        } else {
+          CHECK_RC(rc, D1T_ERR_NOT_FOUND);
+          sb_puts(&reports, "null");
+        }
+        sb_puts(&reports, "}");
+        d1t_string_free(explained);
+        free(card);
+        break;
+      }
       case 'Q': {
         unsigned char *request = unhex(next_field(&cursor), &n);
         char *call = NULL;

@@ -20,6 +20,7 @@ function run(vector) {
         return attempt(() => (tracker.recordRequest(r.cardId, r.trackingType, r.atMs), { ok: true }));
       }
       if (step.due) return { due: tracker.dueForReconciliation(step.due.nowMs, step.due.olderThanMs) };
+      if (step.explain !== undefined) return { explain: tracker.explain(step.explain) ?? null };
       if (step.trackCardRequest) return attempt(() => pkg.buildTrackCardRequest(step.trackCardRequest));
       // Alternate the body types a webhook may hand over.
       const body = step.bodyText !== undefined

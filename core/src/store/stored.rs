@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use super::encoding::Encoded;
 use super::order::cmp_compact;
 use crate::wire::Member;
-use crate::wire::{Facts, Instant, OperationStatus, ShipmentPhase};
+use crate::wire::{BusinessStatus, Facts, Instant, OperationStatus, ShipmentPhase};
 
 /// A notification's `startTime`: ordered by instant, then by its text (as
 /// [`Timestamp`]); the text is read only on a tie.
@@ -16,7 +16,7 @@ use crate::wire::{Facts, Instant, OperationStatus, ShipmentPhase};
 pub(crate) struct Start<'a>(&'a Stored);
 
 impl<'a> Start<'a> {
-    fn instant(self) -> Instant {
+    pub(crate) fn instant(self) -> Instant {
         Instant {
             secs: self.0.start_secs,
             nanos: self.0.start_nanos,
@@ -69,17 +69,19 @@ pub(crate) struct Stored {
     shipment_extra: bool,
     /// `details` has members the view does not name.
     details_extra: bool,
+    /// The shipment carries a status (recognised or not).
+    carrier_status: bool,
 }
 
 impl Stored {
     pub(crate) fn new(encoded: Encoded, facts: Facts) -> Stored {
-        let shipment_phase = if encoded.has(Member::Shipment) {
-            encoded
-                .text(Member::ShipmentStatus)
-                .map_or(ShipmentPhase::Unknown, ShipmentPhase::classify)
-        } else {
-            ShipmentPhase::Unknown
-        };
+        let carrier_status = encoded
+            .has(Member::Shipment)
+            .then(|| encoded.text(Member::ShipmentStatus))
+            .flatten()
+            .filter(|t| !t.is_empty());
+        let shipment_phase = carrier_status.map_or(ShipmentPhase::Unknown, ShipmentPhase::classify);
+        let carrier_status = carrier_status.is_some();
         let end = facts.end.unwrap_or(Instant {
             secs: 0,
             nanos: u32::MAX,
@@ -96,6 +98,7 @@ impl Stored {
             shipment_phase,
             shipment_extra: facts.shipment_extra,
             details_extra: facts.details_extra,
+            carrier_status,
         }
     }
 
@@ -109,7 +112,8 @@ impl Stored {
         std::mem::size_of::<Stored>() + self.encoded.compact_text().len()
     }
 
-    fn end(&self) -> Option<Instant> {
+    /// The `endTime`, when given.
+    pub(crate) fn end(&self) -> Option<Instant> {
         (self.end_nanos != u32::MAX).then_some(Instant {
             secs: self.end_secs,
             nanos: self.end_nanos,
@@ -142,7 +146,8 @@ impl Stored {
             .then_with(|| self.cmp_content(other))
     }
 
-    fn cmp_content(&self, other: &Stored) -> Ordering {
+    /// The canonical content, bytewise (ids aside).
+    pub(crate) fn cmp_content(&self, other: &Stored) -> Ordering {
         if self.encoded == other.encoded {
             return Ordering::Equal;
         }
@@ -175,6 +180,77 @@ impl Stored {
     /// True when `details` has members the view does not name.
     pub(crate) fn details_extra(&self) -> bool {
         self.details_extra
+    }
+
+    /// True when the shipment carries a status, recognised or not.
+    pub(crate) fn has_carrier_status(&self) -> bool {
+        self.carrier_status
+    }
+
+    /// True when the shipment's status is one the carrier table knows: a
+    /// carrier event (README, "Phase").
+    pub(crate) fn is_carrier_event(&self) -> bool {
+        self.shipment_phase != ShipmentPhase::Unknown
+    }
+
+    /// A member of the shipment, when given and not empty.
+    pub(crate) fn shipment_text(&self, member: Member) -> Option<&str> {
+        self.encoded
+            .has(Member::Shipment)
+            .then(|| self.encoded.text(member))
+            .flatten()
+            .filter(|t| !t.is_empty())
+    }
+
+    /// The shipment's tracking number (a parcel's name), when given.
+    pub(crate) fn tracking_number(&self) -> Option<&str> {
+        self.shipment_text(Member::TrackingNumber)
+    }
+
+    /// The business step's rank: the business status's rank when it is a
+    /// step of the lifecycle, 0 when it is none or a terminal one
+    /// (`CARD_RETURNED`, `CARD_PROD_CANCELED`).
+    pub(crate) fn step_rank(&self) -> u8 {
+        const FIRST_TERMINAL: u8 = BusinessStatus::CardReturned.rank();
+        if self.business_rank < FIRST_TERMINAL {
+            self.business_rank
+        } else {
+            0
+        }
+    }
+
+    /// The carrier order (README, "The shipment"): a final stage
+    /// (`Delivered`, `ReturnToSender`) first, then the instant, the stage,
+    /// the content. Notifications of different operations compare by
+    /// content without their ids (the caller breaks that tie by id).
+    pub(crate) fn cmp_carrier(&self, other: &Stored) -> Ordering {
+        (
+            self.shipment_phase.is_final(),
+            self.instant(),
+            self.shipment_rank,
+        )
+            .cmp(&(
+                other.shipment_phase.is_final(),
+                other.instant(),
+                other.shipment_rank,
+            ))
+            .then_with(|| self.cmp_content(other))
+    }
+
+    /// The order a shipment member's notification is chosen by (README,
+    /// "The shipment"): the instant, then one without a carrier status
+    /// after one with (a follow-up that only adds a message), then the
+    /// carrier order.
+    pub(crate) fn cmp_shipment_member(&self, other: &Stored) -> Ordering {
+        (self.instant(), !self.carrier_status)
+            .cmp(&(other.instant(), !other.carrier_status))
+            .then_with(|| self.cmp_carrier(other))
+    }
+
+    /// Dated before undated, then by `endTime`.
+    pub(crate) fn cmp_dated(&self, other: &Stored) -> Ordering {
+        let key = |s: &Stored| (s.end().is_none(), s.end());
+        key(self).cmp(&key(other))
     }
 
     /// The instant the notification dates what it says: its `endTime`, else

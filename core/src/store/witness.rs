@@ -9,8 +9,7 @@
 use std::cmp::Ordering;
 
 use super::stored::Stored;
-use crate::wire::Member;
-use crate::wire::OperationStatus;
+use crate::wire::{BusinessStatus, Member, OperationStatus, ShipmentPhase};
 
 /// Which notifications a witness admits, and which of them it takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +31,46 @@ pub(crate) enum Rule {
     HighestBusinessStatus,
     /// Every notification; the earliest `startTime`, then the smallest key.
     EarliestStart,
+    /// Notifications with a carrier status (recognised or not); the
+    /// greatest in the carrier order ([`Stored::cmp_carrier`]).
+    GreatestCarrierStatus,
+    /// Notifications whose carrier status is recognised (a carrier event,
+    /// README, "Phase"); the greatest in the carrier order.
+    GreatestCarrierEvent,
+    /// Notifications whose shipment carries this member non-empty; the
+    /// greatest in the shipment members' order
+    /// ([`Stored::cmp_shipment_member`]).
+    GreatestShipmentMember(Member),
+    /// Notifications whose shipment has members the view does not name;
+    /// the greatest in the shipment members' order.
+    GreatestShipmentExtra,
+    /// Notifications whose business status is a step (not terminal); the
+    /// highest rank, then the greatest key.
+    HighestStep,
+    /// `SUCCESSFUL` notifications without a known business status; the
+    /// greatest key.
+    SuccessfulWithoutBusinessStatus,
+    /// Notifications not `FAILED` whose business status has this rank; the
+    /// earliest `endTime` (undated last), then the smallest key.
+    EarliestDatedWithBusinessRank(u8),
+    /// `SUCCESSFUL` notifications; the earliest `endTime` (undated last),
+    /// then the smallest key.
+    EarliestDatedSuccessful,
+    /// Notifications whose carrier stage is this one; the earliest instant,
+    /// then the smallest key.
+    EarliestAtStage(ShipmentPhase),
+    /// Notifications whose carrier stage is this one; the latest instant,
+    /// then the greatest key.
+    LatestAtStage(ShipmentPhase),
+    /// Carrier events with an `endTime`; the latest `endTime`, then the
+    /// greatest key.
+    LatestDatedEvent,
+    /// Notifications with a tracking number; the smallest number (text),
+    /// then the smallest key.
+    LowestTrackingNumber,
+    /// Notifications with a tracking number; the greatest number (text),
+    /// then the greatest key.
+    HighestTrackingNumber,
 }
 
 macro_rules! witnesses {
@@ -74,6 +113,41 @@ witnesses! {
     Extra => Rule::GreatestWithDetailsExtra,
     /// `startTime`.
     StartTime => Rule::EarliestStart,
+    /// `shipment.status`: the carrier's last word, known or not.
+    ShipmentStatus => Rule::GreatestCarrierStatus,
+    /// `shipment.phase`, and the operation's carrier event (README, "Phase").
+    CarrierEvent => Rule::GreatestCarrierEvent,
+    /// `shipment.carrier`.
+    ShipmentCarrier => Rule::GreatestShipmentMember(Member::Carrier),
+    /// `shipment.trackingNumber`.
+    ShipmentTrackingNumber => Rule::GreatestShipmentMember(Member::TrackingNumber),
+    /// `shipment.message`.
+    ShipmentMessage => Rule::GreatestShipmentMember(Member::Message),
+    /// `shipment.trackingUrl`.
+    ShipmentTrackingUrl => Rule::GreatestShipmentMember(Member::TrackingUrl),
+    /// `shipment.extra`.
+    ShipmentExtra => Rule::GreatestShipmentExtra,
+    /// The operation's most advanced business step.
+    Step => Rule::HighestStep,
+    /// A `SUCCESSFUL` notification without a known business status (a
+    /// PRODUCTION one is the step `PRODUCED`).
+    SuccessfulWithoutStatus => Rule::SuccessfulWithoutBusinessStatus,
+    /// The earliest-dated `CARD_RETURNED` (a terminal fact).
+    Returned => Rule::EarliestDatedWithBusinessRank(BusinessStatus::CardReturned.rank()),
+    /// The earliest-dated `CARD_PROD_CANCELED` (a terminal fact).
+    Canceled => Rule::EarliestDatedWithBusinessRank(BusinessStatus::CardProdCanceled.rank()),
+    /// The earliest-dated `SUCCESSFUL` one (of a RETURN: a terminal fact).
+    EarliestSuccessful => Rule::EarliestDatedSuccessful,
+    /// The first `ReturnToSender`.
+    FirstReturnToSender => Rule::EarliestAtStage(ShipmentPhase::ReturnToSender),
+    /// The last `Delivered`.
+    LastDelivered => Rule::LatestAtStage(ShipmentPhase::Delivered),
+    /// The carrier event with the latest `endTime`.
+    LatestDatedEvent => Rule::LatestDatedEvent,
+    /// The lowest tracking number (the operation's parcel, with the highest).
+    LowestTrackingNumber => Rule::LowestTrackingNumber,
+    /// The highest tracking number.
+    HighestTrackingNumber => Rule::HighestTrackingNumber,
 }
 
 /// How many witnesses an operation keeps.
@@ -142,6 +216,84 @@ impl<W: Copy> Witnesses<W> {
                 }
                 Rule::EarliestStart => {
                     slot.is_none_or(|w| s.start().cmp(&get(w).start()).then_with(|| cmp(w)).is_lt())
+                }
+                Rule::GreatestCarrierStatus => {
+                    s.has_carrier_status() && slot.is_none_or(|w| s.cmp_carrier(get(w)).is_gt())
+                }
+                Rule::GreatestCarrierEvent => {
+                    s.is_carrier_event() && slot.is_none_or(|w| s.cmp_carrier(get(w)).is_gt())
+                }
+                Rule::GreatestShipmentMember(member) => {
+                    s.shipment_text(member).is_some()
+                        && slot.is_none_or(|w| s.cmp_shipment_member(get(w)).is_gt())
+                }
+                Rule::GreatestShipmentExtra => {
+                    s.shipment_extra() && slot.is_none_or(|w| s.cmp_shipment_member(get(w)).is_gt())
+                }
+                Rule::HighestStep => {
+                    s.step_rank() > 0
+                        && slot.is_none_or(|w| {
+                            s.step_rank()
+                                .cmp(&get(w).step_rank())
+                                .then_with(|| cmp(w))
+                                .is_gt()
+                        })
+                }
+                Rule::SuccessfulWithoutBusinessStatus => {
+                    s.status() == OperationStatus::Successful
+                        && s.business_rank() == 0
+                        && slot.is_none_or(|w| cmp(w).is_gt())
+                }
+                Rule::EarliestDatedWithBusinessRank(rank) => {
+                    s.status() != OperationStatus::Failed
+                        && s.business_rank() == rank
+                        && slot.is_none_or(|w| s.cmp_dated(get(w)).then_with(|| cmp(w)).is_lt())
+                }
+                Rule::EarliestDatedSuccessful => {
+                    s.status() == OperationStatus::Successful
+                        && slot.is_none_or(|w| s.cmp_dated(get(w)).then_with(|| cmp(w)).is_lt())
+                }
+                Rule::EarliestAtStage(stage) => {
+                    s.shipment_phase() == stage
+                        && slot.is_none_or(|w| {
+                            s.instant()
+                                .cmp(&get(w).instant())
+                                .then_with(|| cmp(w))
+                                .is_lt()
+                        })
+                }
+                Rule::LatestAtStage(stage) => {
+                    s.shipment_phase() == stage
+                        && slot.is_none_or(|w| {
+                            s.instant()
+                                .cmp(&get(w).instant())
+                                .then_with(|| cmp(w))
+                                .is_gt()
+                        })
+                }
+                Rule::LatestDatedEvent => {
+                    s.is_carrier_event()
+                        && s.end().is_some()
+                        && slot
+                            .is_none_or(|w| s.end().cmp(&get(w).end()).then_with(|| cmp(w)).is_gt())
+                }
+                Rule::LowestTrackingNumber => {
+                    s.tracking_number().is_some()
+                        && slot.is_none_or(|w| {
+                            s.tracking_number()
+                                .cmp(&get(w).tracking_number())
+                                .then_with(|| cmp(w))
+                                .is_lt()
+                        })
+                }
+                Rule::HighestTrackingNumber => {
+                    s.tracking_number().is_some()
+                        && slot.is_none_or(|w| {
+                            s.tracking_number()
+                                .cmp(&get(w).tracking_number())
+                                .then_with(|| cmp(w))
+                                .is_gt()
+                        })
                 }
             };
             if take {

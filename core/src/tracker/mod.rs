@@ -151,6 +151,20 @@ impl Tracker {
             .map(TrackingRef)
     }
 
+    /// Why the card shows its phase (README, "Why this phase"): its cycles,
+    /// every kept notification with the facts it yields, the fact that
+    /// decided and by which step, and each alert with the notifications that
+    /// raised it. `None` for a card this tracker does not know.
+    ///
+    /// ```
+    /// use d1_tracking::{Config, Tracker};
+    /// let tracker = Tracker::new(Config::default());
+    /// assert!(tracker.explain("card-0001").is_none());
+    /// ```
+    pub fn explain(&self, card_id: &str) -> Option<crate::view::Explanation> {
+        Some(crate::view::explain(card_id, self.card_state(card_id)?))
+    }
+
     /// The phase of one card, or `None` when nothing is known of it: what
     /// [`card`](Tracker::card) shows as `phase`, without building the view.
     ///

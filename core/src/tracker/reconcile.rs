@@ -117,6 +117,7 @@ impl Tracker {
             operations: Vec::new(),
             refs: after.refs,
             phase,
+            ambiguous: Vec::new(),
         });
         let changes = diff(before.as_ref(), &after);
         self.recount(bytes_before, bytes_after);

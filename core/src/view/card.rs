@@ -3,7 +3,7 @@
 //! operation per kind, the phase, and the alerts.
 
 use super::operation::ViewRef;
-use super::phase::{phase_of, Phase};
+use super::phase::{Decision, Phase};
 use super::types::{Alert, AlertCode, CardView, OperationView};
 use crate::store::{CardState, OperationState, Pending};
 use crate::wire::{OperationStatus, TrackingType};
@@ -21,6 +21,8 @@ pub(crate) struct Derived<'a> {
     pub(crate) refs: TrackingRefs<'a>,
     /// The card's phase.
     pub(crate) phase: Phase,
+    /// The operations that raise `AMBIGUOUS_ORDER` (README, "The card view").
+    pub(crate) ambiguous: Vec<ViewRef<'a>>,
 }
 
 /// Reads one card's views.
@@ -97,11 +99,17 @@ impl<'a> CardRead<'a> {
                 }
             }
         }
-        let phase = phase_of(&operations);
+        let decision = Decision::of(&operations);
+        let ambiguous = decision
+            .ambiguous
+            .iter()
+            .filter_map(|(i, _)| operations.get(*i).copied())
+            .collect();
         Derived {
+            phase: decision.phase,
             operations,
             refs,
-            phase,
+            ambiguous,
         }
     }
 
@@ -110,7 +118,7 @@ impl<'a> CardRead<'a> {
         CardView {
             card_id: card_id.to_string(),
             phase: derived.phase,
-            alerts: alerts(&derived.refs),
+            alerts: alerts(&derived.refs, &derived.ambiguous),
             trackings: derived
                 .refs
                 .iter()
@@ -172,31 +180,41 @@ fn join_untyped<'a>(ops: &mut Vec<ViewRef<'a>>, elsewhere: impl Fn(TrackingType,
 }
 
 /// The alerts the shown entries raise, sorted (README, "The card view"): a
-/// failed operation, a conflict, an operation without a tracking type. An
-/// older operation a newer one of its kind replaced raises none: the host
-/// asked again.
-pub(crate) fn alerts(refs: &TrackingRefs<'_>) -> Vec<Alert> {
+/// failed operation, a conflict, an operation without a tracking type, a
+/// carrier word the table does not know; and the card's doubtful order,
+/// named by the operations that make it so. An older operation a newer one
+/// of its kind replaced raises none: the host asked again.
+pub(crate) fn alerts(refs: &TrackingRefs<'_>, ambiguous: &[ViewRef<'_>]) -> Vec<Alert> {
     let mut out = Vec::new();
+    let mut raise = |v: &ViewRef<'_>, code: AlertCode, with_error: bool| {
+        out.push(Alert {
+            tracking_type: v.kind,
+            code,
+            operation_id: v.operation_id.to_string(),
+            error_code: v.error_code().filter(|_| with_error).map(str::to_string),
+            error: v.error().filter(|_| with_error).map(str::to_string),
+        });
+    };
     for v in refs.iter().flatten() {
-        let mut raise = |code: AlertCode, with_error: bool| {
-            out.push(Alert {
-                tracking_type: v.kind,
-                code,
-                operation_id: v.operation_id.to_string(),
-                error_code: v.error_code().filter(|_| with_error).map(str::to_string),
-                error: v.error().filter(|_| with_error).map(str::to_string),
-            });
-        };
         if v.status == OperationStatus::Failed {
-            raise(AlertCode::OperationFailed, true);
+            raise(v, AlertCode::OperationFailed, true);
         }
         if v.conflict {
-            raise(AlertCode::Conflict, false);
+            raise(v, AlertCode::Conflict, false);
         }
         if v.kind == TrackingType::Untyped {
-            raise(AlertCode::UntypedOperation, false);
+            raise(v, AlertCode::UntypedOperation, false);
+        }
+        if v.carrier_status_witness()
+            .is_some_and(|s| !s.is_carrier_event())
+        {
+            raise(v, AlertCode::UnknownCarrierStatus, false);
         }
     }
+    for v in ambiguous {
+        raise(v, AlertCode::AmbiguousOrder, false);
+    }
     out.sort();
+    out.dedup();
     out
 }

@@ -42,8 +42,10 @@ impl Source {
             Source::Text(w, _)
             | Source::TextEither(w, _, _)
             | Source::Extra(w)
-            | Source::Json(w, _)
-            | Source::Shipment(w) => Some(w),
+            | Source::Json(w, _) => Some(w),
+            // Each member of the shipment has its own witness: compared
+            // as read.
+            Source::Shipment(_) => None,
             Source::StartTime => Some(Witness::StartTime),
             Source::OperationId | Source::Status | Source::Conflict => None,
         }

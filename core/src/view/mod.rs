@@ -7,6 +7,7 @@
 
 mod card;
 mod diff;
+mod explain;
 mod fields;
 mod operation;
 pub mod phase;
@@ -17,6 +18,12 @@ mod types;
 pub(crate) use card::{CardRead, Derived};
 pub(crate) use diff::diff;
 pub use diff::Change;
+pub(crate) use explain::explain;
+pub use explain::{
+    AlertExplained, CycleExplained, Deciding, DecidingStep, Explanation, Fact, FactKind,
+    NotificationExplained, NotificationRef, OperationExplained, TerminalExplained,
+    TerminalSourceWord,
+};
 pub(crate) use operation::ViewRef;
 pub use tracking_ref::TrackingRef;
 pub use types::{Alert, AlertCode, CardView, OperationView, Phase, ShipmentView, TrackingView};

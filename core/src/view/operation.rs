@@ -88,11 +88,9 @@ impl<'a> ViewRef<'a> {
                 .get(w)
                 .and_then(|s| s.encoded().raw(field))
                 .map_or(FieldRef::Null, FieldRef::Json),
-            Source::Shipment(w) => self
-                .w
-                .get(w)
-                .and_then(ShipmentRef::of)
-                .map_or(FieldRef::Null, FieldRef::Shipment),
+            Source::Shipment(_) => {
+                ShipmentRef::of(&self.w).map_or(FieldRef::Null, FieldRef::Shipment)
+            }
         }
     }
 
@@ -111,19 +109,15 @@ impl<'a> ViewRef<'a> {
         self.text_of(Member::DetailsStatus)
     }
 
-    /// The notification that defines `detailsStatus`.
-    pub(crate) fn details_status_witness(&self) -> Option<&'a Stored> {
-        self.w.get(Witness::DetailsStatus)
+    /// The operation's carrier event: the greatest notification with a
+    /// recognised carrier status, in the carrier order (README, "Phase").
+    pub(crate) fn carrier_event(&self) -> Option<&'a Stored> {
+        self.w.get(Witness::CarrierEvent)
     }
 
-    /// The notification that defines `shipment`.
-    pub(crate) fn shipment_witness(&self) -> Option<&'a Stored> {
-        self.w.get(Witness::Shipment)
-    }
-
-    /// The greatest `SUCCESSFUL` notification.
-    pub(crate) fn last_successful(&self) -> Option<&'a Stored> {
-        self.w.get(Witness::LastSuccessful)
+    /// The notification whose carrier status the shipment shows.
+    pub(crate) fn carrier_status_witness(&self) -> Option<&'a Stored> {
+        self.w.get(Witness::ShipmentStatus)
     }
 
     /// The operation's start: the earliest `startTime` (orders operations).
@@ -141,7 +135,11 @@ impl<'a> ViewRef<'a> {
 
     /// The shipment's phase, without reading its text.
     pub(crate) fn shipment_phase(&self) -> Option<ShipmentPhase> {
-        self.shipment_witness().map(Stored::shipment_phase)
+        self.w.get(Witness::Shipment)?;
+        Some(
+            self.carrier_event()
+                .map_or(ShipmentPhase::Unknown, Stored::shipment_phase),
+        )
     }
 
     /// `startTime`: the earliest, as given.
@@ -183,7 +181,9 @@ impl<'a> ViewRef<'a> {
             && self.conflict == other.conflict
             && VIEW_FIELDS.iter().all(|(_, source)| {
                 let Some(w) = source.witness() else {
-                    return true;
+                    // The shipment's members have witnesses of their own.
+                    return !matches!(source, Source::Shipment(_))
+                        || self.field(*source) == other.field(*source);
                 };
                 let same_source = match (self.w.get(w), other.w.get(w)) {
                     (Some(a), Some(b)) => std::ptr::eq(a, b),

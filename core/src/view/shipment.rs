@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::types::ShipmentView;
-use crate::store::{CompactValue, Stored};
+use crate::store::{CompactValue, Stored, Witness, Witnesses};
 use crate::wire::{d1_members, is_known, Kind, Member, Place, ShipmentPhase};
 
 macro_rules! shipment_ref {
@@ -41,18 +41,16 @@ macro_rules! shipment_ref {
         };
 
         impl<'a> ShipmentRef<'a> {
-            /// The shipment of `s`, when it carries one.
-            pub(crate) fn of(s: &'a Stored) -> Option<ShipmentRef<'a>> {
-                let e = s.encoded();
-                e.has(Member::Shipment).then(|| ShipmentRef {
-                    $($field: e.text(Member::$name),)*
-                    phase: s.shipment_phase(),
+            /// The shipment of the operation whose witnesses are `w`, when
+            /// one of its notifications carries one: each member from its
+            /// own witness (README, "The shipment").
+            pub(crate) fn of(w: &Witnesses<&'a Stored>) -> Option<ShipmentRef<'a>> {
+                w.get(Witness::Shipment)?;
+                Some(ShipmentRef {
+                    $($field: w.get(witness_of(Member::$name)).and_then(|s| s.shipment_text(Member::$name)),)*
+                    phase: w.get(Witness::CarrierEvent).map_or(ShipmentPhase::Unknown, Stored::shipment_phase),
                     // Measured only when there is something unknown to show.
-                    extra: if s.shipment_extra() {
-                        e.raw(Member::Shipment)
-                    } else {
-                        None
-                    },
+                    extra: w.get(Witness::ShipmentExtra).and_then(|s| s.encoded().raw(Member::Shipment)),
                 })
             }
 
@@ -87,10 +85,12 @@ macro_rules! shipment_ref {
         }
 
         impl PartialEq for ShipmentRef<'_> {
-            /// Equal when the views are: the members, and the unknown ones
-            /// (compared as JSON only when the objects' bytes differ). The
-            /// phase follows from `status`.
+            /// Equal when the views are: the members, the phase (the last
+            /// stage known, which the shown status need not be), and the
+            /// unknown members (compared as JSON only when the objects'
+            /// bytes differ).
             fn eq(&self, other: &Self) -> bool {
+                self.phase == other.phase &&
                 $(self.$field == other.$field &&)*
                 match (self.extra, other.extra) {
                     (None, None) => true,
@@ -103,6 +103,20 @@ macro_rules! shipment_ref {
 }
 
 d1_members!(shipment_ref);
+
+/// The witness that defines a shipment member's field: each member is a
+/// join of its own (README, "The shipment"), the status in the carrier
+/// order, the others by instant.
+const fn witness_of(member: Member) -> Witness {
+    match member {
+        Member::ShipmentStatus => Witness::ShipmentStatus,
+        Member::Carrier => Witness::ShipmentCarrier,
+        Member::TrackingNumber => Witness::ShipmentTrackingNumber,
+        Member::Message => Witness::ShipmentMessage,
+        Member::TrackingUrl => Witness::ShipmentTrackingUrl,
+        _ => Witness::Shipment,
+    }
+}
 
 fn extra_of(object: Option<CompactValue<'_>>) -> Map<String, Value> {
     unknown_members(object, Place::Shipment)

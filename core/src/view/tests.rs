@@ -122,8 +122,7 @@ fn shipment_json_is_the_serialised_view() {
         let mut op = base();
         op["details"]["shipment"] = shipment;
         let state = take_in(&op).expect("valid");
-        let witness = view(&state).shipment_witness().expect("a shipment");
-        let s = ShipmentRef::of(witness).expect("a shipment");
+        let s = ShipmentRef::of(&view(&state).witnesses()).expect("a shipment");
         assert_eq!(
             s.to_value(),
             serde_json::to_value(s.to_view()).expect("serialises")

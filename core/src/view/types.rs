@@ -68,6 +68,14 @@ d1_words! {
         Conflict = "CONFLICT";
         /// No notification of the operation names its tracking type.
         UntypedOperation = "UNTYPED_OPERATION";
+        /// The carrier status the operation's shipment shows is a word the
+        /// carrier table does not know (its raw text is shown).
+        UnknownCarrierStatus = "UNKNOWN_CARRIER_STATUS";
+        /// The order of the card's events is in doubt: the phase comes from
+        /// a cycle an undated terminal fact closed or opened, or a carrier
+        /// event is dated after the return that closed its cycle. Staff
+        /// should ask D1 (README, "Phase").
+        AmbiguousOrder = "AMBIGUOUS_ORDER";
     }
 }
 
@@ -182,11 +190,15 @@ d1_words! {
         DeliveryException = "DELIVERY_EXCEPTION";
         /// Delivered.
         Delivered = "DELIVERED";
+        /// The carrier is bringing the card back to the sender
+        /// (`ReturnToSender`).
+        Returning = "RETURNING";
         /// Production was cancelled (`CARD_PROD_CANCELED`).
         Canceled = "CANCELED";
         /// Nothing physical is known, and an operation failed.
         Failed = "FAILED";
-        /// The card came back (`CARD_RETURNED`, or the RETURN tracking succeeded).
+        /// The card came back (`CARD_RETURNED`, the RETURN tracking succeeded,
+        /// or the carrier delivered a parcel it was returning to the sender).
         Returned = "RETURNED";
         /// Production reported an exception (`DATA_EXCEPTION`,
         /// `CARD_PROD_EXCEPTION`).

@@ -20,7 +20,7 @@ d1_words! {
         InfoReceived = "INFO_RECEIVED" rank 2;
         /// `InTransit`.
         InTransit = "IN_TRANSIT" rank 3;
-        /// `Exception`: customs, damage, returned to sender…
+        /// `Exception`: customs, damage, an address problem…
         Exception = "EXCEPTION" rank 4;
         /// `AttemptFail`: a delivery attempt failed.
         AttemptFail = "ATTEMPT_FAIL" rank 4;
@@ -32,6 +32,8 @@ d1_words! {
         AvailableForPickup = "AVAILABLE_FOR_PICKUP" rank 6;
         /// `Delivered`.
         Delivered = "DELIVERED" rank 7;
+        /// `ReturnToSender`: the carrier is bringing the parcel back.
+        ReturnToSender = "RETURN_TO_SENDER" rank 8;
     }
 }
 
@@ -90,6 +92,16 @@ const OTHER_WORDS: &[(&str, ShipmentPhase)] = &[
     ("TRANSIT", ShipmentPhase::InTransit),
     ("DELIVERED", ShipmentPhase::Delivered),
     ("FAILURE", ShipmentPhase::Exception),
+    ("RETURNED", ShipmentPhase::ReturnToSender),
+    // Returns to the sender, as carriers and aggregators spell them.
+    ("return_to_sender", ShipmentPhase::ReturnToSender),
+    ("Returned to sender", ShipmentPhase::ReturnToSender),
+    ("ReturnedToSender", ShipmentPhase::ReturnToSender),
+    ("Return to shipper", ShipmentPhase::ReturnToSender),
+    // AfterShip's subtags that say more than their tag: "returning to
+    // sender", "returned to sender" (the other subtags match their tag).
+    ("Exception_010", ShipmentPhase::ReturnToSender),
+    ("Exception_011", ShipmentPhase::ReturnToSender),
     // Failed delivery attempts, as carriers spell them.
     ("FailedAttempt", ShipmentPhase::AttemptFail),
     ("DeliveryFailure", ShipmentPhase::AttemptFail),
@@ -170,6 +182,16 @@ fn normalise<'o>(raw: &str, out: &'o mut [u8; TAG_BYTES]) -> Option<&'o [u8]> {
 }
 
 impl ShipmentPhase {
+    /// True for the stages after which a carrier does not move the parcel
+    /// again (`Delivered`, `ReturnToSender`): within one parcel they come
+    /// first in the carrier order (README, "The shipment").
+    pub const fn is_final(self) -> bool {
+        matches!(
+            self,
+            ShipmentPhase::Delivered | ShipmentPhase::ReturnToSender
+        )
+    }
+
     /// Classifies a carrier status: case, spaces, `_` and `-` are ignored, so
     /// `IN_TRANSIT`, `in transit` and `InTransit` are one phase.
     ///

@@ -196,6 +196,42 @@ impl Instant {
     pub(crate) fn new((secs, nanos): (i64, u32)) -> Instant {
         Instant { secs, nanos }
     }
+
+    /// The instant in RFC 3339, UTC, with the fraction digits it needs
+    /// (`2026-03-02T09:00:00Z`, `…:00.5Z`): how `explain` shows cuts.
+    pub(crate) fn to_rfc3339(self) -> String {
+        let days = self.secs.div_euclid(86_400);
+        let secs = self.secs.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+        let mut out = format!(
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        );
+        if self.nanos > 0 {
+            let fraction = format!("{:09}", self.nanos);
+            out.push('.');
+            out.push_str(fraction.trim_end_matches('0'));
+        }
+        out.push('Z');
+        out
+    }
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (the
+/// inverse of [`days_from_civil`], by the same well-known algorithm).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
 }
 
 #[cfg(test)]
@@ -206,6 +242,19 @@ mod tests {
         Timestamp::parse(s)
             .map(|t| t.unix_nanos())
             .unwrap_or(i128::MIN)
+    }
+
+    #[test]
+    fn instants_print_as_rfc3339() {
+        for text in [
+            "2026-03-02T09:00:00Z",
+            "1969-12-31T23:59:59.5Z",
+            "2000-02-29T12:34:56.000000001Z",
+            "0001-01-01T00:00:00Z",
+        ] {
+            let instant = Instant::new(parse_instant(text).expect("valid"));
+            assert_eq!(instant.to_rfc3339(), text);
+        }
     }
 
     #[test]

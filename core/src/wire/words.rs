@@ -173,8 +173,11 @@ macro_rules! d1_words {
 
             /// The rank in the fold's order; 0 for a value this version does
             /// not know.
-            pub fn rank(&self) -> u8 {
-                $name::rank_of(self.as_str())
+            pub const fn rank(&self) -> u8 {
+                match self {
+                    $($name::$variant => $rank,)*
+                    _ => 0,
+                }
             }
         }
 
