@@ -1,6 +1,7 @@
-// The same fold built on XState: each operation is an actor whose machine
+// The same fold (v3) built on XState: each operation is an actor whose machine
 // holds the operation's joins in its context; a notification is a NOTIFY
-// event whose action folds it in; views are read from the actor's snapshot.
+// event whose action folds it in; the operation's view, and the joins the
+// card derives its phase and alerts from, are read from the actor's snapshot.
 import { assign, createActor, createMachine } from 'xstate';
 import { OperationState, PlainTracker } from './plain-reducer.mjs';
 
@@ -24,16 +25,9 @@ class ActorOperation {
     return this.actor.getSnapshot().context.added;
   }
 
-  get start() {
-    return this.actor.getSnapshot().context.state.start;
-  }
-
-  get top() {
-    return this.actor.getSnapshot().context.state.top;
-  }
-
-  facts(kind) {
-    return this.actor.getSnapshot().context.state.facts(kind);
+  /** The operation's joins, read from the actor's snapshot (the card derives its phase from them). */
+  joins() {
+    return this.actor.getSnapshot().context.state;
   }
 
   view(conflict) {
