@@ -44,7 +44,9 @@ const TAGS = {
 const WORDS = {
   ...TAGS,
   pretransit: INFO_RECEIVED, transit: IN_TRANSIT,
-  returned: RETURN_TO_SENDER, returnedtosender: RETURN_TO_SENDER,
+  returned: RETURN_TO_SENDER, returnedtosender: RETURN_TO_SENDER, returntoshipper: RETURN_TO_SENDER,
+  // AfterShip's subtags that say more than their tag: returning to, returned to sender.
+  exception010: RETURN_TO_SENDER, exception011: RETURN_TO_SENDER,
   failure: EXCEPTION, cancelled: EXCEPTION, error: EXCEPTION,
   failedattempt: ATTEMPT_FAIL, deliveryfailure: ATTEMPT_FAIL, deliveryattempted: ATTEMPT_FAIL, attemptfailed: ATTEMPT_FAIL,
 };
