@@ -123,6 +123,9 @@ grep -q '^replay: 19 lines (1 rejected whole, 2 request records), 19 operations:
   || { echo "unexpected replay summary:"; cat target/replay.err; exit 1; }
 # The reconciliation list at a fixed "now" (2026-03-07T16:13:20Z, quiet for a day).
 "$replay" --due 1772900000000,86400000 2>/dev/null | diff -u core/examples/data/sample-due.json -
+# Why a card shows its phase, and an unknown card.
+"$replay" --explain card-0003 2>/dev/null | diff -u core/examples/data/sample-explain-card-0003.json -
+"$replay" --explain card-none 2>/dev/null | grep -q '"explain": null'
 # Order-independence end to end: the log read backwards from standard input
 # gives the same snapshot.
 "$replay" --snapshot "$sample" >target/replay.forward 2>/dev/null

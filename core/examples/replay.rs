@@ -7,6 +7,7 @@
 //! cargo run --release --example replay -- --snapshot   # print the snapshot instead
 //! cargo run --release --example replay -- --due 1772600000000,7200000
 //! cargo run --release --example replay -- --rejected dead-letters.jsonl
+//! cargo run --release --example replay -- --explain card-0003
 //! ```
 //!
 //! A line is either a notification body, or a record of a Track Card request
@@ -14,7 +15,8 @@
 //!
 //! Standard output: `{"cards":[…]}`, every card's view sorted by card id;
 //! with `--due NOW_MS,OLDER_THAN_MS`, `{"due":[…]}`, the trackings due for
-//! reconciliation at NOW_MS.
+//! reconciliation at NOW_MS; with `--explain CARD`, `{"explain":…}`, why
+//! that card shows its phase (`null` when the log never names it).
 //! Standard error: one line per rejected line or operation, then a summary.
 //! With `--rejected FILE`, what was rejected is also written to FILE as JSON
 //! Lines that `replay FILE` reads again: a body rejected whole as it was,
@@ -39,7 +41,7 @@ use serde_json::Value;
 const SAMPLE_LOG: &str = include_str!("data/sample-log.jsonl");
 
 const USAGE: &str =
-    "usage: replay [FILE | -] [--snapshot | --due NOW_MS,OLDER_THAN_MS] [--rejected OUT]
+    "usage: replay [FILE | -] [--snapshot | --due NOW_MS,OLDER_THAN_MS | --explain CARD] [--rejected OUT]
        replay --help | --version
   FILE        JSON Lines: each non-blank line is one notification body {\"operations\":[...]}
               or a request record {\"request\":{\"cardId\":...,\"trackingType\":...,\"atMs\":...}}
@@ -47,6 +49,7 @@ const USAGE: &str =
   (no FILE)   fold the bundled sample log
   --snapshot  print the tracker's snapshot instead of the card views
   --due N,T   print the trackings due for reconciliation at N ms, quiet for more than T ms
+  --explain CARD  print why CARD shows its phase: cycles, notifications, facts, deciding fact
   --rejected OUT  write what was rejected to OUT, as lines replay reads again
   --help      this text;  --version  the version";
 
@@ -61,6 +64,7 @@ struct Args {
     input: Option<String>,
     snapshot: bool,
     due: Option<(u64, u64)>,
+    explain: Option<String>,
     rejected: Option<String>,
 }
 
@@ -81,6 +85,7 @@ fn parse_args() -> Result<Command, String> {
         input: None,
         snapshot: false,
         due: None,
+        explain: None,
         rejected: None,
     };
     let mut argv = std::env::args().skip(1);
@@ -90,6 +95,9 @@ fn parse_args() -> Result<Command, String> {
             "--due" => {
                 let value = argv.next().ok_or("--due needs NOW_MS,OLDER_THAN_MS")?;
                 args.due = Some(parse_due(&value)?);
+            }
+            "--explain" => {
+                args.explain = Some(argv.next().ok_or("--explain needs a card id")?);
             }
             "--rejected" => {
                 args.rejected = Some(argv.next().ok_or("--rejected needs a file name")?);
@@ -101,8 +109,15 @@ fn parse_args() -> Result<Command, String> {
             _ => args.input = Some(arg),
         }
     }
-    if args.snapshot && args.due.is_some() {
-        return Err("--snapshot and --due print different things; choose one".to_string());
+    if [args.snapshot, args.due.is_some(), args.explain.is_some()]
+        .iter()
+        .filter(|on| **on)
+        .count()
+        > 1
+    {
+        return Err(
+            "--snapshot, --due and --explain print different things; choose one".to_string(),
+        );
     }
     Ok(Command::Fold(args))
 }
@@ -287,11 +302,12 @@ fn run(args: &Args) -> Result<(), String> {
             .try_for_each(|piece| stdout.write_all(piece.as_bytes()))
             .and_then(|()| stdout.write_all(b"\n"))
     } else {
-        let out = match args.due {
-            Some((now, older)) => {
+        let out = match (args.due, &args.explain) {
+            (Some((now, older)), _) => {
                 serde_json::json!({ "due": tracker.due_for_reconciliation(now, older) })
             }
-            None => serde_json::json!({ "cards": tracker.cards().collect::<Vec<_>>() }),
+            (None, Some(card)) => serde_json::json!({ "explain": tracker.explain(card) }),
+            (None, None) => serde_json::json!({ "cards": tracker.cards().collect::<Vec<_>>() }),
         };
         serde_json::to_writer_pretty(&mut stdout, &out)
             .map_err(std::io::Error::other)

@@ -55,8 +55,23 @@ impl OperationState {
         // Exactly one more: most operations stop at a few notifications, and
         // every one of them would pay for spare room.
         self.items.reserve_exact(1);
-        self.items.insert(pos.min(self.items.len()), stored);
-        self.witnesses = Positions::of(&self.items);
+        let pos = pos.min(self.items.len());
+        self.items.insert(pos, stored);
+        // Every witness is the greatest of a total order, so the new one is
+        // the old one (moved past `pos`) or the notification inserted: no
+        // rescan of the history.
+        let items = &self.items;
+        let mut w = self
+            .witnesses
+            .unpack()
+            .map(|i| Some(i + usize::from(i >= pos)));
+        if let Some(inserted) = items.get(pos) {
+            w.absorb(pos, inserted, false, |i| items.get(i).unwrap_or(inserted));
+        }
+        self.witnesses = Positions::pack(w);
+        // The property tests run in debug: each insert checks the
+        // incremental witnesses against a rescan.
+        debug_assert_eq!(self.witnesses, Positions::of(&self.items));
         self.prune(max_kept)
     }
 

@@ -71,15 +71,42 @@ pub(crate) struct Stored {
     details_extra: bool,
     /// The shipment carries a status (recognised or not).
     carrier_status: bool,
+    /// Which of [`SHIPMENT_MEMBERS`] the shipment carries non-empty (bit
+    /// `i` for the `i`th), so the witnesses' tests never read the text.
+    shipment_members: u8,
+}
+
+/// The shipment members whose presence is kept as a bit.
+const SHIPMENT_MEMBERS: [Member; 5] = [
+    Member::Carrier,
+    Member::TrackingNumber,
+    Member::ShipmentStatus,
+    Member::Message,
+    Member::TrackingUrl,
+];
+
+fn shipment_bit(member: Member) -> u8 {
+    SHIPMENT_MEMBERS
+        .iter()
+        .position(|m| *m == member)
+        .map_or(0, |i| 1 << i)
 }
 
 impl Stored {
     pub(crate) fn new(encoded: Encoded, facts: Facts) -> Stored {
-        let carrier_status = encoded
-            .has(Member::Shipment)
-            .then(|| encoded.text(Member::ShipmentStatus))
-            .flatten()
-            .filter(|t| !t.is_empty());
+        let has_shipment = encoded.has(Member::Shipment);
+        let non_empty = |m: Member| {
+            has_shipment
+                .then(|| encoded.text(m))
+                .flatten()
+                .filter(|t| !t.is_empty())
+        };
+        let shipment_members = SHIPMENT_MEMBERS
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| non_empty(**m).is_some())
+            .fold(0u8, |bits, (i, _)| bits | 1 << i);
+        let carrier_status = non_empty(Member::ShipmentStatus);
         let shipment_phase = carrier_status.map_or(ShipmentPhase::Unknown, ShipmentPhase::classify);
         let carrier_status = carrier_status.is_some();
         let end = facts.end.unwrap_or(Instant {
@@ -99,6 +126,7 @@ impl Stored {
             shipment_extra: facts.shipment_extra,
             details_extra: facts.details_extra,
             carrier_status,
+            shipment_members,
         }
     }
 
@@ -193,13 +221,17 @@ impl Stored {
         self.shipment_phase != ShipmentPhase::Unknown
     }
 
+    /// True when the shipment carries `member` non-empty.
+    pub(crate) fn has_shipment_member(&self, member: Member) -> bool {
+        self.shipment_members & shipment_bit(member) != 0
+    }
+
     /// A member of the shipment, when given and not empty.
     pub(crate) fn shipment_text(&self, member: Member) -> Option<&str> {
-        self.encoded
-            .has(Member::Shipment)
-            .then(|| self.encoded.text(member))
-            .flatten()
-            .filter(|t| !t.is_empty())
+        if !self.has_shipment_member(member) {
+            return None;
+        }
+        self.encoded.text(member).filter(|t| !t.is_empty())
     }
 
     /// The shipment's tracking number (a parcel's name), when given.

@@ -224,7 +224,7 @@ impl<W: Copy> Witnesses<W> {
                     s.is_carrier_event() && slot.is_none_or(|w| s.cmp_carrier(get(w)).is_gt())
                 }
                 Rule::GreatestShipmentMember(member) => {
-                    s.shipment_text(member).is_some()
+                    s.has_shipment_member(member)
                         && slot.is_none_or(|w| s.cmp_shipment_member(get(w)).is_gt())
                 }
                 Rule::GreatestShipmentExtra => {
@@ -278,7 +278,7 @@ impl<W: Copy> Witnesses<W> {
                             .is_none_or(|w| s.end().cmp(&get(w).end()).then_with(|| cmp(w)).is_gt())
                 }
                 Rule::LowestTrackingNumber => {
-                    s.tracking_number().is_some()
+                    s.has_shipment_member(Member::TrackingNumber)
                         && slot.is_none_or(|w| {
                             s.tracking_number()
                                 .cmp(&get(w).tracking_number())
@@ -287,7 +287,7 @@ impl<W: Copy> Witnesses<W> {
                         })
                 }
                 Rule::HighestTrackingNumber => {
-                    s.tracking_number().is_some()
+                    s.has_shipment_member(Member::TrackingNumber)
                         && slot.is_none_or(|w| {
                             s.tracking_number()
                                 .cmp(&get(w).tracking_number())
@@ -327,7 +327,7 @@ pub(crate) const MAX_KEPT: usize = 65_000;
 
 /// The witnesses an operation keeps, as positions in its kept list; `NONE`
 /// for none (4 bytes each rather than 16).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Positions([Position; WITNESS_COUNT]);
 
 const NONE: Position = Position::MAX;
@@ -349,6 +349,11 @@ impl Positions {
             p.and_then(|(i, _)| Position::try_from(i).ok())
                 .unwrap_or(NONE)
         }))
+    }
+
+    /// Positions from indices (`NONE` where an index does not fit).
+    pub(crate) fn pack(w: Witnesses<usize>) -> Positions {
+        Positions(w.0.map(|p| p.and_then(|i| Position::try_from(i).ok()).unwrap_or(NONE)))
     }
 
     /// The positions as indices.

@@ -3,7 +3,7 @@
 //! (`fields.rs`) says it comes from.
 
 use super::fields::{member_source, owned_field, source_of, FieldRef, Source, VIEW_FIELDS};
-use super::shipment::{unknown_members, ShipmentRef};
+use super::shipment::{unknown_members, ShipmentRef, SHIPMENT_WITNESSES};
 use super::types::TrackingView;
 #[cfg(test)]
 use crate::store::OperationState;
@@ -181,17 +181,26 @@ impl<'a> ViewRef<'a> {
             && self.conflict == other.conflict
             && VIEW_FIELDS.iter().all(|(_, source)| {
                 let Some(w) = source.witness() else {
-                    // The shipment's members have witnesses of their own.
+                    // The shipment's members have witnesses of their own:
+                    // equal without reading when they are the same.
                     return !matches!(source, Source::Shipment(_))
+                        || SHIPMENT_WITNESSES
+                            .iter()
+                            .all(|w| same_notification(self.w.get(*w), other.w.get(*w)))
                         || self.field(*source) == other.field(*source);
                 };
-                let same_source = match (self.w.get(w), other.w.get(w)) {
-                    (Some(a), Some(b)) => std::ptr::eq(a, b),
-                    (None, None) => true,
-                    _ => false,
-                };
-                same_source || self.field(*source) == other.field(*source)
+                same_notification(self.w.get(w), other.w.get(w))
+                    || self.field(*source) == other.field(*source)
             })
+    }
+}
+
+/// True when two witnesses are the same notification (or both absent).
+fn same_notification(a: Option<&Stored>, b: Option<&Stored>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => std::ptr::eq(a, b),
+        (None, None) => true,
+        _ => false,
     }
 }
 

@@ -104,6 +104,19 @@ macro_rules! shipment_ref {
 
 d1_members!(shipment_ref);
 
+/// Every witness a shipment view is read from (`witness_of`'s, the
+/// existence, the phase and the unknown members).
+pub(crate) const SHIPMENT_WITNESSES: [Witness; 8] = [
+    Witness::Shipment,
+    Witness::ShipmentStatus,
+    Witness::CarrierEvent,
+    Witness::ShipmentCarrier,
+    Witness::ShipmentTrackingNumber,
+    Witness::ShipmentMessage,
+    Witness::ShipmentTrackingUrl,
+    Witness::ShipmentExtra,
+];
+
 /// The witness that defines a shipment member's field: each member is a
 /// join of its own (README, "The shipment"), the status in the carrier
 /// order, the others by instant.

@@ -35,10 +35,9 @@ pub(crate) struct Cycles<'a> {
     /// Every operation's facts, in the card's order.
     pub(crate) ops: Vec<OperationFacts<'a>>,
     /// The parcel of each operation (the smallest position among the
-    /// operations linked to it by a tracking number).
-    pub(crate) parcel: Vec<usize>,
-    /// The cycle of each operation.
-    pub(crate) cycle: Vec<usize>,
+    /// operations linked to it by a tracking number); empty when no two
+    /// operations could share one (each is its own parcel).
+    parcel: Vec<usize>,
     /// Every terminal fact, with the cycle it closes.
     pub(crate) terminals: Vec<Terminal<'a>>,
     /// The distinct cuts, ascending: cycle `i` ends at `cuts[i]`; the last
@@ -63,17 +62,22 @@ impl<'a> Cycles<'a> {
         for t in &mut terminals {
             t.cycle = cuts.partition_point(|c| *c < t.cut);
         }
-        let cycle = ops
-            .iter()
-            .map(|o| cuts.partition_point(|c| *c < o.start))
-            .collect();
         Cycles {
             ops,
             parcel,
-            cycle,
             terminals,
             cuts,
         }
+    }
+
+    /// The parcel of operation `i` (the smallest position of its parcel).
+    pub(crate) fn parcel_of(&self, i: usize) -> usize {
+        self.parcel.get(i).copied().unwrap_or(i)
+    }
+
+    /// The cycle operation `o` belongs to: after every cut before its start.
+    fn cycle_of(&self, o: &OperationFacts<'_>) -> usize {
+        self.cuts.partition_point(|c| *c < o.start)
     }
 
     /// The open cycle (the last).
@@ -89,9 +93,7 @@ impl<'a> Cycles<'a> {
         self.ops
             .iter()
             .enumerate()
-            .zip(&self.cycle)
-            .filter(move |(_, oc)| **oc == c)
-            .map(|(o, _)| o)
+            .filter(move |(_, o)| self.cycle_of(o) == c)
     }
 
     /// The terminal facts that close cycle `c`.
@@ -104,6 +106,16 @@ impl<'a> Cycles<'a> {
 /// others) into parcels: each operation is labelled by the smallest
 /// position of its parcel.
 fn parcels(ops: &[OperationFacts<'_>]) -> Vec<usize> {
+    let named = |o: &&OperationFacts<'_>| {
+        o.view
+            .witnesses()
+            .get(Witness::LowestTrackingNumber)
+            .is_some()
+    };
+    if ops.iter().filter(named).count() < 2 {
+        // Nothing to link: each operation is its own parcel.
+        return Vec::new();
+    }
     let numbers: Vec<[Option<&str>; 2]> =
         ops.iter().map(OperationFacts::tracking_numbers).collect();
     let mut label: Vec<usize> = (0..ops.len()).collect();
@@ -186,13 +198,18 @@ fn undated_instant(ops: &[OperationFacts<'_>], start: Instant) -> Instant {
 fn carrier_returns<'a>(ops: &[OperationFacts<'a>], parcel: &[usize]) -> Vec<Terminal<'a>> {
     let mut out = Vec::new();
     let w = |o: &OperationFacts<'a>, witness| o.view.witnesses().get(witness);
-    for (p, _) in parcel.iter().enumerate().filter(|(i, l)| *i == **l) {
+    if !ops
+        .iter()
+        .any(|o| w(o, Witness::FirstReturnToSender).is_some())
+    {
+        return out;
+    }
+    let parcel_of = |i: usize| parcel.get(i).copied().unwrap_or(i);
+    for p in (0..ops.len()).filter(|i| parcel_of(*i) == *i) {
         let members = || {
             ops.iter()
                 .enumerate()
-                .zip(parcel)
-                .filter(move |(_, l)| **l == p)
-                .map(|(o, _)| o)
+                .filter(move |(i, _)| parcel_of(*i) == p)
         };
         let Some(first_return) = members()
             .filter_map(|(_, o)| w(o, Witness::FirstReturnToSender))

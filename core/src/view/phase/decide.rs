@@ -39,8 +39,8 @@ pub(crate) struct Decision<'a> {
 impl<'a> Decision<'a> {
     /// Decides the phase of a card whose operations (every kind, current
     /// or not) are `ops`.
-    pub(crate) fn of(ops: &[ViewRef<'a>]) -> Decision<'a> {
-        let cycles = Cycles::of(ops.iter().map(|v| OperationFacts::of(*v)).collect());
+    pub(crate) fn of(ops: &'a [ViewRef<'a>]) -> Decision<'a> {
+        let cycles = Cycles::of(ops.iter().map(OperationFacts::of).collect());
         let open = cycles.open();
         let decided = carrier_event(&cycles, open)
             .map(|op| Decided::CarrierEvent { cycle: open, op })
@@ -101,16 +101,16 @@ fn carrier_event(cycles: &Cycles<'_>, c: usize) -> Option<usize> {
     let mut best: Option<(usize, &OperationFacts<'_>)> = None;
     let mut best_start = None;
     for (i, o) in with_events() {
-        let p = cycles.parcel.get(i);
+        let p = cycles.parcel_of(i);
         let greatest = with_events()
-            .filter(|(j, _)| cycles.parcel.get(*j) == p)
+            .filter(|(j, _)| cycles.parcel_of(*j) == p)
             .all(|(j, other)| j == i || cmp_event(o, other).is_gt());
         if !greatest {
             continue;
         }
         let start = cycles
             .ops_in(c)
-            .filter(|(j, _)| cycles.parcel.get(*j) == p)
+            .filter(|(j, _)| cycles.parcel_of(*j) == p)
             .map(|(_, m)| m.view.start())
             .max();
         let wins = match best {

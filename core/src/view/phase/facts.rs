@@ -41,7 +41,7 @@ pub(crate) struct Report<'a> {
 /// The facts of one operation.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct OperationFacts<'a> {
-    pub(crate) view: ViewRef<'a>,
+    pub(crate) view: &'a ViewRef<'a>,
     /// Its start (the earliest `startTime`), as an instant.
     pub(crate) start: Instant,
     /// The greatest notification with a recognised carrier status.
@@ -52,7 +52,7 @@ pub(crate) struct OperationFacts<'a> {
 }
 
 impl<'a> OperationFacts<'a> {
-    pub(crate) fn of(view: ViewRef<'a>) -> OperationFacts<'a> {
+    pub(crate) fn of(view: &'a ViewRef<'a>) -> OperationFacts<'a> {
         let w = view.witnesses();
         let returned = match (w.get(Witness::Returned), w.get(Witness::EarliestSuccessful)) {
             (Some(a), Some(b)) if view.kind == TrackingType::Return => {
@@ -72,7 +72,7 @@ impl<'a> OperationFacts<'a> {
         OperationFacts {
             start: view.start().instant(),
             event: view.carrier_event(),
-            step: step_of(&view),
+            step: step_of(view),
             reports: [
                 returned.map(|(witness, source)| Report {
                     phase: Phase::Returned,
@@ -118,14 +118,21 @@ pub(crate) fn step_phase(status: &BusinessStatus) -> Option<Phase> {
         .map(|(_, phase)| *phase)
 }
 
+/// The phase of the business step of rank `rank` (no text read).
+fn step_phase_of_rank(rank: u8) -> Option<Phase> {
+    STEPS
+        .iter()
+        .find(|(s, _)| s.rank() == rank)
+        .map(|(_, phase)| *phase)
+}
+
 /// The most advanced of the operation's business steps.
 fn step_of<'a>(view: &ViewRef<'a>) -> Option<Step<'a>> {
     let w = view.witnesses();
     let business = w.get(Witness::Step).and_then(|s| {
-        let status = BusinessStatus::parse(s.encoded().text(crate::wire::Member::DetailsStatus)?);
         Some(Step {
             rank: s.step_rank(),
-            phase: step_phase(&status)?,
+            phase: step_phase_of_rank(s.step_rank())?,
             witness: s,
         })
     });
