@@ -32,8 +32,8 @@ pub struct CardView {
     /// One entry per kind seen, for its current operation (the one with the
     /// greatest `startTime`, then `operationId`).
     pub trackings: BTreeMap<TrackingType, TrackingView>,
-    /// The card's phase: the most recent physical fact of its operations
-    /// (see [`Phase`] and [`phase::RULES`](crate::phase::RULES)).
+    /// The card's phase: the stage the card reached in its latest cycle
+    /// (see [`Phase`] and the tables of [`phase`](crate::phase)).
     pub phase: Phase,
     /// What a person should look at, sorted by kind, then code (see
     /// [`Alert`]); empty when nothing is wrong.
