@@ -298,10 +298,12 @@ fn raised_by(
     let w = l.view.witnesses();
     let witnesses: Vec<&Stored> = match code {
         AlertCode::OperationFailed => w.get(Witness::LastFailed).into_iter().collect(),
-        AlertCode::Conflict => [Witness::LastSuccessful, Witness::LastFailed]
-            .iter()
-            .filter_map(|x| w.get(*x))
-            .collect(),
+        // Both statuses seen: the two that disagree; the id under another
+        // kind: this operation's greatest.
+        AlertCode::Conflict => match (w.get(Witness::LastSuccessful), w.get(Witness::LastFailed)) {
+            (Some(a), Some(b)) => vec![a, b],
+            _ => w.get(Witness::Top).into_iter().collect(),
+        },
         AlertCode::UntypedOperation => w.get(Witness::Top).into_iter().collect(),
         AlertCode::UnknownCarrierStatus => w.get(Witness::ShipmentStatus).into_iter().collect(),
         AlertCode::AmbiguousOrder => decision

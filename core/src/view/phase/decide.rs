@@ -104,7 +104,9 @@ fn carrier_event(cycles: &Cycles<'_>, c: usize) -> Option<usize> {
         let p = cycles.parcel_of(i);
         let greatest = with_events()
             .filter(|(j, _)| cycles.parcel_of(*j) == p)
-            .all(|(j, other)| j == i || cmp_event(o, other).is_gt());
+            // At equal events (one untyped notification joined to two
+            // kinds of one id) the later position in the card's order.
+            .all(|(j, other)| j == i || cmp_event(o, other).then(i.cmp(&j)).is_gt());
         if !greatest {
             continue;
         }
@@ -115,9 +117,10 @@ fn carrier_event(cycles: &Cycles<'_>, c: usize) -> Option<usize> {
             .max();
         let wins = match best {
             None => true,
-            Some((_, b)) => start
+            Some((b_at, b)) => start
                 .cmp(&best_start)
                 .then_with(|| cmp_between_parcels(o, b))
+                .then(i.cmp(&b_at))
                 .is_gt(),
         };
         if wins {
