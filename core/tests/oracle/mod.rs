@@ -48,7 +48,7 @@ fn business_rank(word: &str) -> u8 {
 
 /// Carrier words, normalised (lower case, without spaces, `_` and `-`):
 /// (word, stage, the shipment view's `phase` spelling).
-const WORDS: [(&str, u8, &str); 21] = [
+const WORDS: [(&str, u8, &str); 24] = [
     ("pending", 1, "PENDING"),
     ("inforeceived", 2, "INFO_RECEIVED"),
     ("pretransit", 2, "INFO_RECEIVED"),
@@ -61,7 +61,8 @@ const WORDS: [(&str, u8, &str); 21] = [
     ("cancelled", 4, "EXCEPTION"),
     ("error", 4, "EXCEPTION"),
     ("failedattempt", 4, "ATTEMPT_FAIL"),
-    ("deliveryfailure", 4, "EXCEPTION"),
+    // DESIGN 1.3 counts it among failed attempts.
+    ("deliveryfailure", 4, "ATTEMPT_FAIL"),
     ("deliveryattempted", 4, "ATTEMPT_FAIL"),
     ("attemptfailed", 4, "ATTEMPT_FAIL"),
     ("outfordelivery", 5, "OUT_FOR_DELIVERY"),
@@ -70,6 +71,11 @@ const WORDS: [(&str, u8, &str); 21] = [
     ("returntosender", 8, "RETURN_TO_SENDER"),
     ("returned", 8, "RETURN_TO_SENDER"),
     ("returnedtosender", 8, "RETURN_TO_SENDER"),
+    ("returntoshipper", 8, "RETURN_TO_SENDER"),
+    // AfterShip's subtags "returning to sender", "returned to sender"
+    // (DESIGN 1.3: they say more than their tag).
+    ("exception010", 8, "RETURN_TO_SENDER"),
+    ("exception011", 8, "RETURN_TO_SENDER"),
 ];
 
 /// AfterShip's tags (normalised): `Tag_NNN` is a subtag of one of these.

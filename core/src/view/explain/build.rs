@@ -90,7 +90,7 @@ pub(crate) fn explain(card_id: &str, card: &CardState) -> super::Explanation {
             phase: t.phase,
             source: source_word(t.source),
             notification: reference(t.op, t.witness)?,
-            dated: t.dated.is_some(),
+            dated: !t.fallback,
             instant: t.instant.to_rfc3339(),
             cut: t.cut.to_rfc3339(),
         })

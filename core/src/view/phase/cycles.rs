@@ -18,9 +18,11 @@ pub(crate) struct Terminal<'a> {
     pub(crate) phase: Phase,
     pub(crate) witness: &'a Stored,
     pub(crate) source: TerminalSource,
-    /// Its own date (an `endTime`, or the carrier's `Delivered`); `None`
-    /// when it has none and the fallback dated it.
+    /// Its own `endTime` (for a carrier-confirmed return, the `Delivered`'s),
+    /// when it has one: what a carrier event of its cycle contradicts.
     pub(crate) dated: Option<Instant>,
+    /// True when no `endTime` dated it and the fallback placed it.
+    pub(crate) fallback: bool,
     /// The instant it is placed at: its date, or the fallback's.
     pub(crate) instant: Instant,
     /// Where it cuts the card's life.
@@ -171,6 +173,7 @@ fn reports<'a>(ops: &[OperationFacts<'a>]) -> Vec<Terminal<'a>> {
                 witness: r.witness,
                 source: r.source,
                 dated,
+                fallback: dated.is_none(),
                 instant: dated.unwrap_or_else(|| undated_instant(ops, o.start)),
                 cut: o.start,
                 cycle: 0,
@@ -227,7 +230,8 @@ fn carrier_returns<'a>(ops: &[OperationFacts<'a>], parcel: &[usize]) -> Vec<Term
                 phase: Phase::Returned,
                 witness: s,
                 source: TerminalSource::CarrierReturn,
-                dated: Some(s.instant()),
+                dated: s.end(),
+                fallback: false,
                 instant: s.instant(),
                 cut: s.instant(),
                 cycle: 0,

@@ -113,7 +113,8 @@ fn carrier_event(cycles: &Cycles<'_>, c: usize) -> Option<usize> {
         let start = cycles
             .ops_in(c)
             .filter(|(j, _)| cycles.parcel_of(*j) == p)
-            .map(|(_, m)| m.view.start())
+            // As instants: two spellings of one instant are one start.
+            .map(|(_, m)| m.start)
             .max();
         let wins = match best {
             None => true,
@@ -170,8 +171,9 @@ fn business_step(cycles: &Cycles<'_>, c: usize) -> Option<usize> {
         .map(|(i, _, _)| i)
 }
 
+/// By start as an instant, then `operationId` (README, "The card view").
 fn latest_started(a: &OperationFacts<'_>, b: &OperationFacts<'_>) -> Ordering {
-    (a.view.start(), a.view.operation_id).cmp(&(b.view.start(), b.view.operation_id))
+    (a.start, a.view.operation_id).cmp(&(b.start, b.view.operation_id))
 }
 
 /// The terminal fact shown for closed cycle `c`: `RETURNED` over
@@ -223,7 +225,7 @@ fn ambiguous<'a>(cycles: &Cycles<'a>, decided: Decided) -> Vec<(usize, &'a Store
                 .terminals
                 .iter()
                 .filter(around)
-                .filter(|t| t.dated.is_none())
+                .filter(|t| t.fallback)
                 .map(|t| (t.op, t.witness)),
         );
     }
