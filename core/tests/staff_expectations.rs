@@ -16,21 +16,36 @@ fn the_fold_shows_what_staff_expect() {
             continue;
         };
         checked += 1;
-        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        let cards = vector["expect"]["cards"].as_array().cloned().unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let cards = vector["expect"]["cards"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let Some(card) = cards.first() else {
             failures.push(format!("{name}: no card"));
             continue;
         };
         if card["phase"] != staff["phase"] {
-            failures.push(format!("{name}: phase {} where staff expect {}", card["phase"], staff["phase"]));
+            failures.push(format!(
+                "{name}: phase {} where staff expect {}",
+                card["phase"], staff["phase"]
+            ));
         }
         let codes = |alerts: &Value| {
             let mut c: Vec<String> = alerts
                 .as_array()
                 .into_iter()
                 .flatten()
-                .map(|a| a.get("code").unwrap_or(a).as_str().unwrap_or_default().to_string())
+                .map(|a| {
+                    a.get("code")
+                        .unwrap_or(a)
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string()
+                })
                 .collect();
             c.sort();
             c
@@ -46,7 +61,9 @@ fn the_fold_shows_what_staff_expect() {
             for (field, want) in fields.as_object().into_iter().flatten() {
                 let got = &card["trackings"][kind]["shipment"][field];
                 if got != want {
-                    failures.push(format!("{name}: {kind} shipment.{field} {got} where staff expect {want}"));
+                    failures.push(format!(
+                        "{name}: {kind} shipment.{field} {got} where staff expect {want}"
+                    ));
                 }
             }
         }

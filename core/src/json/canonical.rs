@@ -51,6 +51,8 @@ pub(crate) fn write_canonical(node: &Node<'_>, out: &mut String) {
         Node::Null => out.push_str("null"),
         Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Node::Number(n) => write_number(n, out),
+        // An integer's literal is its canonical text.
+        Node::Integer(t) => out.push_str(t),
     }
 }
 
@@ -142,7 +144,7 @@ pub(crate) fn node_type_name(node: &Node<'_>) -> &'static str {
     match node {
         Node::Null => "null",
         Node::Bool(_) => "a boolean",
-        Node::Number(_) => "a number",
+        Node::Number(_) | Node::Integer(_) => "a number",
         Node::String(_) => "a string",
         Node::Array(_) => "an array",
         Node::Object(_) => "an object",

@@ -22,6 +22,11 @@ pub(crate) enum Node<'a> {
     Null,
     Bool(bool),
     Number(Number),
+    /// An integer beyond 64 bits, as its literal text (`-` and digits): kept
+    /// exactly, since `serde_json` would round it through `f64` (a 22-digit
+    /// tracking number sent as a number stays 22 digits: README,
+    /// "Leniency").
+    Integer(Cow<'a, str>),
     String(Cow<'a, str>),
     Array(Vec<Node<'a>>),
     Object(Vec<(Cow<'a, str>, Node<'a>)>),
@@ -69,6 +74,8 @@ impl<'a> Node<'a> {
             Node::Null => Value::Null,
             Node::Bool(b) => Value::Bool(*b),
             Node::Number(n) => Value::Number(n.clone()),
+            // What serde_json reads for the same text.
+            Node::Integer(t) => serde_json::from_str(t).unwrap_or(Value::Null),
             Node::String(s) => Value::String(s.to_string()),
             Node::Array(items) => Value::Array(items.iter().map(Node::to_value).collect()),
             Node::Object(members) => Value::Object(
@@ -77,6 +84,23 @@ impl<'a> Node<'a> {
                     .map(|(k, v)| (k.to_string(), v.to_value()))
                     .collect(),
             ),
+        }
+    }
+
+    /// The node as `serde_json` reads the same text: an integer beyond 64
+    /// bits rounded through `f64` (what the direct reader is checked
+    /// against).
+    pub(crate) fn rounded(&self) -> Node<'a> {
+        match self {
+            Node::Integer(t) => serde_json::from_str::<Number>(t).map_or(Node::Null, Node::Number),
+            Node::Array(items) => Node::Array(items.iter().map(Node::rounded).collect()),
+            Node::Object(members) => Node::Object(
+                members
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.rounded()))
+                    .collect(),
+            ),
+            other => other.clone(),
         }
     }
 
@@ -275,6 +299,7 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
                 // so it is here.
                 let text: Cow<'de, str> = map.next_value::<Key<'de>>()?.0;
                 let number = text.parse::<Number>().map_err(serde::de::Error::custom)?;
+
                 let integer = number.is_u64() || number.is_i64();
                 if !integer && !number.as_f64().is_some_and(f64::is_finite) {
                     return Err(serde::de::Error::custom("number out of range"));

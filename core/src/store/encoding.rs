@@ -224,6 +224,7 @@ impl Writer {
             Node::Bool(true) => self.out.push_str("true"),
             Node::Bool(false) => self.out.push_str("false"),
             Node::Number(n) => write_number(n, &mut self.out),
+            Node::Integer(t) => self.out.push_str(t),
         }
     }
 

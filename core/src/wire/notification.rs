@@ -285,8 +285,8 @@ impl<'a, 'b> MemberReader<'a, 'b, '_> {
         Ok(self.optional_str(key)?.filter(|s| !s.is_empty()))
     }
 
-    /// An optional text code: a string (empty is absent) or an integer of
-    /// at most 64 bits, which D1 may send for a code it documents as text
+    /// An optional text code: a string (empty is absent) or an integer (its
+    /// literal, however long), which D1 may send for a code it documents as text
     /// (docs/decisions.md). The text of a string; `None` for a number too,
     /// whose text the store reads from its canonical form.
     fn optional_code(&self, key: &str) -> Result<Option<&'a str>, Error> {
@@ -294,10 +294,11 @@ impl<'a, 'b> MemberReader<'a, 'b, '_> {
             None => Ok(None),
             Some(Node::String(s)) => Ok(Some(s.as_ref()).filter(|s| !s.is_empty())),
             Some(Node::Number(n)) if n.is_u64() || n.is_i64() => Ok(None),
+            Some(Node::Integer(_)) => Ok(None),
             Some(Node::Number(_)) => Err(invalid_format(
                 &self.path.field(key),
-                "expected a string or an integer, found a number with a fraction, an exponent \
-                 or more than 64 bits (not read as a code: it may not be the number sent)"
+                "expected a string or an integer, found a number with a fraction or an exponent \
+                 (not read as a code: it may not be the number sent)"
                     .to_string(),
             )),
             Some(other) => Err(invalid_format(
