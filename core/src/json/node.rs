@@ -90,6 +90,7 @@ impl<'a> Node<'a> {
     /// The node as `serde_json` reads the same text: an integer beyond 64
     /// bits rounded through `f64` (what the direct reader is checked
     /// against).
+    #[cfg(any(test, feature = "test-util"))]
     pub(crate) fn rounded(&self) -> Node<'a> {
         match self {
             Node::Integer(t) => serde_json::from_str::<Number>(t).map_or(Node::Null, Node::Number),
