@@ -1,5 +1,5 @@
-// The peer of the npm package: the same fold, v3 (DESIGN 2.2-2.7.1 and the
-// choices the implementation makes where the design is open): content
+// The peer of the npm package: the same fold, v3 (README, "What the fold
+// guarantees", "The shipment", "Phase", and docs/decisions.md): content
 // duplicates; field-wise joins per operation, the shipment view's members
 // each a join of its own in the carrier order; the current operation per
 // kind; the phase of the card's latest cycle (terminal facts, cuts, carrier

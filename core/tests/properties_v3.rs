@@ -1,5 +1,5 @@
-//! The v3 fold's properties (DESIGN.md 2.3, 2.4, 2.7, 2.7.1; the choices in
-//! v3-choices.md), against the brute-force oracle (`oracle/mod.rs`), on
+//! The v3 fold's properties (README, "The shipment", "Phase"; the choices in
+//! docs/decisions.md), against the brute-force oracle (`oracle/mod.rs`), on
 //! realistic card histories: card orders (PRODUCE), production reports,
 //! shipments in several carrier vocabularies, dated, undated and constantly
 //! dated updates, unknown words, FAILED updates with shipment data,

@@ -1,5 +1,6 @@
-//! A brute-force reading of the fold, v3 (DESIGN.md 2.2-2.4, 2.6, 2.7,
-//! 2.7.1, and the choices written down in v3-choices.md), written
+//! A brute-force reading of the fold, v3 (README, "What the fold
+//! guarantees", "The card view", "The shipment", "Phase"; the choices in
+//! docs/decisions.md, "The phase is the stage of the latest cycle"), written
 //! independently of the crate's incremental fold: keep every distinct
 //! notification, file it by kind and operation, pick each field's winner by
 //! sorting, then derive the facts, the cuts, the cycles and the phase from
@@ -61,7 +62,7 @@ const WORDS: [(&str, u8, &str); 24] = [
     ("cancelled", 4, "EXCEPTION"),
     ("error", 4, "EXCEPTION"),
     ("failedattempt", 4, "ATTEMPT_FAIL"),
-    // DESIGN 1.3 counts it among failed attempts.
+    // A failed attempt's spelling (README, "Assumptions").
     ("deliveryfailure", 4, "ATTEMPT_FAIL"),
     ("deliveryattempted", 4, "ATTEMPT_FAIL"),
     ("attemptfailed", 4, "ATTEMPT_FAIL"),
@@ -73,7 +74,7 @@ const WORDS: [(&str, u8, &str); 24] = [
     ("returnedtosender", 8, "RETURN_TO_SENDER"),
     ("returntoshipper", 8, "RETURN_TO_SENDER"),
     // AfterShip's subtags "returning to sender", "returned to sender"
-    // (DESIGN 1.3: they say more than their tag).
+    // (README, "Assumptions": they say more than their tag).
     ("exception010", 8, "RETURN_TO_SENDER"),
     ("exception011", 8, "RETURN_TO_SENDER"),
 ];
@@ -223,7 +224,7 @@ impl N {
         self.stage >= DELIVERED
     }
 
-    /// The carrier order (v3-choices): final first, instant, stage,
+    /// The carrier order (docs/decisions.md): final first, instant, stage,
     /// content without identifiers, operationId.
     fn carrier_key(&self) -> (bool, i128, u8, &str, &str) {
         (
