@@ -169,12 +169,17 @@ const OUTCOMES: [(Outcome, &str); 5] = [
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(Command::Fold(args)) => args,
+        // A reader that stops early (`| head`) is no error: never a panic.
         Ok(Command::Help) => {
-            println!("{USAGE}");
+            let _ = writeln!(std::io::stdout(), "{USAGE}");
             return ExitCode::SUCCESS;
         }
         Ok(Command::Version) => {
-            println!("replay (d1_tracking) {}", env!("CARGO_PKG_VERSION"));
+            let _ = writeln!(
+                std::io::stdout(),
+                "replay (d1_tracking) {}",
+                env!("CARGO_PKG_VERSION")
+            );
             return ExitCode::SUCCESS;
         }
         Err(message) => {
