@@ -290,10 +290,20 @@ export interface CardUpdate {
   changes: Change[];
 }
 
+/** A card of the body whose row the fold could not use (unreadable, another card's, over the bounds). */
+export interface CardFailure {
+  cardId: string;
+  /** SNAPSHOT_INVALID or LIMIT_EXCEEDED at rows[i]. */
+  error: ErrorInfo;
+}
+
 export interface RowsFold {
+  /** The report; the operations of a failed card are rejected with its error, their raw text, retry false. */
   report: ApplyReport;
   /** The cards whose state changed, sorted by card id. */
   cards: CardUpdate[];
+  /** The cards the fold could not touch (their rows stay as they are; park their operations). */
+  failed: CardFailure[];
 }
 
 export declare class Tracker {

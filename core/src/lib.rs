@@ -52,8 +52,8 @@ pub use config::Config;
 pub use error::{Error, ErrorCode};
 pub use json::canonical_string;
 pub use tracker::{
-    rows_from_json, ApplyReport, CardUpdate, DueReason, DueTracking, OperationReport, Outcome,
-    OwnedRow, Row, RowsFold, Tracker, SNAPSHOT_FORMAT,
+    rows_from_json, ApplyReport, CardFailure, CardUpdate, DueReason, DueTracking, OperationReport,
+    Outcome, OwnedRow, Row, RowsFold, Tracker, SNAPSHOT_FORMAT,
 };
 pub use view::phase;
 pub use view::{

@@ -94,16 +94,17 @@ fn limits_on_cards_and_operations_change_nothing() {
     let mut tracker = Tracker::new(config.clone());
     tracker.apply(op("op-1", "card-1").as_bytes(), 0).unwrap();
     let before = tracker.snapshot();
-    for (body, path) in [
-        (op("op-1", "card-2"), "operations[0].cardId"),
-        (op("op-2", "card-1"), "operations[0].operationId"),
+    for (body, path, retry) in [
+        (op("op-1", "card-2"), "operations[0].cardId", true),
+        (op("op-2", "card-1"), "operations[0].operationId", false),
     ] {
         let report = tracker.apply(body.as_bytes(), 0).unwrap();
         let error = report.operations[0].error.as_ref().unwrap();
         assert_eq!(error.code().as_str(), "LIMIT_EXCEEDED");
         assert_eq!(error.path(), Some(path));
         // A full tracker is not invalid content: D1 should deliver it again.
-        assert!(report.operations[0].retry);
+        // A card's own bound is never cured by a redelivery: no retry.
+        assert_eq!(report.operations[0].retry, retry, "{path}");
         assert_eq!(
             report.operations[0].raw.as_deref(),
             Some(raw_operation(body.as_bytes()).as_str())

@@ -180,6 +180,18 @@ fn operation(card: &str, status: &str) -> String {
     )
 }
 
+/// An operation of `card` with its own id, status and end time (`at`
+/// hours after its start: distinct notifications).
+fn op_text_at(card: &str, id: &str, status: &str, at: u32) -> String {
+    format!(
+        r#"{{"operationId":"{id}","operation":"STANDALONE_TRACKING","status":"{status}","startTime":"2026-03-02T09:00:00Z","endTime":"2026-03-03T{at:02}:00:00Z","cardId":"{card}","details":{{"trackingType":"SHIPMENT"}}}}"#
+    )
+}
+
+fn op_text(card: &str, id: &str, status: &str) -> String {
+    op_text_at(card, id, status, 0)
+}
+
 fn one_card(card: &str, status: &str) -> String {
     format!(r#"{{"operations":[{}]}}"#, operation(card, status))
 }
@@ -206,6 +218,63 @@ fn cards_of_body_lists_the_cards_apply_would_fold_and_refuses_what_apply_refuses
     }
 }
 
+/// One card's unreadable row (another version's format, corrupt bytes) or
+/// over-bound row never blocks the other cards of the body (README, "The
+/// host path").
+#[test]
+fn a_bad_row_fails_its_card_only() {
+    let tracker = Tracker::new(Config::default().with_max_notifications_per_operation(4));
+    let body = format!(
+        "{{\"operations\":[{},{},{}]}}",
+        op_text("card-1", "s-1", "PENDING"),
+        op_text("card-2", "s-2", "SUCCESSFUL"),
+        op_text("card-3", "s-3", "PENDING")
+    );
+    let mut big = Tracker::new(Config::default());
+    for i in 0..8 {
+        let status = format!(
+            "{{\"operations\":[{}]}}",
+            op_text_at("card-3", "s-3", "PENDING", i)
+        );
+        big.apply(status.as_bytes(), 0).unwrap();
+    }
+    let over_bound = big.export_card("card-3").unwrap();
+    let folded = tracker
+        .fold_rows(
+            body.as_bytes(),
+            &[
+                Row::new(
+                    "card-1",
+                    Some(b"{\"format\":\"d1-tracking/9\",\"cards\":[]}".as_slice()),
+                ),
+                Row::new("card-2", None),
+                Row::new("card-3", Some(over_bound.as_bytes())),
+            ],
+        )
+        .unwrap();
+    let failed: Vec<(&str, &str)> = folded
+        .failed
+        .iter()
+        .map(|f| (f.card_id.as_str(), f.error.code().as_str()))
+        .collect();
+    assert_eq!(
+        failed,
+        [("card-1", "SNAPSHOT_INVALID"), ("card-3", "LIMIT_EXCEEDED")]
+    );
+    let outcomes: Vec<Outcome> = folded.report.operations.iter().map(|o| o.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [Outcome::Rejected, Outcome::Applied, Outcome::Rejected]
+    );
+    assert!(folded.report.operations.iter().all(|o| !o.retry));
+    assert_eq!(
+        folded.report.operations[0].raw.as_deref(),
+        Some(op_text("card-1", "s-1", "PENDING").as_str())
+    );
+    let updated: Vec<&str> = folded.cards.iter().map(|c| c.card_id.as_str()).collect();
+    assert_eq!(updated, ["card-2"]);
+}
+
 #[test]
 fn fold_rows_needs_a_row_for_every_card_and_a_row_of_its_own_card() {
     let tracker = Tracker::new(Config::default());
@@ -219,11 +288,23 @@ fn fold_rows_needs_a_row_for_every_card_and_a_row_of_its_own_card() {
         .apply(one_card("card-2", "PENDING").as_bytes(), 0)
         .unwrap();
     let row = other.export_card("card-2").unwrap();
-    let err = tracker
+    // Another card's row fails that card only: its operation is parked
+    // (rejected, raw text kept, no retry), its row untouched.
+    let folded = tracker
         .fold_rows(body.as_bytes(), &[Row::new("card-1", Some(row.as_bytes()))])
-        .unwrap_err();
-    assert_eq!(err.code().as_str(), "SNAPSHOT_INVALID");
-    assert_eq!(err.path(), Some("rows[0]"));
+        .unwrap();
+    assert_eq!(folded.failed.len(), 1);
+    assert_eq!(folded.failed[0].card_id, "card-1");
+    assert_eq!(folded.failed[0].error.code().as_str(), "SNAPSHOT_INVALID");
+    assert_eq!(folded.failed[0].error.path(), Some("rows[0]"));
+    assert!(folded.cards.is_empty());
+    let op = &folded.report.operations[0];
+    assert_eq!(op.outcome, Outcome::Rejected);
+    assert!(!op.retry);
+    assert_eq!(
+        op.raw.as_deref(),
+        Some(&body["{\"operations\":[".len()..body.len() - 2])
+    );
     let err = tracker
         .fold_rows(body.as_bytes(), &[Row::new("card 1", None)])
         .unwrap_err();

@@ -74,6 +74,18 @@ static void test_fold_rows(void) {
         folded ? folded : "");
   d1t_string_free(folded);
 
+  /* A row the library cannot read fails its card only: the operation is
+     parked (rejected, retry false) and the card listed in "failed". */
+  rows.len = 0;
+  sb_puts(&rows, "[{\"cardId\":\"card-1\",\"row\":\"{not a row\"}]");
+  CHECK_RC(d1t_tracker_fold_rows(host, (const uint8_t *)body.data, body.len, (const uint8_t *)rows.data, rows.len, &folded),
+           D1T_OK);
+  CHECK(folded && strstr(folded, "\"failed\":[{\"cardId\":\"card-1\"") && strstr(folded, "\"outcome\":\"rejected\"")
+            && strstr(folded, "\"retry\":false") && strstr(folded, "\"cards\":[]"),
+        "%s", folded ? folded : "");
+  d1t_string_free(folded);
+  folded = NULL;
+
   /* A request on a row (none yet): its phase change. */
   char *update = NULL;
   CHECK_RC(d1t_tracker_record_request_on_row(host, BYTES("card-2"), NULL, 0, D1T_TRACKING_PRODUCE, 1772442000000u, &update),

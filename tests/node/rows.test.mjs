@@ -49,6 +49,17 @@ test('folding through rows gives the rows and views of one tracker, and leaves t
   host.free();
 });
 
+test('an unreadable row fails its card only: its operation is parked with its raw text, the other card folds', () => {
+  const host = new Tracker();
+  const b = body(op('card-1', 'PENDING'), op('card-2', 'SUCCESSFUL'));
+  const folded = host.foldRows(b, [{ cardId: 'card-1', row: '{"format":"d1-tracking/9","cards":[]}' }, { cardId: 'card-2', row: null }]);
+  assert.deepEqual(folded.failed.map((f) => [f.cardId, f.error.code, f.error.path]), [['card-1', 'SNAPSHOT_INVALID', 'rows[0].format']]);
+  assert.deepEqual(folded.report.operations.map((o) => [o.outcome, o.retry]), [['rejected', false], ['applied', false]]);
+  assert.equal(folded.report.operations[0].raw, JSON.stringify(op('card-1', 'PENDING')));
+  assert.deepEqual(folded.cards.map((c) => c.cardId), ['card-2']);
+  host.free();
+});
+
 test('a missing row is an error naming the card; a body rejected whole is rejected as apply rejects it', () => {
   const host = new Tracker();
   assert.throws(() => host.foldRows(body(op('card-1', 'PENDING')), []),

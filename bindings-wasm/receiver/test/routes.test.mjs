@@ -92,6 +92,24 @@ test('an invalid operation beside valid ones: 204, the others folded, it a dead 
   });
 });
 
+test('a card whose stored row the library cannot read: 204, its operation a dead letter with its raw text, the other card folded', async () => {
+  await withReceiver({}, async ({ url, db }) => {
+    const writer = new Database(db);
+    writer.prepare("INSERT INTO cards (card_id, state, outbox_seq) VALUES ('card-0', '{not a row', 0)").run();
+    writer.close();
+    const stuck = JSON.parse(pending('card-0')).operations[0];
+    const fine = JSON.parse(pending('card-1')).operations[0];
+    assert.equal((await post(url + NOTIFY, JSON.stringify({ operations: [stuck, fine] }))).status, 204);
+    const [letter] = rows(db, 'SELECT scope, card_id, code, path, raw FROM dead_letters');
+    assert.equal(letter.scope, 'operation');
+    assert.equal(letter.card_id, 'card-0');
+    assert.equal(letter.code, 'SNAPSHOT_INVALID');
+    assert.deepEqual(JSON.parse(letter.raw), stuck);
+    assert.equal(rows(db, "SELECT state FROM cards WHERE card_id = 'card-0'")[0].state, '{not a row');
+    assert.equal((await fetch(`${url}/cards/card-1`)).status, 200);
+  });
+});
+
 test('a tracking request: 200 {view, changes}, its phase change in the outbox; bad input 400', async () => {
   await withReceiver({ OUTBOX_POLL_MS: '10' }, async ({ url, dir }) => {
     const res = await post(`${url}/cards/card-7/tracking-requests`, JSON.stringify({ trackingType: 'SHIPMENT', atMs: 1772441000000 }));

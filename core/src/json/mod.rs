@@ -23,6 +23,7 @@ pub(crate) use canonical::{
 };
 pub(crate) use node::Node;
 pub(crate) use path::{field, index, Path};
+pub(crate) use spans::element_spans;
 pub(crate) use stream::stream_member;
 pub(crate) use stream_event::{Element, Member, Outline};
 

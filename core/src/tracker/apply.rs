@@ -114,11 +114,12 @@ impl Tracker {
                     report.outcome = outcome;
                     report.changes = changes;
                 }
-                Err(error) => {
-                    // The notification was valid: only this tracker's
-                    // capacity refused it (check_room_of).
-                    report.error = Some(error);
-                    report.retry = true;
+                Err(refusal) => {
+                    // The notification was valid: a bound refused it
+                    // (check_room_of). Only the tracker's total capacity is
+                    // worth a redelivery (README, "Limits").
+                    report.retry = refusal.retry();
+                    report.error = Some(refusal.into_error());
                     report.raw = Some(raw.into_owned());
                 }
             }
@@ -129,7 +130,8 @@ impl Tracker {
     /// anything.
     pub(crate) fn check_room(&self, tracking: &Incoming<'_>, path: &Path<'_>) -> Result<(), Error> {
         let card = self.card_state(&tracking.card_id);
-        check_room_of(&self.config, self.cards.len(), card, tracking, path)?;
+        check_room_of(&self.config, self.cards.len(), card, tracking, path)
+            .map_err(Refusal::into_error)?;
         super::check_state_room(
             &self.config,
             self.state_bytes,
@@ -143,13 +145,13 @@ impl Tracker {
         &mut self,
         tracking: Incoming<'_>,
         path: &Path<'_>,
-    ) -> Result<(Outcome, Vec<Change>), Error> {
+    ) -> Result<(Outcome, Vec<Change>), Refusal> {
         // Parsing checked the id, so it always has a key.
         let Some(key) = CardId::new(&tracking.card_id) else {
-            return Err(crate::error::invalid_format(
+            return Err(Refusal::Card(crate::error::invalid_format(
                 &path.field("cardId"),
                 "expected a card id".to_string(),
-            ));
+            )));
         };
         let card_count = self.cards.len();
         let max_kept = self.config.max_notifications_per_operation;
@@ -171,7 +173,8 @@ impl Tracker {
             self.state_bytes,
             bytes_to_add(existing, &tracking),
             &path.render(),
-        )?;
+        )
+        .map_err(Refusal::Tracker)?;
         let bytes_before = existing.map_or(0, CardState::bytes);
         // Plan with borrowed views (the state as it is, and as it will be),
         // then commit: nothing is copied unless it changed.
@@ -352,32 +355,57 @@ fn bytes_to_add(card: Option<&CardState>, tracking: &Incoming<'_>) -> usize {
 
 /// The card and operation bounds for `tracking`, on a tracker of
 /// `card_count` cards where its card is `card`.
+/// Why a valid notification was refused: a bound of the whole tracker,
+/// which the operator relieves (D1 should deliver again: `retry`), or of one
+/// card, which a redelivery never cures (the host parks the operation with
+/// its raw bytes and re-drives it after raising the bound).
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// `maxCards`, `maxStateBytes`.
+    Tracker(Error),
+    /// `maxOperationsPerCard`, or a card the fold cannot key.
+    Card(Error),
+}
+
+impl Refusal {
+    /// True when a redelivery may pass once the operator has acted.
+    pub(crate) fn retry(&self) -> bool {
+        matches!(self, Refusal::Tracker(_))
+    }
+
+    pub(crate) fn into_error(self) -> Error {
+        match self {
+            Refusal::Tracker(e) | Refusal::Card(e) => e,
+        }
+    }
+}
+
 fn check_room_of(
     config: &Config,
     card_count: usize,
     card: Option<&CardState>,
     tracking: &Incoming<'_>,
     path: &Path<'_>,
-) -> Result<(), Error> {
+) -> Result<(), Refusal> {
     match card {
-        None if card_count >= config.max_cards => Err(limit(
+        None if card_count >= config.max_cards => Err(Refusal::Tracker(limit(
             &path.field("cardId"),
             format!(
                 "the tracker already holds {} cards, the limit set by maxCards",
                 config.max_cards
             ),
-        )),
+        ))),
         Some(card)
             if !card.has_operation(tracking.tracking_type, &tracking.operation_id)
                 && card.operations().len() >= config.max_operations_per_card =>
         {
-            Err(limit(
+            Err(Refusal::Card(limit(
                 &path.field("operationId"),
                 format!(
                     "the card already has {} operations, the limit set by maxOperationsPerCard",
                     config.max_operations_per_card
                 ),
-            ))
+            )))
         }
         _ => Ok(()),
     }

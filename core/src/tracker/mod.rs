@@ -19,7 +19,7 @@ mod snapshot;
 
 pub use reconcile::{DueReason, DueTracking};
 pub use report::{ApplyReport, OperationReport, Outcome};
-pub use rows::{rows_from_json, CardUpdate, OwnedRow, Row, RowsFold};
+pub use rows::{rows_from_json, CardFailure, CardUpdate, OwnedRow, Row, RowsFold};
 pub use snapshot::SNAPSHOT_FORMAT;
 
 /// Folds D1 notifications into one view per card. Sans-I/O: bytes in,

@@ -57,10 +57,12 @@ pub struct OperationReport {
     /// `None` only for an operation too large to keep read that way.
     pub raw: Option<String>,
     /// For [`Outcome::Rejected`]: `true` when the cause is this tracker's
-    /// capacity (`maxCards`, `maxOperationsPerCard`): the notification is
+    /// total capacity (`maxCards`, `maxStateBytes`): the notification is
     /// fine, and the host should answer D1 with a 5xx so that D1 delivers
     /// it again once the operator has acted (safe: `apply` is idempotent).
-    /// `false` when the content is invalid and redelivery cannot help.
+    /// `false` when the content is invalid or a per-card bound refused it
+    /// (`maxOperationsPerCard`, a card's row the fold cannot read): a
+    /// redelivery cannot help; the host parks it and re-drives it later.
     pub retry: bool,
 }
 

@@ -58,11 +58,32 @@ pub struct CardUpdate {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RowsFold {
-    /// The report `apply` would give.
+    /// The report `apply` would give; the operations of a card in `failed`
+    /// are rejected, with that card's error, their raw text and
+    /// `retry: false`.
     pub report: ApplyReport,
     /// Every card whose state changed, sorted by card id; the others'
     /// rows stay as they are.
     pub cards: Vec<CardUpdate>,
+    /// The cards the fold could not touch, sorted by card id: their row is
+    /// unreadable (another version's format, corrupt, another card's) or
+    /// over this tracker's bounds. Their rows stay as they are; the other
+    /// cards of the body are folded (one card's problem never blocks
+    /// another's). The host parks their operations (`report`) as dead
+    /// letters and re-drives them once the row is repaired.
+    pub failed: Vec<CardFailure>,
+}
+
+/// A card of the body whose row the fold could not use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CardFailure {
+    /// The card.
+    pub card_id: String,
+    /// Why its row was refused (`SNAPSHOT_INVALID` or `LIMIT_EXCEEDED` at
+    /// `rows[i]…`).
+    pub error: Error,
 }
 
 impl Tracker {
@@ -110,15 +131,21 @@ impl Tracker {
     /// # Ok::<(), d1_tracking::Error>(())
     /// ```
     ///
+    /// A row that is not a snapshot of its own card (`SNAPSHOT_INVALID`),
+    /// or exceeds this tracker's bounds (`LIMIT_EXCEEDED`), fails its card
+    /// only: it is listed in [`RowsFold::failed`] and its operations are
+    /// rejected in the report with their raw text; the other cards fold.
+    ///
     /// # Errors
     /// The whole-body errors of `apply`; `FIELD_MISSING` at `rows` naming the
     /// first card of the body without an entry; `FIELD_INVALID_FORMAT` for an
-    /// invalid card id in `rows`; a row that is not a snapshot of its own card
-    /// is `SNAPSHOT_INVALID` (or `LIMIT_EXCEEDED` when it exceeds this
-    /// tracker's bounds) at `rows[i]…`.
+    /// invalid card id in `rows`.
     pub fn fold_rows(&self, body: &[u8], rows: &[Row<'_>]) -> Result<RowsFold, Error> {
-        let mut scratch = self.scratch_with(rows)?;
-        let report = scratch.apply(body, 0)?;
+        let (mut scratch, failed) = self.scratch_with(rows)?;
+        let mut report = scratch.apply(body, 0)?;
+        if !failed.is_empty() {
+            park(&mut report, &failed, body);
+        }
         let cards = touched(&report);
         if let Some(missing) = cards
             .iter()
@@ -134,6 +161,7 @@ impl Tracker {
         }
         let updates = cards
             .iter()
+            .filter(|id| !failed.iter().any(|f| &f.card_id == *id))
             .filter(|id| {
                 report.operations.iter().any(|op| {
                     op.card_id.as_deref() == Some(id.as_str())
@@ -153,6 +181,7 @@ impl Tracker {
         Ok(RowsFold {
             report,
             cards: updates,
+            failed,
         })
     }
 
@@ -171,7 +200,10 @@ impl Tracker {
         tracking_type: TrackingType,
         at_ms: u64,
     ) -> Result<CardUpdate, Error> {
-        let mut scratch = self.scratch_with(std::slice::from_ref(&row))?;
+        let (mut scratch, failed) = self.scratch_with(std::slice::from_ref(&row))?;
+        if let Some(f) = failed.into_iter().next() {
+            return Err(f.error);
+        }
         let changes = scratch.record_request(row.card_id, tracking_type, at_ms)?;
         scratch
             .update_of(row.card_id, changes)
@@ -196,33 +228,38 @@ impl Tracker {
     }
 
     /// A tracker with this one's configuration holding `rows` (each must be
-    /// a snapshot of its own card only).
-    fn scratch_with(&self, rows: &[Row<'_>]) -> Result<Tracker, Error> {
+    /// a snapshot of its own card only), and the cards whose row it could
+    /// not take.
+    fn scratch_with(&self, rows: &[Row<'_>]) -> Result<(Tracker, Vec<CardFailure>), Error> {
         let mut scratch: Option<Tracker> = None;
+        let mut failed = Vec::new();
         for (i, row) in rows.iter().enumerate() {
             let path = format!("rows[{i}]");
             CARD_ID.check(row.card_id, &format!("{path}.cardId"))?;
             let Some(bytes) = row.row else { continue };
-            let one =
-                super::snapshot::read_snapshot(bytes, &self.config).map_err(|e| at(e, &path))?;
-            if let Some(other) = one.card_ids().find(|id| *id != row.card_id) {
-                return Err(Error::SnapshotInvalid {
-                    path,
-                    message: format!(
-                        "the row of card {} holds card {}",
-                        quoted(row.card_id),
-                        quoted(other)
-                    ),
+            let taken = super::snapshot::read_snapshot(bytes, &self.config)
+                .map_err(|e| at(e, &path))
+                .and_then(|one| own_card(one, row.card_id, &path))
+                .and_then(|one| match scratch.as_mut() {
+                    // The first row read is the scratch tracker (most bodies
+                    // touch one card): no copy; the others merge into it.
+                    None => {
+                        scratch = Some(one);
+                        Ok(())
+                    }
+                    Some(s) => s.merge(&one).map_err(|e| at(e, &path)),
+                });
+            if let Err(error) = taken {
+                failed.push(CardFailure {
+                    card_id: row.card_id.to_string(),
+                    error,
                 });
             }
-            // The first row read is the scratch tracker (most bodies touch
-            // one card): no copy; the others merge into it.
-            match scratch.as_mut() {
-                None => scratch = Some(one),
-                Some(s) => s.merge(&one).map_err(|e| at(e, &path))?,
-            }
         }
-        Ok(scratch.unwrap_or_else(|| Tracker::new(self.config.clone())))
+        failed.sort_by(|a, b| a.card_id.cmp(&b.card_id));
+        failed.dedup_by(|a, b| a.card_id == b.card_id);
+        let scratch = scratch.unwrap_or_else(|| Tracker::new(self.config.clone()));
+        Ok((scratch, failed))
     }
 
     /// The update of one card of this (scratch) tracker.
@@ -233,6 +270,52 @@ impl Tracker {
             view: self.card(card_id)?,
             changes,
         })
+    }
+}
+
+/// `one`, a row read for `card_id`, when it holds that card only.
+fn own_card(one: Tracker, card_id: &str, path: &str) -> Result<Tracker, Error> {
+    let other = one.card_ids().find(|id| *id != card_id).map(str::to_string);
+    match other {
+        None => Ok(one),
+        Some(other) => Err(Error::SnapshotInvalid {
+            path: path.to_string(),
+            message: format!(
+                "the row of card {} holds card {}",
+                quoted(card_id),
+                quoted(&other)
+            ),
+        }),
+    }
+}
+
+/// Rejects the operations of the cards whose row failed (the scratch
+/// tracker folded them against no state: that result is dropped), each with
+/// its card's error and its raw text as it stands in the body.
+fn park(report: &mut ApplyReport, failed: &[CardFailure], body: &[u8]) {
+    let spans = std::str::from_utf8(body)
+        .ok()
+        .and_then(|text| crate::json::element_spans(text, "operations"));
+    for op in &mut report.operations {
+        let Some(failure) = failed
+            .iter()
+            .find(|f| op.card_id.as_deref() == Some(f.card_id.as_str()))
+        else {
+            continue;
+        };
+        if op.tracking_type.is_none() || op.outcome == Outcome::Rejected {
+            // Not folded (ignored), or refused on its own account already:
+            // that outcome stands.
+            continue;
+        }
+        op.outcome = Outcome::Rejected;
+        op.changes.clear();
+        op.error = Some(failure.error.clone());
+        op.retry = false;
+        op.raw = spans
+            .as_ref()
+            .and_then(|s| s.get(op.index))
+            .map(|raw| raw.to_string());
     }
 }
 
