@@ -50,8 +50,8 @@ if (args.database === 'postgres') {
 
 const { sends, stats } = traffic({ cards: Number(args.cards), seed: 7 });
 const requests = sends.map((s) => s.kind === 'body'
-  ? { path: `/notifications/d1/v2/issuers/${ISSUER}/cards`, body: s.text, operations: JSON.parse(s.text).operations.length }
-  : { path: `/cards/${s.cardId}/tracking-requests`, body: JSON.stringify({ trackingType: s.trackingType, atMs: s.atMs }), operations: 0 });
+  ? { listener: 'd1', path: `/notifications/d1/v2/issuers/${ISSUER}/cards`, body: s.text, operations: JSON.parse(s.text).operations.length }
+  : { listener: 'admin', path: `/cards/${s.cardId}/tracking-requests`, body: JSON.stringify({ trackingType: s.trackingType, atMs: s.atMs }), operations: 0 });
 
 const receiver = await startReceiver({
   ...env, WORKERS: String(workers), OUTBOX_LOG: join(dir, 'outbox.jsonl'), RECONCILE_INTERVAL_MS: '0',
@@ -70,7 +70,7 @@ await Promise.all(Array.from({ length: clients }, async () => {
       const t0 = performance.now();
       let res;
       try {
-        res = await fetch(receiver.url + requests[i].path, { method: 'POST', body: requests[i].body });
+        res = await receiver[requests[i].listener](requests[i].path, { method: 'POST', body: requests[i].body });
         await res.arrayBuffer();
       } catch (err) {
         // Sent again, as D1 would; counted, and the receiver's log says why.

@@ -1,16 +1,24 @@
-// The receiver's HTTP surface on node:http (no framework: four routes).
+// The receiver's HTTP surface on node:http (no framework), on two listeners
+// (README, "Routes"):
 //
+// D1's listener (HOST:PORT), D1's credentials on the notification route:
 //   POST /notifications/d1/v2/issuers/{issuerId}/cards   D1's notifications: 204 after commit,
 //                                                        400 {code, path, message}, 503 to be retried
+//   GET  /healthz                                        200 when the database answers, else 503
+//
+// The admin listener (ADMIN_HOST:ADMIN_PORT, loopback by default), the admin
+// credentials on every route:
 //   GET  /cards/{cardId}                                 the card's view (the library's JSON); 404
 //   POST /cards/{cardId}/tracking-requests               {"trackingType", "atMs"?}: 200 {view, changes}
-//   GET  /healthz                                        200 when the database answers, else 503
+//   GET  /healthz                                        as above
 //   GET  /metrics                                        outbox lag, dead letters, cards (Prometheus text)
+//
+// HEAD is answered wherever GET is.
 import { createServer } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
 
 import { D1TrackingError } from 'd1-tracking';
 
+import { createAuthenticator } from './auth.mjs';
 import { RetryLater } from './ingest.mjs';
 
 const NOTIFICATIONS = /^\/notifications\/d1\/v2\/issuers\/([A-Za-z0-9_-]{10})\/cards\/?$/;
@@ -31,31 +39,35 @@ class Answer {
 const error = (status, code, message, path = null) => new Answer(status, { code, path, message });
 
 /**
- * The request handler. `config` is config.mjs's; `ingest` an Ingest; `store`
- * its store; `log` a function of one JSON-able entry.
+ * The two listeners' servers, not yet listening: `{d1, admin}`. `config` is
+ * config.mjs's; `ingest` an Ingest; `store` its store; `log` a function of
+ * one JSON-able entry.
  */
-export function createReceiverServer({ config, ingest, store, log }) {
-  const handle = async (req) => {
-    const url = new URL(req.url, 'http://receiver');
-    const path = url.pathname;
+export function createReceiverServers({ config, ingest, store, log }) {
+  const d1Auth = createAuthenticator({ proxy: config.auth === 'proxy', tokens: config.tokens, jwt: config.jwt, realm: 'd1' });
+  const adminAuth = createAuthenticator({ proxy: config.adminAuth === 'proxy', tokens: config.adminTokens, realm: 'admin' });
+  const denied = (answer, auth) => {
+    if (answer === null) return null;
+    const headers = answer.status === 401 ? { 'www-authenticate': auth.challenge } : {};
+    return new Answer(answer.status, { code: answer.code, path: null, message: answer.message }, headers);
+  };
 
-    if (path === '/healthz' && req.method === 'GET') {
-      try {
-        await store.ping();
-        return new Answer(200, { status: 'ok', pid: process.pid, database: store.dialect });
-      } catch (err) {
-        return new Answer(503, { status: 'unavailable', pid: process.pid, message: String(err.message) });
-      }
+  const health = async () => {
+    try {
+      await store.ping();
+      return new Answer(200, { status: 'ok' });
+    } catch (err) {
+      return new Answer(503, { status: 'unavailable', message: String(err.message) });
     }
-    if (path === '/metrics' && req.method === 'GET') {
-      return metrics(store);
-    }
+  };
 
+  const d1 = async (req, path, method) => {
+    if (path === '/healthz' && method === 'GET') return health();
     const notifications = NOTIFICATIONS.exec(path);
     if (notifications) {
-      if (req.method !== 'POST') return error(405, 'METHOD_NOT_ALLOWED', 'use POST');
-      const denied = authenticate(req, config);
-      if (denied) return denied;
+      if (method !== 'POST') return error(405, 'METHOD_NOT_ALLOWED', 'use POST');
+      const refused = denied(await d1Auth.check(req), d1Auth);
+      if (refused) return refused;
       const issuerId = notifications[1];
       if (config.issuerId !== null && issuerId !== config.issuerId) {
         return error(404, 'UNKNOWN_ISSUER', `this receiver serves issuer ${config.issuerId}`);
@@ -69,10 +81,18 @@ export function createReceiverServer({ config, ingest, store, log }) {
       const result = await ingest.notifications(issuerId, body);
       return new Answer(result.status, result.body, {}, result.timing);
     }
+    return error(404, 'NOT_FOUND', `no route for ${method} ${path}`);
+  };
+
+  const admin = async (req, path, method) => {
+    const refused = denied(await adminAuth.check(req), adminAuth);
+    if (refused) return refused;
+    if (path === '/healthz' && method === 'GET') return health();
+    if (path === '/metrics' && method === 'GET') return metrics(store);
 
     const card = CARD.exec(path);
     if (card) {
-      if (req.method !== 'GET') return error(405, 'METHOD_NOT_ALLOWED', 'use GET');
+      if (method !== 'GET') return error(405, 'METHOD_NOT_ALLOWED', 'use GET');
       const view = await store.view(card[1]);
       return view === undefined
         ? error(404, 'CARD_UNKNOWN', `no notification or request for card ${card[1]} yet`)
@@ -81,9 +101,7 @@ export function createReceiverServer({ config, ingest, store, log }) {
 
     const requests = TRACKING_REQUESTS.exec(path);
     if (requests) {
-      if (req.method !== 'POST') return error(405, 'METHOD_NOT_ALLOWED', 'use POST');
-      const denied = authenticate(req, config);
-      if (denied) return denied;
+      if (method !== 'POST') return error(405, 'METHOD_NOT_ALLOWED', 'use POST');
       const body = await readBody(req, 64 * 1024);
       if (body instanceof Answer) return body;
       let input;
@@ -103,9 +121,18 @@ export function createReceiverServer({ config, ingest, store, log }) {
       return new Answer(result.status, result.body, {}, result.timing);
     }
 
-    return error(404, 'NOT_FOUND', `no route for ${req.method} ${path}`);
+    return error(404, 'NOT_FOUND', `no route for ${method} ${path}`);
   };
 
+  return { d1: serve(d1, log), admin: serve(admin, log) };
+}
+
+/** A server answering with `route(req, path, method)`; HEAD is routed as GET (node:http sends no body for it). */
+function serve(route, log) {
+  const handle = (req) => {
+    const url = new URL(req.url, 'http://receiver');
+    return route(req, url.pathname, req.method === 'HEAD' ? 'GET' : req.method);
+  };
   const server = createServer((req, res) => {
     const started = performance.now();
     handle(req)
@@ -146,19 +173,6 @@ export function createReceiverServer({ config, ingest, store, log }) {
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   return server;
-}
-
-/**
- * D1's calls are authenticated by mutual TLS terminated in front of the
- * receiver, or by a bearer token checked here when BEARER_TOKEN is set
- * (README, "Authentication").
- */
-function authenticate(req, config) {
-  if (config.bearerToken === null) return null;
-  const given = Buffer.from(req.headers.authorization ?? '');
-  const expected = Buffer.from(`Bearer ${config.bearerToken}`);
-  if (given.length === expected.length && timingSafeEqual(given, expected)) return null;
-  return error(401, 'UNAUTHORIZED', 'a valid Authorization: Bearer token is required');
 }
 
 /** The body's bytes, or past `limit` a 413 Answer with the bytes read so far (`partial`; the rest is not kept). */

@@ -5,7 +5,8 @@
 // gracefully, in-flight requests first.
 import cluster from 'node:cluster';
 
-import { ConfigError, loadConfig } from './config.mjs';
+import { createAuthenticator } from './auth.mjs';
+import { ConfigError, describeConfig, loadConfig } from './config.mjs';
 import { openStore } from './store/index.mjs';
 import { startWorker } from './worker.mjs';
 
@@ -23,6 +24,10 @@ async function primary(config) {
   // Linux): a connection handed to a worker that is being killed was left
   // open with no one to answer it (docs/decisions.md, "The reference receiver").
   cluster.schedulingPolicy = cluster.SCHED_NONE;
+  // The effective configuration, secrets redacted (README, "Configuration").
+  log({ level: 'info', event: 'configuration', config: describeConfig(config) });
+  // A key set that cannot be read stops the start here, not in every worker.
+  createAuthenticator({ tokens: config.tokens, jwt: config.jwt, realm: 'd1' });
   const store = openStore(config);
   await store.migrate();
   await store.close();
@@ -65,7 +70,8 @@ async function primary(config) {
 async function worker(config) {
   const slot = Number(process.env.D1T_WORKER_SLOT ?? 0);
   const { stop } = await startWorker({ config, slot, log });
-  log({ level: 'info', event: 'listening', slot, port: config.port });
+  log({ level: 'info', event: 'listening', slot, host: config.host, port: config.port,
+    adminHost: config.adminHost, adminPort: config.adminPort });
   const shutdown = async () => {
     await stop();
     process.exit(0);

@@ -1,7 +1,7 @@
 // One worker process: the HTTP server, the outbox dispatcher and (in the
 // worker of slot 0) the reconciliation job, over one store.
 import { appendToLog, startDispatcher } from './outbox.mjs';
-import { createReceiverServer } from './http.mjs';
+import { createReceiverServers } from './http.mjs';
 import { Ingest } from './ingest.mjs';
 import { startReconciler } from './reconcile.mjs';
 import { openStore } from './store/index.mjs';
@@ -10,17 +10,20 @@ import { openStore } from './store/index.mjs';
  * Starts a worker. `slot` is its place among the workers (0 runs the
  * reconciliation and, on SQLite, the one dispatcher); `deliver` the outbox
  * callback (appendToLog(OUTBOX_LOG) by default). Resolves once listening,
- * to `{server, stop}`; `stop()` finishes in-flight requests and the batch
- * in hand, then closes the store.
+ * on both listeners (D1's at HOST:PORT, the admin one at ADMIN_HOST:ADMIN_PORT),
+ * to `{server, admin, store, stop}`; `stop()` finishes in-flight requests and
+ * the batch in hand, then closes the store.
  */
 export async function startWorker({ config, slot = 0, deliver, log }) {
   const store = openStore(config);
   const ingest = new Ingest({ store, trackerOptions: { maxBodyBytes: config.maxBodyBytes, maxStateBytes: config.maxStateBytes }, log });
-  const server = createReceiverServer({ config, ingest, store, log });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, resolve);
+  const { d1: server, admin } = createReceiverServers({ config, ingest, store, log });
+  const listen = (s, host, port) => new Promise((resolve, reject) => {
+    s.once('error', reject);
+    s.listen(port, host, resolve);
   });
+  await listen(server, config.host, config.port);
+  await listen(admin, config.adminHost, config.adminPort);
   // Then the background jobs (a first outbox batch may wait for SQLite's
   // write lock: D1's calls are served meanwhile by the other workers).
   // SQLite: one dispatcher per file; PostgreSQL: one per worker (SKIP LOCKED).
@@ -38,9 +41,10 @@ export async function startWorker({ config, slot = 0, deliver, log }) {
   const stop = () => {
     stopping ??= (async () => {
       // Stop accepting; let requests in flight commit and answer.
-      const closed = new Promise((resolve) => server.close(resolve));
-      server.closeIdleConnections();
-      const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
+      const servers = [server, admin];
+      const closed = Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+      for (const s of servers) s.closeIdleConnections();
+      const grace = setTimeout(() => { for (const s of servers) s.closeAllConnections(); }, config.shutdownGraceMs);
       await closed;
       clearTimeout(grace);
       await dispatcher?.stop();
@@ -50,5 +54,5 @@ export async function startWorker({ config, slot = 0, deliver, log }) {
     })();
     return stopping;
   };
-  return { server, store, stop };
+  return { server, admin, store, stop };
 }

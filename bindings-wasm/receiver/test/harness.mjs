@@ -19,18 +19,32 @@ export function freePort() {
   });
 }
 
+/** The tests' credentials, where a test states none of its own. */
+export const TEST_TOKEN = 'test-d1-token-00000000000000000001';
+export const TEST_ADMIN_TOKEN = 'test-admin-token-000000000000000001';
+
+const D1_CREDENTIALS = ['AUTH', 'BEARER_TOKEN', 'BEARER_TOKENS', 'JWKS_FILE', 'JWKS_URL'];
+const ADMIN_CREDENTIALS = ['ADMIN_AUTH', 'ADMIN_TOKENS'];
+
 /**
- * Starts the receiver with `env` (PORT is chosen here). Resolves when every
- * worker listens, to `{url, proc, entries, waitFor, stop}`: `entries` is the
- * log so far (parsed JSON lines), `waitFor(predicate, ms)` resolves with the
- * first entry that matches, `stop()` sends SIGTERM and resolves with the exit
- * code.
+ * Starts the receiver with `env` (PORT and ADMIN_PORT are chosen here; D1's
+ * listener gets TEST_TOKEN and the admin one TEST_ADMIN_TOKEN unless `env`
+ * states credentials). Resolves when every worker listens, to `{url,
+ * adminUrl, d1, admin, proc, entries, waitFor, stop}`: `d1(path, init)` and
+ * `admin(path, init)` fetch from a listener with its test credential,
+ * `entries` is the log so far (parsed JSON lines), `waitFor(predicate, ms)`
+ * resolves with the first entry that matches, `stop()` sends SIGTERM and
+ * resolves with the exit code.
  */
 export async function startReceiver(env) {
   const port = await freePort();
+  const adminPort = await freePort();
   const workers = Number(env.WORKERS ?? 2);
+  const defaults = {};
+  if (!D1_CREDENTIALS.some((v) => v in env)) defaults.BEARER_TOKENS = TEST_TOKEN;
+  if (!ADMIN_CREDENTIALS.some((v) => v in env)) defaults.ADMIN_TOKENS = TEST_ADMIN_TOKEN;
   const proc = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, ...env, PORT: String(port) },
+    env: { ...process.env, ...defaults, ...env, PORT: String(port), ADMIN_PORT: String(adminPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Whatever happens to this process, the receiver does not outlive it.
@@ -87,8 +101,20 @@ export async function startReceiver(env) {
     return e.event === 'start_failed' || listening.size === workers;
   });
   if (started.event === 'start_failed') throw new Error(`receiver failed to start: ${started.message}`);
+  const url = `http://127.0.0.1:${port}`;
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  const withCredential = (base, token) => (path, init = {}) => fetch(base + path, {
+    ...init,
+    headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...init.headers },
+  });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
+    adminUrl,
+    d1: withCredential(url, defaults.BEARER_TOKENS),
+    admin: withCredential(adminUrl, defaults.ADMIN_TOKENS),
+    /** The headers a call to D1's listener carries by default. */
+    d1Headers: defaults.BEARER_TOKENS === undefined ? {} : { authorization: `Bearer ${TEST_TOKEN}` },
+    adminHeaders: defaults.ADMIN_TOKENS === undefined ? {} : { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
     proc,
     entries,
     waitFor,
@@ -106,10 +132,10 @@ export const SEND_TIMEOUT_MS = 10_000;
 /**
  * Sends every item of `sends` with `clients` concurrent senders that retry
  * like D1: again after a connection error, a timeout or a 5xx, until accepted. `post`
- * turns an item into `[path, body]`; `accept(status)` says which statuses
- * are final. Calls `onProgress(done)` after each final answer.
+ * turns an item into `[url, body, headers]`; `accept(status)` says which
+ * statuses are final. Calls `onProgress(done)` after each final answer.
  */
-export async function sendAll({ url, sends, clients, post, onProgress = () => {}, accept }) {
+export async function sendAll({ sends, clients, post, onProgress = () => {}, accept }) {
   let next = 0;
   let done = 0;
   const tally = { retries: 0, connectionErrors: 0, timeouts: 0, statuses: {} };
@@ -117,13 +143,13 @@ export async function sendAll({ url, sends, clients, post, onProgress = () => {}
     for (;;) {
       const i = next++;
       if (i >= sends.length) return;
-      const [path, body] = post(sends[i]);
+      const [target, body, headers = {}] = post(sends[i]);
       for (let attempt = 0; ; attempt++) {
         let status;
         try {
           // D1 gives up on a call after a while and sends it again.
-          const res = await fetch(url + path, {
-            method: 'POST', body, headers: { 'content-type': 'application/json' },
+          const res = await fetch(target, {
+            method: 'POST', body, headers: { 'content-type': 'application/json', ...headers },
             signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
           });
           await res.arrayBuffer();
@@ -134,7 +160,7 @@ export async function sendAll({ url, sends, clients, post, onProgress = () => {}
         }
         if (status !== undefined) tally.statuses[status] = (tally.statuses[status] ?? 0) + 1;
         if (status !== undefined && accept(status, sends[i])) break;
-        if (attempt > 200) throw new Error(`gave up on send ${i} (${path}) after ${attempt} attempts, last status ${status}`);
+        if (attempt > 200) throw new Error(`gave up on send ${i} (${target}) after ${attempt} attempts, last status ${status}`);
         tally.retries++;
         await new Promise((resolve) => setTimeout(resolve, Math.min(20 * 2 ** Math.min(attempt, 5), 500)));
       }

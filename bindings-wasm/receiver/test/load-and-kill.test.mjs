@@ -56,13 +56,13 @@ async function loadAndKill(t, { env, query }) {
     let tally;
     try {
       tally = await sendAll({
-        url: receiver.url,
         sends,
         clients: CLIENTS,
         onProgress,
         post: (s) => s.kind === 'body'
-          ? [`/notifications/d1/v2/issuers/${ISSUER}/cards`, s.text]
-          : [`/cards/${s.cardId}/tracking-requests`, JSON.stringify({ trackingType: s.trackingType, atMs: s.atMs })],
+          ? [`${receiver.url}/notifications/d1/v2/issuers/${ISSUER}/cards`, s.text, receiver.d1Headers]
+          : [`${receiver.adminUrl}/cards/${s.cardId}/tracking-requests`,
+            JSON.stringify({ trackingType: s.trackingType, atMs: s.atMs }), receiver.adminHeaders],
         accept: (status, s) => {
           if (status >= 400 && status < 500) assert.fail(`unexpected ${status} for ${JSON.stringify(s).slice(0, 300)}`);
           return status >= 200 && status < 300;
@@ -104,7 +104,7 @@ async function loadAndKill(t, { env, query }) {
     const deadline = Date.now() + 60_000;
     let metrics;
     for (;;) {
-      metrics = Object.fromEntries((await (await fetch(`${receiver.url}/metrics`)).text())
+      metrics = Object.fromEntries((await (await receiver.admin('/metrics')).text())
         .split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
       if (metrics.d1t_outbox_pending === 0) break;
       assert.ok(Date.now() < deadline, `outbox still has ${metrics.d1t_outbox_pending} rows`);
@@ -118,7 +118,7 @@ async function loadAndKill(t, { env, query }) {
     const finalViews = new Map();
     await Promise.all(Array.from({ length: 16 }, async () => {
       for (let i = next++; i < cards.length; i = next++) {
-        const res = await fetch(`${receiver.url}/cards/${cards[i]}`, { signal: AbortSignal.timeout(10_000) });
+        const res = await receiver.admin(`/cards/${cards[i]}`, { signal: AbortSignal.timeout(10_000) });
         const text = await res.text();
         const expected = JSON.stringify(oracle.card(cards[i]));
         if (res.status !== 200 || text !== expected) mismatches++;

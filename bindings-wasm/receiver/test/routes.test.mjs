@@ -25,14 +25,14 @@ async function withReceiver(env, fn) {
     WORKERS: '1', SQLITE_PATH: db, OUTBOX_LOG: join(dir, 'outbox.jsonl'), RECONCILE_INTERVAL_MS: '0', ...env,
   });
   try {
-    await fn({ receiver, url: receiver.url, db, dir });
+    const notify = (body, headers = {}) => receiver.d1(NOTIFY, { method: 'POST', body, headers });
+    await fn({ receiver, url: receiver.url, db, dir, notify, admin: receiver.admin });
   } finally {
     if (receiver.proc.exitCode === null) await receiver.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const post = (url, body, headers = {}) => fetch(url, { method: 'POST', body, headers });
 const rows = (db, sql) => {
   const d = new Database(db, { readonly: true });
   try {
@@ -43,31 +43,31 @@ const rows = (db, sql) => {
 };
 
 test('a notification is committed before 204; GET serves its view; unknown cards are 404', async () => {
-  await withReceiver({}, async ({ url, db }) => {
-    assert.equal((await post(url + NOTIFY, pending('card-1'))).status, 204);
-    const res = await fetch(`${url}/cards/card-1`);
+  await withReceiver({}, async ({ url, db, notify, admin }) => {
+    assert.equal((await notify(pending('card-1'))).status, 204);
+    const res = await admin(`/cards/card-1`);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'application/json');
     const view = await res.json();
     assert.equal(view.phase, 'TRACKING');
     assert.equal(view.trackings.SHIPMENT.status, 'PENDING');
     assert.equal(rows(db, "SELECT phase FROM cards WHERE card_id = 'card-1'")[0].phase, 'TRACKING');
-    const unknown = await fetch(`${url}/cards/card-2`);
+    const unknown = await admin(`/cards/card-2`);
     assert.equal(unknown.status, 404);
     assert.equal((await unknown.json()).code, 'CARD_UNKNOWN');
-    assert.equal((await fetch(`${url}/cards/not%20an%20id`)).status, 404);
+    assert.equal((await admin(`/cards/not%20an%20id`)).status, 404);
   });
 });
 
 test('a body rejected whole: 400 {code, path, message}, kept as a dead letter, nothing else written', async () => {
-  await withReceiver({}, async ({ url, db }) => {
+  await withReceiver({}, async ({ url, db, notify, admin }) => {
     const body = '{"operations":[{"operationId":"x"';
-    const res = await post(url + NOTIFY, body);
+    const res = await notify(body);
     assert.equal(res.status, 400);
     const error = await res.json();
     assert.equal(error.code, 'PARSING_ERROR');
     assert.ok('path' in error && error.message.length > 0);
-    const wrongType = await post(url + NOTIFY, '{"operations":{}}');
+    const wrongType = await notify('{"operations":{}}');
     assert.deepEqual(Object.keys(await wrongType.json()), ['code', 'path', 'message']);
     const letters = rows(db, 'SELECT scope, issuer_id, code, raw FROM dead_letters ORDER BY id');
     assert.deepEqual(letters[0], { scope: 'body', issuer_id: ISSUER, code: 'PARSING_ERROR', raw: body });
@@ -78,41 +78,41 @@ test('a body rejected whole: 400 {code, path, message}, kept as a dead letter, n
 });
 
 test('an invalid operation beside valid ones: 204, the others folded, it a dead letter with its raw text', async () => {
-  await withReceiver({}, async ({ url, db }) => {
+  await withReceiver({}, async ({ url, db, notify, admin }) => {
     const ok = JSON.parse(pending('card-1')).operations[0];
     const bad = { ...ok, operationId: 'bad-1', status: 'NOT_A_STATUS' };
-    assert.equal((await post(url + NOTIFY, JSON.stringify({ operations: [ok, bad] }))).status, 204);
+    assert.equal((await notify(JSON.stringify({ operations: [ok, bad] }))).status, 204);
     const [letter] = rows(db, 'SELECT scope, card_id, operation_id, code, path, raw FROM dead_letters');
     assert.equal(letter.scope, 'operation');
     assert.equal(letter.card_id, 'card-1');
     assert.equal(letter.code, 'FIELD_INVALID_VALUE');
     assert.equal(letter.path, 'operations[1].status');
     assert.deepEqual(JSON.parse(letter.raw), bad);
-    assert.equal((await fetch(`${url}/cards/card-1`)).status, 200);
+    assert.equal((await admin(`/cards/card-1`)).status, 200);
   });
 });
 
 test('a card whose stored row the library cannot read: 204, its operation a dead letter with its raw text, the other card folded', async () => {
-  await withReceiver({}, async ({ url, db }) => {
+  await withReceiver({}, async ({ url, db, notify, admin }) => {
     const writer = new Database(db);
     writer.prepare("INSERT INTO cards (card_id, state, outbox_seq) VALUES ('card-0', '{not a row', 0)").run();
     writer.close();
     const stuck = JSON.parse(pending('card-0')).operations[0];
     const fine = JSON.parse(pending('card-1')).operations[0];
-    assert.equal((await post(url + NOTIFY, JSON.stringify({ operations: [stuck, fine] }))).status, 204);
+    assert.equal((await notify(JSON.stringify({ operations: [stuck, fine] }))).status, 204);
     const [letter] = rows(db, 'SELECT scope, card_id, code, path, raw FROM dead_letters');
     assert.equal(letter.scope, 'operation');
     assert.equal(letter.card_id, 'card-0');
     assert.equal(letter.code, 'SNAPSHOT_INVALID');
     assert.deepEqual(JSON.parse(letter.raw), stuck);
     assert.equal(rows(db, "SELECT state FROM cards WHERE card_id = 'card-0'")[0].state, '{not a row');
-    assert.equal((await fetch(`${url}/cards/card-1`)).status, 200);
+    assert.equal((await admin(`/cards/card-1`)).status, 200);
   });
 });
 
 test('a tracking request: 200 {view, changes}, its phase change in the outbox; bad input 400', async () => {
-  await withReceiver({ OUTBOX_POLL_MS: '10' }, async ({ url, dir }) => {
-    const res = await post(`${url}/cards/card-7/tracking-requests`, JSON.stringify({ trackingType: 'SHIPMENT', atMs: 1772441000000 }));
+  await withReceiver({ OUTBOX_POLL_MS: '10' }, async ({ url, dir, notify, admin }) => {
+    const res = await admin('/cards/card-7/tracking-requests', { method: 'POST', body: JSON.stringify({ trackingType: 'SHIPMENT', atMs: 1772441000000 }) });
     assert.equal(res.status, 200);
     const { view, changes } = await res.json();
     assert.equal(view.phase, 'TRACKING_REQUESTED');
@@ -123,7 +123,7 @@ test('a tracking request: 200 {view, changes}, its phase change in the outbox; b
       ['[1]', 'PARSING_ERROR'],
       ['nope', 'PARSING_ERROR'],
     ]) {
-      const bad = await post(`${url}/cards/card-7/tracking-requests`, body);
+      const bad = await admin('/cards/card-7/tracking-requests', { method: 'POST', body });
       assert.equal(bad.status, 400, body);
       assert.equal((await bad.json()).code, code, body);
     }
@@ -138,20 +138,9 @@ test('a tracking request: 200 {view, changes}, its phase change in the outbox; b
   });
 });
 
-test('authentication and issuer: 401 without the bearer token, 404 for another issuer', async () => {
-  await withReceiver({ BEARER_TOKEN: 's3cret', ISSUER_ID: ISSUER }, async ({ url }) => {
-    assert.equal((await post(url + NOTIFY, pending('card-1'))).status, 401);
-    assert.equal((await post(url + NOTIFY, pending('card-1'), { authorization: 'Bearer wrong!' })).status, 401);
-    assert.equal((await post(url + NOTIFY, pending('card-1'), { authorization: 'Bearer s3cret' })).status, 204);
-    const other = await post(`${url}/notifications/d1/v2/issuers/OTHER00001/cards`, pending('card-1'), { authorization: 'Bearer s3cret' });
-    assert.equal(other.status, 404);
-    assert.equal((await post(`${url}/cards/card-1/tracking-requests`, '{"trackingType":"RETURN"}')).status, 401);
-  });
-});
-
 test('limits: an oversized body is 413; an operation refused for capacity is 503 and nothing is committed', async () => {
-  await withReceiver({ MAX_BODY_BYTES: '1000', MAX_STATE_BYTES: '100' }, async ({ url, db }) => {
-    const big = await post(url + NOTIFY, 'x'.repeat(5000));
+  await withReceiver({ MAX_BODY_BYTES: '1000', MAX_STATE_BYTES: '100' }, async ({ url, db, notify, admin }) => {
+    const big = await notify('x'.repeat(5000));
     assert.equal(big.status, 413);
     assert.equal((await big.json()).code, 'PAYLOAD_TOO_LARGE');
     // Kept, as far as it was read.
@@ -159,7 +148,7 @@ test('limits: an oversized body is 413; an operation refused for capacity is 503
     assert.equal(letter.scope, 'body');
     assert.equal(letter.code, 'PAYLOAD_TOO_LARGE');
     assert.ok(letter.raw.startsWith('x'.repeat(500)) && letter.raw.endsWith('[the rest was not read]'));
-    const refused = await post(url + NOTIFY, pending('card-1'));
+    const refused = await notify(pending('card-1'));
     assert.equal(refused.status, 503);
     assert.equal(refused.headers.get('retry-after'), '1');
     assert.equal((await refused.json()).code, 'RETRY_LATER');
@@ -170,26 +159,26 @@ test('limits: an oversized body is 413; an operation refused for capacity is 503
 });
 
 test('a database that cannot commit answers 503 (D1 sends again), and the retry then lands', async () => {
-  await withReceiver({ SQLITE_BUSY_TIMEOUT_MS: '100' }, async ({ url, db }) => {
+  await withReceiver({ SQLITE_BUSY_TIMEOUT_MS: '100' }, async ({ url, db, notify, admin }) => {
     const holder = new Database(db);
     holder.exec('BEGIN EXCLUSIVE');
-    const res = await post(url + NOTIFY, pending('card-1'));
+    const res = await notify(pending('card-1'));
     assert.equal(res.status, 503);
     assert.equal((await res.json()).code, 'UNAVAILABLE');
     holder.exec('ROLLBACK');
     holder.close();
-    assert.equal((await post(url + NOTIFY, pending('card-1'))).status, 204);
+    assert.equal((await notify(pending('card-1'))).status, 204);
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
   });
 });
 
 test('SIGTERM finishes the request in flight, then exits 0', async () => {
-  await withReceiver({}, async ({ receiver, url }) => {
+  await withReceiver({}, async ({ receiver, url, notify, admin }) => {
     const body = pending('card-1');
     const { port } = new URL(url);
     const answered = new Promise((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port, path: NOTIFY, method: 'POST',
-        headers: { 'content-length': Buffer.byteLength(body) } }, (res) => {
+        headers: { 'content-length': Buffer.byteLength(body), ...receiver.d1Headers } }, (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode));
       });
@@ -208,11 +197,11 @@ test('SIGTERM finishes the request in flight, then exits 0', async () => {
 });
 
 test('reconciliation: quiet trackings are logged with the status query to send; an unreadable row is logged and skipped', async () => {
-  await withReceiver({ RECONCILE_INTERVAL_MS: '100', RECONCILE_QUIET_MS: '0' }, async ({ receiver, url, db }) => {
+  await withReceiver({ RECONCILE_INTERVAL_MS: '100', RECONCILE_QUIET_MS: '0' }, async ({ receiver, url, db, notify, admin }) => {
     const writer = new Database(db);
     writer.prepare("INSERT INTO cards (card_id, state, outbox_seq) VALUES ('card-0', '{not a row', 0)").run();
     writer.close();
-    assert.equal((await post(url + NOTIFY, pending('card-9', 'op-9'))).status, 204);
+    assert.equal((await notify(pending('card-9', 'op-9'))).status, 204);
     const unreadable = await receiver.waitFor((e) => e.event === 'row_unreadable', 10_000);
     assert.equal(unreadable.cardId, 'card-0');
     assert.equal(unreadable.code, 'SNAPSHOT_INVALID');
@@ -239,13 +228,13 @@ test('PostgreSQL unreachable: /healthz and notifications answer 503; back, they 
       const health = await fetch(`${receiver.url}/healthz`);
       assert.equal(health.status, 503);
       assert.equal((await health.json()).status, 'unavailable');
-      const refused = await post(receiver.url + NOTIFY, pending('card-1'));
+      const refused = await receiver.d1(NOTIFY, { method: 'POST', body: pending('card-1') });
       assert.equal(refused.status, 503);
       assert.equal((await refused.json()).code, 'UNAVAILABLE');
       await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
       assert.equal((await fetch(`${receiver.url}/healthz`)).status, 200);
-      assert.equal((await post(receiver.url + NOTIFY, pending('card-1'))).status, 204);
-      assert.equal((await fetch(`${receiver.url}/cards/card-1`)).status, 200);
+      assert.equal((await receiver.d1(NOTIFY, { method: 'POST', body: pending('card-1') })).status, 204);
+      assert.equal((await receiver.admin('/cards/card-1')).status, 200);
     } finally {
       await receiver.stop();
     }
