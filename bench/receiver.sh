@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The reference receiver under load (part of bench/report.sh; runs alone too):
 # SQLite and a throw-away PostgreSQL, 1 and 4 workers, the load generator on
-# the same machine. Writes target/bench/results/receiver.jsonl.
+# the same machine. Writes target/bench/results/receiver.jsonl and
+# fat-card.jsonl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p target/bench/results
@@ -19,3 +20,5 @@ for database in sqlite postgres; do
   D1T_BENCH_DATABASE_URL="$pg_url" node bindings-wasm/receiver/bench/load.mjs \
     --database "$database" --workers 1 --cards 1000 --clients 1
 done | tee target/bench/results/receiver.jsonl
+# One card fattened within the library's bounds, beside other cards' traffic.
+node bindings-wasm/receiver/bench/fat-card.mjs --seconds 10 | tee target/bench/results/fat-card.jsonl

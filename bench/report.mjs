@@ -139,6 +139,15 @@ for (const r of receiverRuns) {
 }
 out.push('', 'Database calls include waiting: for SQLite\'s write lock (one writer per file: more workers only queue there) and for a PostgreSQL connection of the worker\'s pool (8) and the commit\'s WAL flush. The library\'s time per request is the CPU cost of `cardsOfBody` + `foldRows` (or `recordRequestOnRow`) on the body\'s rows.', '');
 
+const fatRuns = existsSync(`${root}target/bench/results/fat-card.jsonl`) ? lines('fat-card.jsonl') : [];
+out.push('## A fat card', '');
+out.push('`bindings-wasm/receiver/bench/fat-card.mjs`: SQLite, 2 workers; one card fattened within every bound of the library (64 operations of 32 notifications of about 15 KiB, 60 to a body), then for 10 s five clients send it small new notifications while one client sends other cards\' bodies, one at a time (each request sent until accepted). Without a per-card bound (`MAX_CARD_BYTES` at its maximum) and with the default 1 MiB, past which the card\'s operations are parked.', '');
+out.push('| run | fat card\'s row | its requests | its p50 (ms) | its max (ms) | other cards\' requests | their p50 (ms) | p99 (ms) | max (ms) |', '|---|---|---|---|---|---|---|---|---|');
+for (const r of fatRuns) {
+  out.push(`| ${r.run} | ${(r.fat_row_bytes / 1e6).toFixed(2)} MB | ${r.fat_requests} | ${r.fat_p50_ms.toFixed(0)} | ${r.fat_max_ms.toFixed(0)} | ${r.other_requests} | ${r.other_p50_ms.toFixed(0)} | ${r.other_p99_ms.toFixed(0)} | ${r.other_max_ms.toFixed(0)} |`);
+}
+out.push('');
+
 out.push('## The npm package against its peers (goal: ahead of both)', '');
 out.push('The same bodies as `Buffer`s, into the package, a plain-JavaScript reducer with the same semantics (`bench/node/plain-reducer.mjs`) and the same fold on XState (`bench/node/xstate-reducer.mjs`); run interleaved, 7 rounds, median. Before timing, both peers\' card views are checked equal to the package\'s on the whole stream.', '');
 out.push('| workload | package (ms) | plain JS (ms) | XState (ms) | plain / package | XState / package |', '|---|---|---|---|---|---|');

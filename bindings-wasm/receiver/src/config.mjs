@@ -29,7 +29,12 @@ const SETTINGS = [
   ['adminTokens', 'ADMIN_TOKENS', null, tokens],
   ['maxBodyBytes', 'MAX_BODY_BYTES', String(1024 * 1024), count(1, 256 * 1024 * 1024)],
   ['maxStateBytes', 'MAX_STATE_BYTES', String(64 * 1024 * 1024), count(1, 2 ** 32)],
+  ['maxCardBytes', 'MAX_CARD_BYTES', String(1024 * 1024), count(1024, 2 ** 31)],
+  ['maxBodyAttempts', 'MAX_BODY_ATTEMPTS', '10', count(1, 1_000_000)],
   ['poolSize', 'PG_POOL_SIZE', '8', count(1, 1000)],
+  ['pgLockTimeoutMs', 'PG_LOCK_TIMEOUT_MS', '5000', count(0, 3_600_000)],
+  ['pgStatementTimeoutMs', 'PG_STATEMENT_TIMEOUT_MS', '10000', count(0, 3_600_000)],
+  ['pgIdleInTransactionMs', 'PG_IDLE_IN_TRANSACTION_MS', '60000', count(0, 3_600_000)],
   ['busyTimeoutMs', 'SQLITE_BUSY_TIMEOUT_MS', '5000', count(0, 3_600_000)],
   ['shutdownGraceMs', 'SHUTDOWN_GRACE_MS', '10000', count(0, 3_600_000)],
 ];

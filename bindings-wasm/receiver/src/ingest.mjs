@@ -1,26 +1,30 @@
 // What the receiver does with a notification body or a Track Card request,
 // independent of HTTP and of the database: fold against the rows of the cards
 // concerned and plan what the transaction writes (rows, outbox, dead letters).
+import { createHash } from 'node:crypto';
+
 import { D1TrackingError, Tracker } from 'd1-tracking';
 
-/** Thrown inside a transaction to roll it back and answer 503: D1 sends the body again. */
-export class RetryLater extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'RetryLater';
-  }
-}
+import { LibraryTrap, RetryLater, hostFailure, isConnectionFailure, isTransient } from './failures.mjs';
 
-/** The first bytes of a rejected body kept in its dead letter (the rest is counted, not kept). */
-export const DEAD_LETTER_RAW_BYTES = 1024 * 1024;
+export { RetryLater };
+
+/** A row the library cannot read: folding a body against it gives the card's operations back rejected, with their raw text. */
+const UNUSABLE_ROW = 'parked by the receiver';
 
 export class Ingest {
   /**
-   * @param {{store: object, trackerOptions?: object, log?: (entry: object) => void}} options
+   * @param {{store: object, trackerOptions?: object, maxCardBytes?: number,
+   *   maxBodyAttempts?: number, log?: (entry: object) => void}} options
+   *   `maxCardBytes`: the largest row a card may have (past it, its
+   *   operations are parked); `maxBodyAttempts`: how many transient failures
+   *   of one body (by digest) before it is parked.
    */
-  constructor({ store, trackerOptions = {}, log = () => {} }) {
+  constructor({ store, trackerOptions = {}, maxCardBytes = Infinity, maxBodyAttempts = Infinity, log = () => {} }) {
     this.store = store;
     this.trackerOptions = trackerOptions;
+    this.maxCardBytes = maxCardBytes;
+    this.maxBodyAttempts = maxBodyAttempts;
     this.log = log;
     // A scratch tracker: foldRows and recordRequestOnRow never change it.
     this.tracker = new Tracker(trackerOptions);
@@ -35,7 +39,7 @@ export class Ingest {
       if (err instanceof D1TrackingError && err.code === 'WASM_TRAP') {
         this.log({ level: 'error', event: 'wasm_trap', message: err.message });
         this.tracker = new Tracker(this.trackerOptions);
-        throw new RetryLater(`the library trapped: ${err.message}`);
+        throw new LibraryTrap(`the library trapped: ${err.message}`);
       }
       throw err;
     } finally {
@@ -60,10 +64,11 @@ export class Ingest {
   /**
    * Folds one notification body from D1 in one transaction.
    * @returns {Promise<{status: number, body?: object, timing: object}>}
-   *   204; 400 with `{code, path, message}` for a body rejected whole (kept
-   *   as a dead letter); 503 (by throwing RetryLater) when an operation must
-   *   be retried. `timing`: milliseconds inside d1-tracking (`libraryMs`)
-   *   and in the database's calls (`databaseMs`).
+   *   204 once committed — what cannot be folded (an operation, a card) is
+   *   parked as a dead letter in the same commit; 400 with `{code, path,
+   *   message}` for a body rejected whole (kept as a dead letter); 503 (by
+   *   throwing) when the failure is transient. `timing`: milliseconds inside
+   *   d1-tracking (`libraryMs`) and in the database's calls (`databaseMs`).
    */
   async notifications(issuerId, body) {
     const timing = { libraryMs: 0, databaseMs: 0 };
@@ -74,38 +79,156 @@ export class Ingest {
     } catch (err) {
       if (!(err instanceof D1TrackingError)) throw err;
       const error = { code: err.code, path: err.path ?? null, message: err.message };
-      await this.#database(timing, () => this.store.addDeadLetters([{
-        receivedMs, issuerId, scope: 'body', cardId: null, operationId: null, ...error,
-        raw: rawText(body),
-      }]));
+      await this.#database(timing, () => this.store.addDeadLetters([bodyLetter(receivedMs, issuerId, error, body)]));
       this.log({ level: 'warn', event: 'body_rejected', issuerId, ...error });
       return { status: 400, body: error, timing };
     }
-    const plan = await this.#database(timing, () => this.store.transact(cardIds, (loaded) => {
-      const rows = cardIds.map((cardId) => ({ cardId, row: loaded.get(cardId)?.state ?? null }));
-      const folded = this.#library(timing, (t) => t.foldRows(body, rows));
-      const refused = folded.report.operations.find((op) => op.outcome === 'rejected' && op.retry);
-      if (refused) {
-        throw new RetryLater(`operation ${refused.index} refused for now: ${refused.error?.message}`);
+    const context = { issuerId, body, cardIds, receivedMs, timing };
+    let letters;
+    try {
+      const plan = await this.#database(timing, () => this.store.transact(cardIds,
+        (loaded) => this.#plan(context, loaded, null)));
+      letters = plan.deadLetters;
+    } catch (err) {
+      if (isTransient(err)) {
+        if (err instanceof RetryLater || isConnectionFailure(err)) throw err;
+        // Failing again and again while the database takes writes: parked
+        // after maxBodyAttempts, so it is not sent for ever.
+        if (await this.#attemptsExhausted(context, err)) return { status: 204, timing };
+        throw err;
       }
-      const deadLetters = folded.report.operations
-        .filter((op) => op.outcome === 'rejected')
-        .map((op) => ({
-          receivedMs, issuerId, scope: 'operation', cardId: op.cardId, operationId: op.operationId,
-          code: op.error.code, path: op.error.path, message: op.error.message, raw: op.raw ?? '',
-        }));
-      return {
-        nowMs: receivedMs,
-        cards: folded.cards.map((update) => cardPlan(update, issuerId, loaded.get(update.cardId))),
-        deadLetters,
-        report: folded.report,
-      };
-    }));
-    for (const letter of plan.deadLetters) {
-      this.log({ level: 'warn', event: 'operation_rejected', issuerId, cardId: letter.cardId,
-        operationId: letter.operationId, code: letter.code, path: letter.path });
+      // Deterministic: one card at a time, so the one at fault is parked and
+      // the others fold.
+      this.log({ level: 'error', event: 'body_isolated', issuerId, cards: cardIds.length,
+        code: err?.code, message: String(err?.message ?? err) });
+      letters = await this.#isolate(context);
+    }
+    for (const letter of letters) {
+      this.log({ level: 'warn', event: letter.code === 'HOST_FAILED' || letter.code === 'CARD_TOO_LARGE' ? 'operation_parked' : 'operation_rejected',
+        issuerId, cardId: letter.cardId, operationId: letter.operationId, code: letter.code, path: letter.path });
     }
     return { status: 204, timing };
+  }
+
+  /**
+   * What a transaction writes for the body against the `loaded` rows: the
+   * changed cards' rows and outbox rows, and dead letters for what cannot be
+   * folded. `only`: a card id to plan that card alone (the other cards are
+   * folded against no row and not written).
+   */
+  #plan({ issuerId, body, cardIds, receivedMs, timing }, loaded, only) {
+    const rows = cardIds.map((cardId) => ({
+      cardId, row: only === null || cardId === only ? loaded.get(cardId)?.state ?? null : null,
+    }));
+    const folded = this.#library(timing, (t) => t.foldRows(body, rows));
+    const refused = folded.report.operations.find((op) => op.outcome === 'rejected' && op.retry);
+    if (refused) {
+      throw new RetryLater(`operation ${refused.index} refused for now: ${refused.error?.message}`);
+    }
+    const mine = (cardId) => only === null || cardId === only;
+    // A card whose row would pass the per-card bound is not written; its
+    // operations are parked (the bound keeps every request for it cheap).
+    const tooLarge = new Map(folded.cards
+      .filter((u) => mine(u.cardId) && Buffer.byteLength(u.row) > this.maxCardBytes)
+      .map((u) => [u.cardId, Buffer.byteLength(u.row)]));
+    const deadLetters = folded.report.operations
+      .filter((op) => op.outcome === 'rejected' && mine(op.cardId))
+      .map((op) => operationLetter(receivedMs, issuerId, op, op.error));
+    if (tooLarge.size > 0) {
+      const rejected = new Set(deadLetters.map((l) => l.index));
+      for (const op of this.#unfoldable(timing, body, rows, tooLarge.keys())) {
+        if (rejected.has(op.index)) continue;
+        const bytes = tooLarge.get(op.cardId);
+        deadLetters.push(operationLetter(receivedMs, issuerId, op, {
+          code: 'CARD_TOO_LARGE', path: null,
+          message: `the card's row would be ${bytes} bytes, more than MAX_CARD_BYTES (${this.maxCardBytes}); raise it and re-drive`,
+        }));
+      }
+    }
+    return {
+      nowMs: receivedMs,
+      cards: folded.cards
+        .filter((u) => mine(u.cardId) && !tooLarge.has(u.cardId))
+        .map((update) => cardPlan(update, issuerId, loaded.get(update.cardId))),
+      deadLetters,
+      report: folded.report,
+    };
+  }
+
+  /** The operations of `cardIds` in `body`, with their raw text as the library found it (against rows it cannot use). */
+  #unfoldable(timing, body, rows, cardIds) {
+    const parked = new Set(cardIds);
+    const unusable = rows.map((r) => (parked.has(r.cardId) ? { cardId: r.cardId, row: UNUSABLE_ROW } : r));
+    const folded = this.#library(timing, (t) => t.foldRows(body, unusable));
+    return folded.report.operations.filter((op) => op.outcome === 'rejected' && parked.has(op.cardId));
+  }
+
+  /**
+   * After a deterministic failure of the body's transaction: each card in a
+   * transaction of its own; a card whose transaction fails again
+   * deterministically has its operations parked with the error. A transient
+   * failure on the way answers 503 (what was committed is a duplicate next
+   * time). Returns the dead letters written.
+   */
+  async #isolate(context) {
+    const { issuerId, body, cardIds, receivedMs, timing } = context;
+    const written = [];
+    for (const cardId of cardIds) {
+      try {
+        const plan = await this.#database(timing, () => this.store.transact([cardId],
+          (loaded) => this.#plan(context, loaded, cardId)));
+        written.push(...plan.deadLetters);
+      } catch (err) {
+        if (isTransient(err)) throw err;
+        const error = hostFailure(err);
+        let letters;
+        try {
+          const rows = cardIds.map((id) => ({ cardId: id, row: null }));
+          letters = this.#unfoldable(timing, body, rows, [cardId])
+            .map((op) => operationLetter(receivedMs, issuerId, op, error));
+        } catch (trap) {
+          if (!(trap instanceof LibraryTrap)) throw trap;
+          // The library cannot even take the body apart: the body is parked.
+          letters = [bodyLetter(receivedMs, issuerId, error, body)];
+        }
+        await this.#database(timing, () => this.store.addDeadLetters(letters));
+        this.log({ level: 'error', event: 'card_parked', issuerId, cardId, operations: letters.length, ...error });
+        written.push(...letters);
+        if (letters.some((l) => l.scope === 'body')) return written;
+      }
+    }
+    // Operations that name no card of the body (no or an invalid cardId).
+    const known = new Set(cardIds);
+    const rows = cardIds.map((id) => ({ cardId: id, row: UNUSABLE_ROW }));
+    const orphans = this.#library(timing, (t) => t.foldRows(body, rows)).report.operations
+      .filter((op) => op.outcome === 'rejected' && !known.has(op.cardId))
+      .map((op) => operationLetter(receivedMs, issuerId, op, op.error));
+    if (orphans.length > 0) await this.#database(timing, () => this.store.addDeadLetters(orphans));
+    return [...written, ...orphans];
+  }
+
+  /**
+   * Counts a transient failure of the body (by its SHA-256); once it has
+   * failed `maxBodyAttempts` times the body is parked as a dead letter and
+   * true is returned. A count that cannot be written leaves the answer 503.
+   */
+  async #attemptsExhausted({ issuerId, body, receivedMs, timing }, err) {
+    if (!Number.isFinite(this.maxBodyAttempts)) return false;
+    const digest = createHash('sha256').update(body).digest('hex');
+    const message = `${err?.code ?? err?.name}: ${err?.message ?? err}`;
+    try {
+      return await this.#database(timing, async () => {
+        const attempts = await this.store.countAttempt(digest, issuerId, receivedMs, message);
+        if (attempts < this.maxBodyAttempts) return false;
+        const error = { code: 'RETRIES_EXHAUSTED', path: null,
+          message: `failed ${attempts} times, the database taking writes meanwhile; last: ${message}` };
+        await this.store.addDeadLetters([bodyLetter(receivedMs, issuerId, error, body)]);
+        this.log({ level: 'error', event: 'body_parked', issuerId, digest, attempts, message });
+        return true;
+      });
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -115,10 +238,9 @@ export class Ingest {
   async oversized(issuerId, partial, limit) {
     const timing = { libraryMs: 0, databaseMs: 0 };
     const error = { code: 'PAYLOAD_TOO_LARGE', path: null, message: `the body is larger than ${limit} bytes` };
-    await this.#database(timing, () => this.store.addDeadLetters([{
-      receivedMs: Date.now(), issuerId, scope: 'body', cardId: null, operationId: null, ...error,
-      raw: `${rawText(partial)}…[the rest was not read]`,
-    }]));
+    const letter = bodyLetter(Date.now(), issuerId, error, partial);
+    letter.raw += '…[the rest was not read]';
+    await this.#database(timing, () => this.store.addDeadLetters([letter]));
     this.log({ level: 'warn', event: 'body_rejected', issuerId, ...error });
     return { status: 413, body: error, timing };
   }
@@ -171,10 +293,29 @@ function cardPlan(update, issuerId, before) {
   };
 }
 
-/** A rejected body's text for its dead letter: invalid UTF-8 replaced, bounded. */
-function rawText(body) {
+/** A dead letter of a whole body: its bytes exactly (`rawBytes`), and as text. */
+function bodyLetter(receivedMs, issuerId, error, body) {
   const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const kept = bytes.subarray(0, DEAD_LETTER_RAW_BYTES);
-  const text = kept.toString('utf8');
-  return bytes.length > kept.length ? `${text}…[${bytes.length - kept.length} more bytes not kept]` : text;
+  return {
+    receivedMs, issuerId, scope: 'body', cardId: null, operationId: null, index: null,
+    code: error.code, path: error.path, message: error.message, raw: readable(bytes), rawBytes: bytes,
+  };
+}
+
+/** A dead letter of one operation of a body, with `error` ({code, path, message}). */
+function operationLetter(receivedMs, issuerId, op, error) {
+  const bytes = Buffer.from(op.raw ?? '');
+  return {
+    receivedMs, issuerId, scope: 'operation', cardId: op.cardId, operationId: op.operationId, index: op.index,
+    code: error.code, path: error.path ?? null, message: error.message, raw: readable(bytes), rawBytes: bytes,
+  };
+}
+
+/**
+ * Bytes as text a database's text column holds: invalid UTF-8 and NUL
+ * (which PostgreSQL's text cannot hold) become U+FFFD; `raw_bytes` keeps
+ * them exactly.
+ */
+function readable(bytes) {
+  return bytes.toString('utf8').replaceAll('\0', '\uFFFD');
 }

@@ -16,7 +16,10 @@ import { openStore } from './store/index.mjs';
  */
 export async function startWorker({ config, slot = 0, deliver, log }) {
   const store = openStore(config);
-  const ingest = new Ingest({ store, trackerOptions: { maxBodyBytes: config.maxBodyBytes, maxStateBytes: config.maxStateBytes }, log });
+  const ingest = new Ingest({
+    store, trackerOptions: { maxBodyBytes: config.maxBodyBytes, maxStateBytes: config.maxStateBytes },
+    maxCardBytes: config.maxCardBytes, maxBodyAttempts: config.maxBodyAttempts, log,
+  });
   const { d1: server, admin } = createReceiverServers({ config, ingest, store, log });
   const listen = (s, host, port) => new Promise((resolve, reject) => {
     s.once('error', reject);

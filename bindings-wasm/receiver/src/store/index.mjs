@@ -7,6 +7,9 @@ export { PostgresStore, SqliteStore };
 /** Opens the configured store (not yet migrated). */
 export function openStore(config) {
   return config.databaseUrl !== null
-    ? new PostgresStore({ url: config.databaseUrl, poolSize: config.poolSize })
+    ? new PostgresStore({
+      url: config.databaseUrl, poolSize: config.poolSize, lockTimeoutMs: config.pgLockTimeoutMs,
+      statementTimeoutMs: config.pgStatementTimeoutMs, idleInTransactionMs: config.pgIdleInTransactionMs,
+    })
     : new SqliteStore({ path: config.sqlitePath, busyTimeoutMs: config.busyTimeoutMs });
 }

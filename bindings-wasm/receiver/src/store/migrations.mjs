@@ -1,6 +1,7 @@
 // The schema's migrations: the numbered .sql files of migrations/, applied
 // in order, each once, recorded in schema_migrations. One text serves both
-// databases; the word they spell differently is written {{identity}}.
+// databases; the words they spell differently are written {{identity}} and
+// {{bytes}}.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +13,12 @@ const IDENTITY = {
   postgres: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
 };
 
+/** How each dialect spells a column of bytes. */
+const BYTES = {
+  sqlite: 'BLOB',
+  postgres: 'BYTEA',
+};
+
 /** [{version, name, sql}] for a dialect ('sqlite' or 'postgres'), by version. */
 export function migrations(dialect) {
   return readdirSync(ROOT)
@@ -19,7 +26,8 @@ export function migrations(dialect) {
     .map((name) => ({
       version: Number.parseInt(name, 10),
       name,
-      sql: readFileSync(ROOT + name, 'utf8').replaceAll('{{identity}}', IDENTITY[dialect]),
+      sql: readFileSync(ROOT + name, 'utf8').replaceAll('{{identity}}', IDENTITY[dialect])
+        .replaceAll('{{bytes}}', BYTES[dialect]),
     }))
     .sort((a, b) => a.version - b.version);
 }

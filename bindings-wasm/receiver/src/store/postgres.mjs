@@ -5,7 +5,7 @@
 import pg from 'pg';
 
 import { MIGRATIONS_TABLE, migrations } from './migrations.mjs';
-import { STATS_SQL, outboxRow, statsRow } from './rows.mjs';
+import { ATTEMPTS_KEPT_MS, STATS_SQL, deadLetterRow, outboxRow, statsRow } from './rows.mjs';
 
 // SQLSTATEs after which the whole transaction is simply run again:
 // deadlock_detected, serialization_failure, unique_violation (two workers
@@ -17,9 +17,18 @@ const ATTEMPTS = 5;
 const MIGRATION_LOCK = 0x6431_7472; // "d1tr"
 
 export class PostgresStore {
-  /** @param {{url: string, poolSize?: number}} options */
-  constructor({ url, poolSize = 8 }) {
+  /**
+   * @param {{url: string, poolSize?: number, lockTimeoutMs?: number,
+   *   statementTimeoutMs?: number, idleInTransactionMs?: number}} options
+   *   The timeouts hold for each transaction (SET LOCAL), so they apply on a
+   *   pool of the application's own too; 0 is no timeout.
+   */
+  constructor({ url, poolSize = 8, lockTimeoutMs = 5000, statementTimeoutMs = 10_000, idleInTransactionMs = 60_000 }) {
     this.dialect = 'postgres';
+    this.begin = ['BEGIN',
+      `SET LOCAL lock_timeout = ${Math.trunc(lockTimeoutMs)}`,
+      `SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)}`,
+      `SET LOCAL idle_in_transaction_session_timeout = ${Math.trunc(idleInTransactionMs)}`].join('; ');
     this.pool = new pg.Pool({
       connectionString: url,
       max: poolSize,
@@ -45,7 +54,8 @@ export class PostgresStore {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#withClient(async (client) => {
-          await client.query('BEGIN');
+          // One round trip: BEGIN and the transaction's timeouts.
+          await client.query(this.begin);
           try {
             const result = await fn(client);
             await client.query('COMMIT');
@@ -136,6 +146,19 @@ export class PostgresStore {
     await this.#transaction((client) => insertDeadLetters(client, letters));
   }
 
+  /** Counts one transient failure of the body `digest`; resolves to its count so far. */
+  async countAttempt(digest, issuerId, nowMs, error) {
+    return this.#transaction(async (client) => {
+      await client.query('DELETE FROM body_attempts WHERE last_ms < $1', [nowMs - ATTEMPTS_KEPT_MS]);
+      const { rows } = await client.query(`INSERT INTO body_attempts (digest, issuer_id, attempts, first_ms, last_ms, last_error)
+        VALUES ($1, $2, 1, $3, $3, $4)
+        ON CONFLICT (digest) DO UPDATE SET attempts = body_attempts.attempts + 1, last_ms = excluded.last_ms,
+          last_error = excluded.last_error
+        RETURNING attempts`, [digest, issuerId, nowMs, error]);
+      return Number(rows[0].attempts);
+    });
+  }
+
   async view(cardId) {
     const { rows } = await this.pool.query(
       'SELECT view FROM cards WHERE card_id = $1 AND state IS NOT NULL', [cardId]);
@@ -200,13 +223,14 @@ export class PostgresStore {
 
 async function insertDeadLetters(client, letters) {
   if (letters.length === 0) return;
-  const column = (name) => letters.map((l) => l[name] ?? null);
+  const rows = letters.map(deadLetterRow);
+  const column = (name) => rows.map((l) => l[name]);
   await client.query(`INSERT INTO dead_letters
-      (received_ms, issuer_id, scope, card_id, operation_id, code, path, message, raw)
+      (received_ms, issuer_id, scope, card_id, operation_id, code, path, message, raw, raw_bytes)
     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-      $7::text[], $8::text[], $9::text[])`, [
+      $7::text[], $8::text[], $9::text[], $10::bytea[])`, [
     column('receivedMs'), column('issuerId'), column('scope'), column('cardId'), column('operationId'),
-    column('code'), column('path'), column('message'), column('raw'),
+    column('code'), column('path'), column('message'), column('raw'), column('rawBytes'),
   ]);
 }
 

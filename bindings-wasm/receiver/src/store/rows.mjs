@@ -1,6 +1,18 @@
 // What both stores read the same way: the outbox rows they hand on, and the
 // figures /metrics shows.
 
+/** How long a body's count of transient failures is kept after its last one. */
+export const ATTEMPTS_KEPT_MS = 24 * 3600 * 1000;
+
+/** A dead letter's columns, every one present (`rawBytes`: the exact bytes, from `raw` when not given). */
+export function deadLetterRow(l) {
+  return {
+    receivedMs: l.receivedMs, issuerId: l.issuerId ?? null, scope: l.scope, cardId: l.cardId ?? null,
+    operationId: l.operationId ?? null, code: l.code, path: l.path ?? null, message: l.message, raw: l.raw,
+    rawBytes: l.rawBytes ?? Buffer.from(l.raw),
+  };
+}
+
 /** An outbox row as the dispatcher hands it on. */
 export function outboxRow(r) {
   return {

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 
 import { MIGRATIONS_TABLE, migrations } from './migrations.mjs';
-import { STATS_SQL, outboxRow, statsRow } from './rows.mjs';
+import { ATTEMPTS_KEPT_MS, STATS_SQL, deadLetterRow, outboxRow, statsRow } from './rows.mjs';
 
 export class SqliteStore {
   /** @param {{path: string, busyTimeoutMs?: number}} options */
@@ -34,8 +34,14 @@ export class SqliteStore {
         outbox: db.prepare(`INSERT INTO outbox (card_id, seq, tracking_type, field, old, new, created_ms)
           VALUES (@cardId, @seq, @trackingType, @field, @old, @new, @nowMs)`),
         deadLetter: db.prepare(`INSERT INTO dead_letters
-          (received_ms, issuer_id, scope, card_id, operation_id, code, path, message, raw)
-          VALUES (@receivedMs, @issuerId, @scope, @cardId, @operationId, @code, @path, @message, @raw)`),
+          (received_ms, issuer_id, scope, card_id, operation_id, code, path, message, raw, raw_bytes)
+          VALUES (@receivedMs, @issuerId, @scope, @cardId, @operationId, @code, @path, @message, @raw, @rawBytes)`),
+        attempt: db.prepare(`INSERT INTO body_attempts (digest, issuer_id, attempts, first_ms, last_ms, last_error)
+          VALUES (?, ?, 1, ?, ?, ?)
+          ON CONFLICT (digest) DO UPDATE SET attempts = attempts + 1, last_ms = excluded.last_ms,
+            last_error = excluded.last_error
+          RETURNING attempts`),
+        forgetAttempts: db.prepare('DELETE FROM body_attempts WHERE last_ms < ?'),
         view: db.prepare('SELECT view FROM cards WHERE card_id = ? AND state IS NOT NULL'),
         pending: db.prepare(`SELECT id, card_id, seq, tracking_type, field, old, new, created_ms
           FROM outbox WHERE done_ms IS NULL ORDER BY id LIMIT ?`),
@@ -86,7 +92,7 @@ export class SqliteStore {
           sql.outbox.run({ cardId: card.cardId, nowMs: plan.nowMs, ...change });
         }
       }
-      for (const letter of plan.deadLetters) sql.deadLetter.run(letter);
+      for (const letter of plan.deadLetters) sql.deadLetter.run(deadLetterRow(letter));
       return plan;
     }).immediate();
   }
@@ -94,7 +100,16 @@ export class SqliteStore {
   async addDeadLetters(letters) {
     const sql = this.#sql;
     this.db.transaction(() => {
-      for (const letter of letters) sql.deadLetter.run(letter);
+      for (const letter of letters) sql.deadLetter.run(deadLetterRow(letter));
+    }).immediate();
+  }
+
+  /** Counts one transient failure of the body `digest`; resolves to its count so far. */
+  async countAttempt(digest, issuerId, nowMs, error) {
+    const sql = this.#sql;
+    return this.db.transaction(() => {
+      sql.forgetAttempts.run(nowMs - ATTEMPTS_KEPT_MS);
+      return Number(sql.attempt.get(digest, issuerId, nowMs, nowMs, error).attempts);
     }).immediate();
   }
 
