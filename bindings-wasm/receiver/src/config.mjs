@@ -32,6 +32,7 @@ const SETTINGS = [
   ['maxCardBytes', 'MAX_CARD_BYTES', String(1024 * 1024), count(1024, 2 ** 31)],
   ['maxBodyAttempts', 'MAX_BODY_ATTEMPTS', '10', count(1, 1_000_000)],
   ['poolSize', 'PG_POOL_SIZE', '8', count(1, 1000)],
+  ['pgConnectTimeoutMs', 'PG_CONNECT_TIMEOUT_MS', '5000', count(1, 3_600_000)],
   ['pgLockTimeoutMs', 'PG_LOCK_TIMEOUT_MS', '5000', count(0, 3_600_000)],
   ['pgStatementTimeoutMs', 'PG_STATEMENT_TIMEOUT_MS', '10000', count(0, 3_600_000)],
   ['pgIdleInTransactionMs', 'PG_IDLE_IN_TRANSACTION_MS', '60000', count(0, 3_600_000)],

@@ -27,7 +27,7 @@ export class LibraryTrap extends Error {
 // timeout), idle_in_transaction_session_timeout.
 const TRANSIENT_SQLSTATE_CLASSES = ['08', '40', '53', '57', '58'];
 const TRANSIENT_SQLSTATES = ['55P03', '25P03'];
-// Of those, the ones that say the database cannot be reached at all: they do
+// Of those, the ones that say the database takes no writes at all: they do
 // not count as a body's attempt (the body is not at fault).
 const CONNECTION_SQLSTATE_CLASSES = ['08'];
 const CONNECTION_SQLSTATES = ['57P01', '57P02', '57P03'];
@@ -60,14 +60,24 @@ export function isTransient(err) {
   return PG_CONNECTION_MESSAGES.test(message) || PG_TIMEOUT_MESSAGES.test(message);
 }
 
-/** True when the database could not be reached: the failure says nothing of the body. */
-export function isConnectionFailure(err) {
+/**
+ * True when the database takes no writes at all — it cannot be reached, it
+ * is shutting down, or SQLite's one write lock is held elsewhere: the
+ * failure says nothing of the body.
+ */
+export function isUnavailable(err) {
   const code = typeof err?.code === 'string' ? err.code : '';
   if (/^[0-9A-Z]{5}$/.test(code)) {
     return CONNECTION_SQLSTATE_CLASSES.includes(code.slice(0, 2)) || CONNECTION_SQLSTATES.includes(code);
   }
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return true;
   if (SOCKET_CODES.includes(code)) return true;
   return PG_CONNECTION_MESSAGES.test(String(err?.message ?? ''));
+}
+
+/** True when a connection is broken and must not go back to the pool. */
+export function isConnectionFailure(err) {
+  return !String(err?.code ?? '').startsWith('SQLITE_') && isUnavailable(err);
 }
 
 /** A failure as a dead letter's `{code, path, message}`: the host failed, not D1's bytes. */

@@ -4,13 +4,15 @@
 // D1's listener (HOST:PORT), D1's credentials on the notification route:
 //   POST /notifications/d1/v2/issuers/{issuerId}/cards   D1's notifications: 204 after commit,
 //                                                        400 {code, path, message}, 503 to be retried
-//   GET  /healthz                                        200 when the database answers, else 503
+//   GET  /livez                                          200 while the process answers (no database)
+//   GET  /readyz                                         200 when a write can be made, else 503
+//   GET  /healthz                                        as /readyz (v2's name)
 //
 // The admin listener (ADMIN_HOST:ADMIN_PORT, loopback by default), the admin
 // credentials on every route:
 //   GET  /cards/{cardId}                                 the card's view (the library's JSON); 404
 //   POST /cards/{cardId}/tracking-requests               {"trackingType", "atMs"?}: 200 {view, changes}
-//   GET  /healthz                                        as above
+//   GET  /livez, /readyz, /healthz                       as above
 //   GET  /metrics                                        outbox lag, dead letters, cards (Prometheus text)
 //
 // HEAD is answered wherever GET is.
@@ -52,17 +54,30 @@ export function createReceiverServers({ config, ingest, store, log }) {
     return new Answer(answer.status, { code: answer.code, path: null, message: answer.message }, headers);
   };
 
-  const health = async () => {
-    try {
-      await store.ping();
-      return new Answer(200, { status: 'ok' });
-    } catch (err) {
-      return new Answer(503, { status: 'unavailable', message: String(err.message) });
-    }
+  // Probes at the same time share one check (D1's listener answers them
+  // without credentials: a flood of probes is one check at a time).
+  let readiness = null;
+  const ready = () => {
+    readiness ??= store.ready().then(
+      () => new Answer(200, { status: 'ok' }),
+      (err) => {
+        log({ level: 'warn', event: 'not_ready', code: err?.code, message: String(err?.message ?? err) });
+        return new Answer(503, { status: 'unavailable' });
+      }).finally(() => { readiness = null; });
+    return readiness;
+  };
+  // Liveness and readiness, the same on both listeners.
+  const probe = (path) => {
+    if (path === '/livez') return new Answer(200, { status: 'ok' });
+    if (path === '/readyz' || path === '/healthz') return ready();
+    return null;
   };
 
   const d1 = async (req, path, method) => {
-    if (path === '/healthz' && method === 'GET') return health();
+    if (method === 'GET') {
+      const answer = probe(path);
+      if (answer !== null) return answer;
+    }
     const notifications = NOTIFICATIONS.exec(path);
     if (notifications) {
       if (method !== 'POST') return error(405, 'METHOD_NOT_ALLOWED', 'use POST');
@@ -87,7 +102,10 @@ export function createReceiverServers({ config, ingest, store, log }) {
   const admin = async (req, path, method) => {
     const refused = denied(await adminAuth.check(req), adminAuth);
     if (refused) return refused;
-    if (path === '/healthz' && method === 'GET') return health();
+    if (method === 'GET') {
+      const answer = probe(path);
+      if (answer !== null) return answer;
+    }
     if (path === '/metrics' && method === 'GET') return metrics(store);
 
     const card = CARD.exec(path);

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 
 import { D1TrackingError, Tracker } from 'd1-tracking';
 
-import { LibraryTrap, RetryLater, hostFailure, isConnectionFailure, isTransient } from './failures.mjs';
+import { LibraryTrap, RetryLater, hostFailure, isTransient, isUnavailable } from './failures.mjs';
 
 export { RetryLater };
 
@@ -91,7 +91,7 @@ export class Ingest {
       letters = plan.deadLetters;
     } catch (err) {
       if (isTransient(err)) {
-        if (err instanceof RetryLater || isConnectionFailure(err)) throw err;
+        if (err instanceof RetryLater || isUnavailable(err)) throw err;
         // Failing again and again while the database takes writes: parked
         // after maxBodyAttempts, so it is not sent for ever.
         if (await this.#attemptsExhausted(context, err)) return { status: 204, timing };

@@ -81,6 +81,15 @@ async function worker(config) {
   process.on('SIGINT', () => {});
 }
 
+// Whatever escapes every handler is logged before the process exits: a
+// worker is replaced by the primary, and the log says why it died.
+const fatal = (event) => (err) => {
+  log({ level: 'fatal', event, role: cluster.isPrimary ? 'primary' : 'worker', code: err?.code, message: String(err?.stack ?? err) });
+  process.exit(1);
+};
+process.on('uncaughtException', fatal('uncaught_exception'));
+process.on('unhandledRejection', fatal('unhandled_rejection'));
+
 try {
   const config = loadConfig();
   if (cluster.isPrimary) {

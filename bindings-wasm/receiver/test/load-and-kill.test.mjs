@@ -4,189 +4,75 @@
 // tracker fed the same traffic, every invalid operation is a dead letter,
 // and the outbox is a complete chain per card and field, in order per card.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { isDeepStrictEqual } from 'node:util';
 
 import Database from 'better-sqlite3';
-import { Tracker } from 'd1-tracking';
 import pg from 'pg';
 
-import { SKIP_WITHOUT_POSTGRES, sendAll, startReceiver, withPostgresDatabase } from './harness.mjs';
-import { traffic } from './traffic.mjs';
+import { SKIP_WITHOUT_POSTGRES, withPostgresDatabase } from './harness.mjs';
+import { loadUnderFault } from './load.mjs';
 
-const CARDS = Number(process.env.D1T_RECEIVER_TEST_CARDS ?? 2000);
-const CLIENTS = 8;
 const KILLS_AT = [0.15, 0.4, 0.65];
-const ISSUER = 'ISSUER0001';
 
-async function loadAndKill(t, { env, query }) {
-  const dir = mkdtempSync(join(tmpdir(), 'd1t-receiver-'));
-  const outboxLog = join(dir, 'outbox.jsonl');
-  const { sends, cards, invalid, stats } = traffic({ cards: CARDS, seed: 20261128 });
-  const receiver = await startReceiver({
-    ...env, WORKERS: '2', OUTBOX_LOG: outboxLog, OUTBOX_POLL_MS: '20', RECONCILE_INTERVAL_MS: '0',
-  });
-  try {
-    // Kill a worker at each point of KILLS_AT, while the senders keep
-    // going: slots 0, 1, 0 (slot 0 runs SQLite's dispatcher), or the other
-    // slot when that one's replacement is not listening yet.
-    const kills = [];
-    let progress = 0;
-    let sending = true;
-    const livePid = (slot) => {
-      const pid = receiver.entries.filter((e) => e.event === 'listening' && e.slot === slot).at(-1).pid;
-      return kills.some((k) => k.pid === pid) ? null : pid;
-    };
-    const killer = (async () => {
+/**
+ * The fault: a worker killed with SIGKILL at each point of KILLS_AT, while
+ * the senders keep going: slots 0, 1, 0 (slot 0 runs SQLite's dispatcher), or
+ * the other slot when that one's replacement is not listening yet.
+ */
+function killWorkers() {
+  const kills = [];
+  return {
+    name: 'kill -9 of workers',
+    async run({ receiver, progress, sending, total }) {
+      const livePid = (slot) => {
+        const pid = receiver.entries.filter((e) => e.event === 'listening' && e.slot === slot).at(-1).pid;
+        return kills.some((k) => k.pid === pid) ? null : pid;
+      };
       for (const [k, at] of KILLS_AT.entries()) {
         const slot = () => (livePid(k % 2) !== null ? k % 2 : 1 - (k % 2));
-        while (sending && (progress < at * sends.length || livePid(slot()) === null)) {
+        while (sending() && (progress() < at * total || livePid(slot()) === null)) {
           await new Promise((r) => setTimeout(r, 5));
         }
-        if (!sending) return;
+        if (!sending()) return;
         const pid = livePid(slot());
-        kills.push({ slot: slot(), pid, atSend: progress, atMs: Date.now() });
+        kills.push({ slot: slot(), pid, atSend: progress(), atMs: Date.now() });
         process.kill(pid, 'SIGKILL');
       }
-    })();
-    const onProgress = (done) => { progress = done; };
-    let tally;
-    try {
-      tally = await sendAll({
-        sends,
-        clients: CLIENTS,
-        onProgress,
-        post: (s) => s.kind === 'body'
-          ? [`${receiver.url}/notifications/d1/v2/issuers/${ISSUER}/cards`, s.text, receiver.d1Headers]
-          : [`${receiver.adminUrl}/cards/${s.cardId}/tracking-requests`,
-            JSON.stringify({ trackingType: s.trackingType, atMs: s.atMs }), receiver.adminHeaders],
-        accept: (status, s) => {
-          if (status >= 400 && status < 500) assert.fail(`unexpected ${status} for ${JSON.stringify(s).slice(0, 300)}`);
-          return status >= 200 && status < 300;
-        },
-      });
-    } finally {
-      sending = false;
-      await killer;
-    }
-    assert.equal(kills.length, KILLS_AT.length, 'every kill happened while the senders were sending');
-    // A killed worker's connections are reset, never left without an answer.
-    assert.equal(tally.timeouts, 0, 'requests that waited for an answer until the sender gave up');
-    // Every killed worker was replaced.
-    const restartMs = [];
-    for (const { slot, pid } of kills) {
-      const died = await receiver.waitFor((e) => e.event === 'worker_died' && e.slot === slot && e.seenMs >= kills.find((k) => k.pid === pid).atMs);
-      const back = await receiver.waitFor((e) => e.event === 'listening' && e.slot === slot && e.seenMs >= died.seenMs);
-      restartMs.push(back.seenMs - died.seenMs);
-    }
-    const deaths = receiver.entries.filter((e) => e.event === 'worker_died');
-    assert.equal(deaths.length, kills.length, 'one death logged per kill');
-    assert.ok(deaths.every((d) => d.signal === 'SIGKILL'));
-    // The back-off doubles for a slot that dies again soon.
-    for (const slot of [0, 1]) {
-      const restarts = deaths.filter((d) => d.slot === slot).map((d) => d.restartInMs);
-      assert.deepEqual(restarts, restarts.map((_, i) => 100 * 2 ** i), `slot ${slot}'s back-off`);
-    }
-    assert.ok(kills.some((k) => k.slot === 0) && kills.some((k) => k.slot === 1), 'both slots killed');
-
-    // The oracle: one tracker fed the same traffic, in its own order.
-    const oracle = new Tracker();
-    for (const s of sends) {
-      if (s.kind === 'body') oracle.apply(s.text);
-      else oracle.recordRequest(s.cardId, s.trackingType, s.atMs);
-    }
-    assert.equal(oracle.size, cards.length);
-
-    // The outbox drains.
-    const deadline = Date.now() + 60_000;
-    let metrics;
-    for (;;) {
-      metrics = Object.fromEntries((await (await receiver.admin('/metrics')).text())
-        .split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
-      if (metrics.d1t_outbox_pending === 0) break;
-      assert.ok(Date.now() < deadline, `outbox still has ${metrics.d1t_outbox_pending} rows`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.equal(metrics.d1t_cards, cards.length);
-
-    // Every view, as served, equals the oracle's.
-    let mismatches = 0;
-    let next = 0;
-    const finalViews = new Map();
-    await Promise.all(Array.from({ length: 16 }, async () => {
-      for (let i = next++; i < cards.length; i = next++) {
-        const res = await receiver.admin(`/cards/${cards[i]}`, { signal: AbortSignal.timeout(10_000) });
-        const text = await res.text();
-        const expected = JSON.stringify(oracle.card(cards[i]));
-        if (res.status !== 200 || text !== expected) mismatches++;
-        finalViews.set(cards[i], JSON.parse(text));
+    },
+    async check({ receiver }) {
+      assert.equal(kills.length, KILLS_AT.length, 'every kill happened while the senders were sending');
+      // A killed worker's connections are reset, never left without an answer
+      // (the runner checks that no request timed out).
+      // Every killed worker was replaced.
+      const restartMs = [];
+      for (const { slot, pid } of kills) {
+        const died = await receiver.waitFor((e) => e.event === 'worker_died' && e.slot === slot && e.seenMs >= kills.find((k) => k.pid === pid).atMs);
+        const back = await receiver.waitFor((e) => e.event === 'listening' && e.slot === slot && e.seenMs >= died.seenMs);
+        restartMs.push(back.seenMs - died.seenMs);
       }
-    }));
-    assert.equal(mismatches, 0, 'views that differ from the in-memory tracker');
-
-    assert.equal(await receiver.stop(), 0, 'SIGTERM stops the receiver cleanly');
-
-    // Dead letters: every invalid operation, with its raw text, and nothing else.
-    const letters = await query('SELECT scope, card_id, code, path, raw FROM dead_letters');
-    for (const marker of invalid) {
-      assert.ok(letters.some((l) => l.scope === 'operation' && l.raw.includes(`"${marker}"`)), `${marker} is a dead letter`);
-    }
-    assert.ok(letters.every((l) => /"invalid-\d+"/.test(l.raw) && l.code.startsWith('FIELD_')), 'no other dead letters');
-
-    // The outbox as delivered: de-duplicated by id, a complete chain per card and field.
-    const lines = readFileSync(outboxLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-    const byId = new Map();
-    for (const line of lines) {
-      const seen = byId.get(line.id);
-      if (seen) assert.deepEqual(line, seen, `outbox id ${line.id} delivered twice with other content`);
-      else byId.set(line.id, line);
-    }
-    const rows = await query('SELECT id, card_id, seq, done_ms FROM outbox');
-    assert.equal(byId.size, rows.length, 'every outbox row delivered');
-    assert.ok(rows.every((r) => r.done_ms !== null && byId.get(Number(r.id))?.seq === Number(r.seq)));
-    const perCard = new Map();
-    for (const line of byId.values()) {
-      if (!perCard.has(line.cardId)) perCard.set(line.cardId, []);
-      perCard.get(line.cardId).push(line);
-    }
-    assert.equal(perCard.size, cards.length, 'every card has changes');
-    for (const [cardId, changes] of perCard) {
-      // Delivered in order: first deliveries by id follow the card's sequence.
-      changes.forEach((c, i) => assert.equal(c.seq, i + 1, `${cardId}: outbox seq ${c.seq} delivered at place ${i + 1}`));
-      const view = finalViews.get(cardId);
-      const last = new Map();
-      for (const c of changes) {
-        const key = `${c.trackingType}/${c.field}`;
-        assert.ok(isDeepStrictEqual(c.old, last.has(key) ? last.get(key) : null), `${cardId} ${key}: chain broken at seq ${c.seq}`);
-        last.set(key, c.new);
+      const deaths = receiver.entries.filter((e) => e.event === 'worker_died');
+      assert.equal(deaths.length, kills.length, 'one death logged per kill');
+      assert.ok(deaths.every((d) => d.signal === 'SIGKILL'));
+      // The back-off doubles for a slot that dies again soon.
+      for (const slot of [0, 1]) {
+        const restarts = deaths.filter((d) => d.slot === slot).map((d) => d.restartInMs);
+        assert.deepEqual(restarts, restarts.map((_, i) => 100 * 2 ** i), `slot ${slot}'s back-off`);
       }
-      for (const [key, value] of last) {
-        const [kind, field] = key.split('/');
-        const shown = kind === 'null' ? view[field] : view.trackings[kind]?.[field] ?? null;
-        assert.ok(isDeepStrictEqual(value, shown), `${cardId} ${key}: the last change is not the view's value`);
-      }
-    }
-    const figures = {
-      ...stats, kills: kills.length, killedAtSend: kills.map((k) => k.atSend), restartMs, retries: tally.retries, connectionErrors: tally.connectionErrors, timeouts: tally.timeouts,
-      statuses: tally.statuses, outboxRows: byId.size, outboxLines: lines.length,
-      duplicatesDelivered: lines.length - byId.size, deadLetters: letters.length, lost: mismatches,
-    };
-    t.diagnostic(`figures ${JSON.stringify(figures)}`);
-    oracle.free();
-  } finally {
-    if (receiver.proc.exitCode === null) await receiver.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+      assert.ok(kills.some((k) => k.slot === 0) && kills.some((k) => k.slot === 1), 'both slots killed');
+      return { kills: kills.length, killedAtSend: kills.map((k) => k.atSend), restartMs };
+    },
+  };
 }
 
 test('SQLite: load, duplicates, invalid operations and kill -9; nothing lost', { timeout: 150_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'd1t-sqlite-'));
   const path = join(dir, 'receiver.db');
   try {
-    await loadAndKill(t, {
+    await loadUnderFault(t, {
+      fault: killWorkers(),
       env: { SQLITE_PATH: path },
       query: async (sql) => {
         const db = new Database(path, { readonly: true });
@@ -208,7 +94,8 @@ test('PostgreSQL: load, duplicates, invalid operations and kill -9; nothing lost
     const pool = new pg.Pool({ connectionString: url });
     pool.on('error', () => {});
     try {
-      await loadAndKill(t, {
+      await loadUnderFault(t, {
+      fault: killWorkers(),
         env: { DATABASE_URL: url },
         query: async (sql) => (await pool.query(sql)).rows,
       });

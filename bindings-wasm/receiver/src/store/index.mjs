@@ -10,6 +10,7 @@ export function openStore(config) {
     ? new PostgresStore({
       url: config.databaseUrl, poolSize: config.poolSize, lockTimeoutMs: config.pgLockTimeoutMs,
       statementTimeoutMs: config.pgStatementTimeoutMs, idleInTransactionMs: config.pgIdleInTransactionMs,
+      connectTimeoutMs: config.pgConnectTimeoutMs,
     })
     : new SqliteStore({ path: config.sqlitePath, busyTimeoutMs: config.busyTimeoutMs });
 }

@@ -4,6 +4,7 @@
 // sessions), so a 204 means the WAL is on disk.
 import pg from 'pg';
 
+import { isConnectionFailure } from '../failures.mjs';
 import { MIGRATIONS_TABLE, migrations } from './migrations.mjs';
 import { ATTEMPTS_KEPT_MS, STATS_SQL, deadLetterRow, outboxRow, statsRow } from './rows.mjs';
 
@@ -23,7 +24,10 @@ export class PostgresStore {
    *   The timeouts hold for each transaction (SET LOCAL), so they apply on a
    *   pool of the application's own too; 0 is no timeout.
    */
-  constructor({ url, poolSize = 8, lockTimeoutMs = 5000, statementTimeoutMs = 10_000, idleInTransactionMs = 60_000 }) {
+  constructor({
+    url, poolSize = 8, lockTimeoutMs = 5000, statementTimeoutMs = 10_000, idleInTransactionMs = 60_000,
+    connectTimeoutMs = 5000,
+  }) {
     this.dialect = 'postgres';
     this.begin = ['BEGIN',
       `SET LOCAL lock_timeout = ${Math.trunc(lockTimeoutMs)}`,
@@ -34,18 +38,46 @@ export class PostgresStore {
       max: poolSize,
       // Every session commits synchronously, whatever the server's default.
       options: '-c synchronous_commit=on',
+      // A pool with no free client, or a server that does not answer the
+      // connection, is a quick 503, not a request that hangs.
+      connectionTimeoutMillis: connectTimeoutMs,
+      // The server's statement_timeout needs a server that answers; past
+      // this the client gives up on a query itself (a network that drops).
+      query_timeout: statementTimeoutMs > 0 ? statementTimeoutMs + 5000 : undefined,
     });
     // An idle client's connection error (the server restarted) must not
     // kill the worker; the next query reconnects.
     this.pool.on('error', () => {});
+    // Nor may one that arrives while the pool hands a client over: a
+    // session's last answer and its termination can come in one read, so
+    // the client is between the pool's listener and ours when the error is
+    // parsed. Every client keeps a listener of its own for its whole life;
+    // its next query then fails, and #withClient discards it.
+    this.pool.on('connect', (client) => client.on('error', () => {}));
   }
 
+  /**
+   * Runs `fn(client)` on a client of the pool. A checked-out client's
+   * connection may fail between two statements (the session terminated,
+   * the server restarted): node-postgres then emits 'error' on the client,
+   * which would kill the worker without a listener. The error is kept, and
+   * the client is destroyed rather than returned to the pool.
+   */
   async #withClient(fn) {
     const client = await this.pool.connect();
+    let broken = null;
+    const onError = (err) => { broken = err; };
+    client.on('error', onError);
     try {
-      return await fn(client);
+      const result = await fn(client);
+      if (broken) throw broken;
+      return result;
+    } catch (err) {
+      broken ??= isConnectionFailure(err) ? err : null;
+      throw err;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken ?? undefined);
     }
   }
 
@@ -89,6 +121,14 @@ export class PostgresStore {
 
   async ping() {
     await this.pool.query('SELECT 1');
+  }
+
+  /**
+   * Resolves once a write can be made (readiness): a transaction that is
+   * given a transaction id, which a standby or a read-only server refuses.
+   */
+  async ready() {
+    await this.#transaction((client) => client.query('SELECT txid_current()'));
   }
 
   /**

@@ -1,7 +1,10 @@
 // The SQLite store: one file, WAL mode, full sync (a commit is on disk before
 // the receiver answers). better-sqlite3 is synchronous, so a transaction runs
 // whole between two turns of the event loop; several worker processes share
-// the file, one writer at a time (BEGIN IMMEDIATE, waiting up to busyTimeoutMs).
+// the file, one writer at a time (BEGIN IMMEDIATE). SQLite's own busy wait
+// would block the event loop for as long as it waits, so busy_timeout is 0
+// and a busy write lock is tried again on a timer, up to busyTimeoutMs:
+// meanwhile the worker answers /livez and the requests that need no lock.
 import Database from 'better-sqlite3';
 
 import { MIGRATIONS_TABLE, migrations } from './migrations.mjs';
@@ -11,12 +14,32 @@ export class SqliteStore {
   /** @param {{path: string, busyTimeoutMs?: number}} options */
   constructor({ path, busyTimeoutMs = 5000 }) {
     this.dialect = 'sqlite';
+    this.busyTimeoutMs = busyTimeoutMs;
     this.db = new Database(path);
+    // Opening may meet a lock too (WAL recovery): that one wait is SQLite's.
     this.db.pragma(`busy_timeout = ${Number(busyTimeoutMs)}`);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 0');
     this.#prepared = null;
+  }
+
+  /**
+   * Runs `fn` in a BEGIN IMMEDIATE transaction; while another connection
+   * holds the write lock, tries again after 2 to 50 ms (growing, with
+   * jitter) until busyTimeoutMs has passed, then throws SQLITE_BUSY.
+   */
+  async #write(fn) {
+    const deadline = Date.now() + this.busyTimeoutMs;
+    for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
+      try {
+        return this.db.transaction(fn).immediate();
+      } catch (err) {
+        if (!String(err?.code).startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw err;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(wait * (0.5 + Math.random()), Math.max(1, deadline - Date.now()))));
+    }
   }
 
   #prepared;
@@ -56,7 +79,7 @@ export class SqliteStore {
 
   async migrate() {
     const db = this.db;
-    db.transaction(() => {
+    await this.#write(() => {
       db.exec(MIGRATIONS_TABLE);
       const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all());
       for (const m of migrations('sqlite')) {
@@ -65,11 +88,16 @@ export class SqliteStore {
         db.prepare('INSERT INTO schema_migrations (version, name, applied_ms) VALUES (?, ?, ?)')
           .run(m.version, m.name, Date.now());
       }
-    }).immediate();
+    });
   }
 
   async ping() {
     this.db.prepare('SELECT 1').get();
+  }
+
+  /** Resolves once the write lock could be taken (readiness); throws SQLITE_BUSY or the file's error. */
+  async ready() {
+    await this.#write(() => {});
   }
 
   /**
@@ -79,7 +107,7 @@ export class SqliteStore {
    */
   async transact(cardIds, compute) {
     const sql = this.#sql;
-    return this.db.transaction(() => {
+    return this.#write(() => {
       const loaded = new Map();
       for (const cardId of cardIds) {
         const row = sql.load.get(cardId);
@@ -94,23 +122,23 @@ export class SqliteStore {
       }
       for (const letter of plan.deadLetters) sql.deadLetter.run(deadLetterRow(letter));
       return plan;
-    }).immediate();
+    });
   }
 
   async addDeadLetters(letters) {
     const sql = this.#sql;
-    this.db.transaction(() => {
+    await this.#write(() => {
       for (const letter of letters) sql.deadLetter.run(deadLetterRow(letter));
-    }).immediate();
+    });
   }
 
   /** Counts one transient failure of the body `digest`; resolves to its count so far. */
   async countAttempt(digest, issuerId, nowMs, error) {
     const sql = this.#sql;
-    return this.db.transaction(() => {
+    return this.#write(() => {
       sql.forgetAttempts.run(nowMs - ATTEMPTS_KEPT_MS);
       return Number(sql.attempt.get(digest, issuerId, nowMs, nowMs, error).attempts);
-    }).immediate();
+    });
   }
 
   async view(cardId) {
@@ -129,9 +157,9 @@ export class SqliteStore {
     if (rows.length === 0) return 0;
     await deliver(rows);
     const nowMs = Date.now();
-    this.db.transaction(() => {
+    await this.#write(() => {
       for (const row of rows) sql.done.run(nowMs, row.id);
-    }).immediate();
+    });
     return rows.length;
   }
 
