@@ -14,6 +14,8 @@
 //   POST /cards/{cardId}/tracking-requests               {"trackingType", "atMs"?}: 200 {view, changes}
 //   GET  /livez, /readyz, /healthz                       as above
 //   GET  /metrics                                        outbox lag, dead letters, cards (Prometheus text)
+//   GET  /outbox/parked                                  the cards whose outbox queue is parked
+//   POST /outbox/{cardId}/redrive                        releases that queue: 200 {cardId, rows}
 //
 // HEAD is answered wherever GET is.
 import { createServer } from 'node:http';
@@ -26,6 +28,7 @@ import { RetryLater } from './ingest.mjs';
 const NOTIFICATIONS = /^\/notifications\/d1\/v2\/issuers\/([A-Za-z0-9_-]{10})\/cards\/?$/;
 const CARD = /^\/cards\/([A-Za-z0-9_-]{1,48})$/;
 const TRACKING_REQUESTS = /^\/cards\/([A-Za-z0-9_-]{1,48})\/tracking-requests$/;
+const OUTBOX_REDRIVE = /^\/outbox\/([A-Za-z0-9_-]{1,48})\/redrive$/;
 
 /** An HTTP answer: status and an optional body (an object sent as JSON, or text already made). */
 class Answer {
@@ -107,6 +110,18 @@ export function createReceiverServers({ config, ingest, store, log }) {
       if (answer !== null) return answer;
     }
     if (path === '/metrics' && method === 'GET') return metrics(store);
+
+    if (path === '/outbox/parked') {
+      if (method !== 'GET') return error(405, 'METHOD_NOT_ALLOWED', 'use GET');
+      return new Answer(200, { parked: await store.parkedOutbox(1000) });
+    }
+    const redrive = OUTBOX_REDRIVE.exec(path);
+    if (redrive) {
+      if (method !== 'POST') return error(405, 'METHOD_NOT_ALLOWED', 'use POST');
+      const rows = await store.redriveOutbox(redrive[1]);
+      log({ level: 'info', event: 'outbox_redriven', cardId: redrive[1], rows });
+      return new Answer(200, { cardId: redrive[1], rows });
+    }
 
     const card = CARD.exec(path);
     if (card) {
@@ -229,6 +244,9 @@ async function metrics(store) {
     '# HELP d1t_outbox_lag_seconds Age of the oldest outbox row not yet handed on.',
     '# TYPE d1t_outbox_lag_seconds gauge',
     `d1t_outbox_lag_seconds ${lag.toFixed(3)}`,
+    '# HELP d1t_outbox_parked_cards Cards whose outbox queue is parked after failed deliveries.',
+    '# TYPE d1t_outbox_parked_cards gauge',
+    `d1t_outbox_parked_cards ${s.outboxParkedCards}`,
     '# HELP d1t_dead_letters Bodies and operations rejected, kept with their raw text.',
     '# TYPE d1t_dead_letters gauge',
     `d1t_dead_letters ${s.deadLetters}`,

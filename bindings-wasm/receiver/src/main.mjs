@@ -7,6 +7,7 @@ import cluster from 'node:cluster';
 
 import { createAuthenticator } from './auth.mjs';
 import { ConfigError, describeConfig, loadConfig } from './config.mjs';
+import { configuredCallback } from './outbox.mjs';
 import { openStore } from './store/index.mjs';
 import { startWorker } from './worker.mjs';
 
@@ -17,6 +18,9 @@ const log = (entry) => process.stdout.write(`${JSON.stringify({ pid: process.pid
 const BACKOFF_FIRST_MS = 100;
 const BACKOFF_MAX_MS = 10_000;
 const HEALTHY_AFTER_MS = 30_000;
+// How long past SHUTDOWN_GRACE_MS a worker may take to stop before it is
+// made to (its store's close, a callback that ignores its abort signal).
+const HARD_DEADLINE_MS = 5000;
 
 async function primary(config) {
   // Workers accept from the shared socket themselves (the kernel balances),
@@ -28,6 +32,8 @@ async function primary(config) {
   log({ level: 'info', event: 'configuration', config: describeConfig(config) });
   // A key set that cannot be read stops the start here, not in every worker.
   createAuthenticator({ tokens: config.tokens, jwt: config.jwt, realm: 'd1' });
+  // So does a callback module that cannot be loaded.
+  await configuredCallback(config);
   const store = openStore(config);
   await store.migrate();
   await store.close();
@@ -55,6 +61,10 @@ async function primary(config) {
     shuttingDown = true;
     log({ level: 'info', event: 'shutting_down', signal });
     for (const s of slots) s.worker?.process.kill('SIGTERM');
+    // A worker that outlives its own deadline is killed.
+    setTimeout(() => {
+      for (const s of slots) s.worker?.process.kill('SIGKILL');
+    }, config.shutdownGraceMs + 2 * HARD_DEADLINE_MS).unref();
     const wait = setInterval(() => {
       if (slots.every((s) => s.worker === null)) {
         clearInterval(wait);
@@ -73,6 +83,12 @@ async function worker(config) {
   log({ level: 'info', event: 'listening', slot, host: config.host, port: config.port,
     adminHost: config.adminHost, adminPort: config.adminPort });
   const shutdown = async () => {
+    // However the callback or a request behaves, the worker is gone soon
+    // after the grace period (README, "Workers").
+    setTimeout(() => {
+      log({ level: 'error', event: 'shutdown_deadline', slot, afterMs: config.shutdownGraceMs + HARD_DEADLINE_MS });
+      process.exit(1);
+    }, config.shutdownGraceMs + HARD_DEADLINE_MS).unref();
     await stop();
     process.exit(0);
   };

@@ -1,5 +1,27 @@
 // The outbox dispatcher and the reference callback.
-import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, openSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import { ConfigError } from './config.mjs';
+
+/**
+ * The configured callback: OUTBOX_MODULE's default export when set (a
+ * function of `(rows, {signal})`), else appendToLog(OUTBOX_LOG).
+ */
+export async function configuredCallback(config) {
+  if (config.outboxModule === null) return appendToLog(config.outboxLog);
+  let module;
+  try {
+    module = await import(pathToFileURL(resolve(config.outboxModule)).href);
+  } catch (err) {
+    throw new ConfigError('OUTBOX_MODULE', `expected a module that can be imported: ${err.message}`);
+  }
+  if (typeof module.default !== 'function') {
+    throw new ConfigError('OUTBOX_MODULE', 'expected a module whose default export is a function (rows, {signal})');
+  }
+  return module.default;
+}
 
 /**
  * The reference callback: appends one JSON line per change to `file`
@@ -10,38 +32,133 @@ import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
  */
 export function appendToLog(file) {
   return async (rows) => {
-    const lines = rows.map((r) => JSON.stringify({
+    const lines = Buffer.from(rows.map((r) => JSON.stringify({
       id: r.id, cardId: r.cardId, seq: r.seq, trackingType: r.trackingType,
       field: r.field, old: r.old, new: r.new,
-    })).join('\n') + '\n';
+    })).join('\n') + '\n');
     // One write() of an O_APPEND descriptor: lines of several workers never interleave.
     const fd = openSync(file, 'a');
     try {
-      writeSync(fd, lines);
-      fdatasyncSync(fd);
+      const written = writeSync(fd, lines);
+      // A short write (a full disk, a quota) left part of a line: the rows
+      // are not done. The cut line is ended, if the disk lets us, so that
+      // the next append starts a line of its own; a reader drops the cut
+      // line (it is not JSON) and finds the rows again when they are retried.
+      if (written !== lines.length) {
+        try {
+          writeSync(fd, '\n');
+        } catch { /* the disk is still full: the next write ends it */ }
+        const err = new Error(`wrote ${written} of ${lines.length} bytes to ${file}`);
+        err.code = 'SHORT_WRITE';
+        throw err;
+      }
+      // A device (/dev/null, a pipe) has nothing to sync.
+      if (fstatSync(fd).isFile()) fdatasyncSync(fd);
     } finally {
       closeSync(fd);
     }
   };
 }
 
+/** The back-off before attempt `attempts + 1`: doubling from `firstMs` to `maxMs`, with jitter (half to all of it). */
+export function backoffMs(attempts, { firstMs, maxMs }, random = Math.random) {
+  const ceiling = Math.min(maxMs, firstMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(ceiling * (0.5 + random() / 2));
+}
+
 /**
- * Hands the outbox to `deliver` until stopped: a batch at a time while rows
- * are pending, then every `pollMs`. Failures (the callback's, the
- * database's) are logged and retried after `pollMs`: nothing is marked done
- * unless delivered.
+ * Hands the outbox to `deliver(rows, {signal})` until stopped: up to `batch`
+ * rows at a time, claimed by a lease (README, "The outbox"). A delivery has
+ * `timeoutMs`; past it `signal` aborts and the delivery counts as failed. A
+ * failed batch of several cards is delivered again card by card, so that
+ * only the card whose rows fail waits: its rows are tried again after a
+ * back-off, and its queue is parked after `maxAttempts`. `owner` names this
+ * dispatcher in the leases.
  */
-export function startDispatcher({ store, deliver, batch, pollMs, log }) {
+export function startDispatcher({
+  store, deliver, batch, pollMs, log, owner = `pid-${process.pid}`,
+  timeoutMs = 30_000, maxAttempts = 10, retry = { firstMs: 1000, maxMs: 300_000 },
+}) {
   let stopped = false;
   let timer = null;
   let wake = null;
+  let inFlight = null;
+  const leaseMs = timeoutMs + 5000;
+
+  /** One delivery with its deadline: null when done, else the error. */
+  const attempt = async (rows) => {
+    const controller = new AbortController();
+    inFlight = controller;
+    let deadline;
+    try {
+      await Promise.race([
+        Promise.resolve().then(() => deliver(rows, { signal: controller.signal })),
+        new Promise((resolve, reject) => {
+          deadline = setTimeout(() => {
+            const err = new Error(`the callback did not finish within ${timeoutMs} ms`);
+            err.code = 'DELIVERY_TIMEOUT';
+            controller.abort(err);
+            reject(err);
+          }, timeoutMs);
+        }),
+        new Promise((resolve, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason))),
+      ]);
+      return null;
+    } catch (err) {
+      return err ?? new Error('the callback failed');
+    } finally {
+      clearTimeout(deadline);
+      inFlight = null;
+    }
+  };
+
+  const fail = async (rows, err) => {
+    const error = `${err?.code ? `${err.code}: ` : ''}${err?.message ?? err}`;
+    const nowMs = Date.now();
+    const nextMs = nowMs + backoffMs((rows[0].attempts ?? 0) + 1, retry);
+    const cards = await store.failOutbox(rows.map((r) => r.id), { nowMs, nextMs, error, maxAttempts });
+    for (const c of cards) {
+      log({ level: c.parked ? 'error' : 'warn', event: c.parked ? 'outbox_parked' : 'outbox_retry', cardId: c.cardId,
+        attempts: c.attempts, retryInMs: c.parked ? null : nextMs - nowMs, message: error });
+    }
+  };
+
+  const once = async () => {
+    const rows = await store.claimOutbox({ limit: batch, nowMs: Date.now(), leaseMs, owner });
+    if (rows.length === 0) return 0;
+    const failed = await attempt(rows);
+    if (failed === null) {
+      await store.completeOutbox(rows.map((r) => r.id), Date.now());
+      return rows.length;
+    }
+    // Cut by the shutdown: not the rows' fault, so not an attempt (the
+    // lease lets them wait for the next dispatcher).
+    if (failed?.code === 'SHUTDOWN') return rows.length;
+    const byCard = new Map();
+    for (const r of rows) byCard.set(r.cardId, [...(byCard.get(r.cardId) ?? []), r]);
+    if (byCard.size === 1 || stopped) {
+      await fail(rows, failed);
+      return rows.length;
+    }
+    // Which card? Each alone, so the others are handed on.
+    for (const cardRows of byCard.values()) {
+      if (stopped) break;
+      const err = await attempt(cardRows);
+      if (err?.code === 'SHUTDOWN') break;
+      if (err === null) await store.completeOutbox(cardRows.map((r) => r.id), Date.now());
+      else await fail(cardRows, err);
+    }
+    return rows.length;
+  };
+
   const loop = (async () => {
+    await store.releaseLeases();
     while (!stopped) {
       let handed = 0;
       try {
-        handed = await store.dispatch(batch, deliver);
+        handed = await once();
       } catch (err) {
-        log({ level: 'error', event: 'outbox_failed', message: String(err?.message ?? err) });
+        log({ level: 'error', event: 'outbox_failed', code: err?.code, message: String(err?.message ?? err) });
       }
       if (handed === 0 && !stopped) {
         await new Promise((resolve) => {
@@ -52,12 +169,24 @@ export function startDispatcher({ store, deliver, batch, pollMs, log }) {
     }
   })();
   return {
-    /** Finishes the batch in hand, then stops. */
-    async stop() {
+    /**
+     * Stops: the delivery in hand may finish within `graceMs`, then its
+     * signal aborts (its rows stay pending, leased until the lease expires).
+     */
+    async stop(graceMs = timeoutMs) {
       stopped = true;
       clearTimeout(timer);
       wake?.();
-      await loop;
+      const abort = setTimeout(() => {
+        const err = new Error('the receiver is stopping');
+        err.code = 'SHUTDOWN';
+        inFlight?.abort(err);
+      }, graceMs);
+      try {
+        await loop;
+      } finally {
+        clearTimeout(abort);
+      }
     },
   };
 }

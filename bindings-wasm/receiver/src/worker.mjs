@@ -1,6 +1,8 @@
 // One worker process: the HTTP server, the outbox dispatcher and (in the
 // worker of slot 0) the reconciliation job, over one store.
-import { appendToLog, startDispatcher } from './outbox.mjs';
+import { hostname } from 'node:os';
+
+import { configuredCallback, startDispatcher } from './outbox.mjs';
 import { createReceiverServers } from './http.mjs';
 import { Ingest } from './ingest.mjs';
 import { startReconciler } from './reconcile.mjs';
@@ -9,7 +11,7 @@ import { openStore } from './store/index.mjs';
 /**
  * Starts a worker. `slot` is its place among the workers (0 runs the
  * reconciliation and, on SQLite, the one dispatcher); `deliver` the outbox
- * callback (appendToLog(OUTBOX_LOG) by default). Resolves once listening,
+ * callback (OUTBOX_MODULE's, or appendToLog(OUTBOX_LOG), by default). Resolves once listening,
  * on both listeners (D1's at HOST:PORT, the admin one at ADMIN_HOST:ADMIN_PORT),
  * to `{server, admin, store, stop}`; `stop()` finishes in-flight requests and
  * the batch in hand, then closes the store.
@@ -32,8 +34,10 @@ export async function startWorker({ config, slot = 0, deliver, log }) {
   // SQLite: one dispatcher per file; PostgreSQL: one per worker (SKIP LOCKED).
   const dispatcher = store.dialect === 'postgres' || slot === 0
     ? startDispatcher({
-      store, deliver: deliver ?? appendToLog(config.outboxLog),
-      batch: config.outboxBatch, pollMs: config.outboxPollMs, log,
+      store, deliver: deliver ?? await configuredCallback(config),
+      batch: config.outboxBatch, pollMs: config.outboxPollMs, log, owner: `${hostname()}:${process.pid}`,
+      timeoutMs: config.outboxTimeoutMs, maxAttempts: config.outboxMaxAttempts,
+      retry: { firstMs: config.outboxRetryMs, maxMs: config.outboxRetryMaxMs },
     })
     : null;
   const reconciler = slot === 0
@@ -50,7 +54,7 @@ export async function startWorker({ config, slot = 0, deliver, log }) {
       const grace = setTimeout(() => { for (const s of servers) s.closeAllConnections(); }, config.shutdownGraceMs);
       await closed;
       clearTimeout(grace);
-      await dispatcher?.stop();
+      await dispatcher?.stop(config.shutdownGraceMs);
       await reconciler?.stop();
       ingest.free();
       await store.close();

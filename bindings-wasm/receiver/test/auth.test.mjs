@@ -13,17 +13,12 @@ import { test } from 'node:test';
 
 import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from 'jose';
 
+import { ISSUER, NOTIFY, pending } from './bodies.mjs';
 import { freePort, startReceiver } from './harness.mjs';
 
-const ISSUER = 'ISSUER0001';
-const NOTIFY = `/notifications/d1/v2/issuers/${ISSUER}/cards`;
 const OLD_TOKEN = 'rotating-out-0123456789abcdef01';
 const NEW_TOKEN = 'rotating-in-0123456789abcdef0123';
 const ADMIN_TOKEN = 'admin-only-0123456789abcdef01234';
-const pending = (cardId) => JSON.stringify({ operations: [{
-  operationId: `op-${cardId}`, operation: 'STANDALONE_TRACKING', status: 'PENDING',
-  startTime: '2026-03-02T09:00:00.000Z', cardId, details: { trackingType: 'SHIPMENT' },
-}] });
 
 async function withReceiver(env, fn) {
   const dir = mkdtempSync(join(tmpdir(), 'd1t-auth-'));

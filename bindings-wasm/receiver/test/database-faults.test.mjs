@@ -16,16 +16,11 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 
+import { NOTIFY, pending } from './bodies.mjs';
 import { SKIP_WITHOUT_POSTGRES, startReceiver, withPostgresDatabase } from './harness.mjs';
 import { loadUnderFault } from './load.mjs';
 
 const POSTGRES_SH = fileURLToPath(new URL('./postgres.sh', import.meta.url));
-const ISSUER = 'ISSUER0001';
-const NOTIFY = `/notifications/d1/v2/issuers/${ISSUER}/cards`;
-const pending = (cardId) => JSON.stringify({ operations: [{
-  operationId: `op-${cardId}`, operation: 'STANDALONE_TRACKING', status: 'PENDING',
-  startTime: '2026-03-02T09:00:00.000Z', cardId, details: { trackingType: 'SHIPMENT' },
-}] });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const timed = async (promise) => {
   const started = Date.now();

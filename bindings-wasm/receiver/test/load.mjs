@@ -32,7 +32,9 @@ export async function loadUnderFault(t, { env, query, fault, cards: cardCount = 
   const outboxLog = join(dir, 'outbox.jsonl');
   const { sends, cards, invalid, stats } = traffic({ cards: cardCount, seed: 20261128 });
   const receiver = await startReceiver({
-    ...env, WORKERS: '2', OUTBOX_LOG: outboxLog, OUTBOX_POLL_MS: '20', RECONCILE_INTERVAL_MS: '0',
+    WORKERS: '2', OUTBOX_LOG: outboxLog, OUTBOX_POLL_MS: '20', RECONCILE_INTERVAL_MS: '0',
+    // A killed dispatcher's lease lasts the callback's timeout and 5 s.
+    OUTBOX_TIMEOUT_MS: '5000', ...env,
   });
   try {
     let progress = 0;

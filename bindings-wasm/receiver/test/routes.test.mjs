@@ -9,14 +9,9 @@ import { test } from 'node:test';
 
 import Database from 'better-sqlite3';
 
+import { ISSUER, NOTIFY, pending } from './bodies.mjs';
 import { SKIP_WITHOUT_POSTGRES, startReceiver, withPostgresDatabase } from './harness.mjs';
 
-const ISSUER = 'ISSUER0001';
-const NOTIFY = `/notifications/d1/v2/issuers/${ISSUER}/cards`;
-const pending = (cardId, operationId = `op-${cardId}`) => JSON.stringify({ operations: [{
-  operationId, operation: 'STANDALONE_TRACKING', status: 'PENDING',
-  startTime: '2026-03-02T09:00:00.000Z', cardId, details: { trackingType: 'SHIPMENT' },
-}] });
 
 async function withReceiver(env, fn) {
   const dir = mkdtempSync(join(tmpdir(), 'd1t-routes-'));

@@ -6,7 +6,9 @@ import pg from 'pg';
 
 import { isConnectionFailure } from '../failures.mjs';
 import { MIGRATIONS_TABLE, migrations } from './migrations.mjs';
-import { ATTEMPTS_KEPT_MS, STATS_SQL, deadLetterRow, outboxRow, statsRow } from './rows.mjs';
+import {
+  ATTEMPTS_KEPT_MS, CLAIMABLE_SQL, PARKED_SQL, STATS_SQL, deadLetterRow, outboxRow, parkedRow, statsRow,
+} from './rows.mjs';
 
 // SQLSTATEs after which the whole transaction is simply run again:
 // deadlock_detected, serialization_failure, unique_violation (two workers
@@ -206,29 +208,62 @@ export class PostgresStore {
   }
 
   /**
-   * Claims up to `limit` cards' pending outbox rows and hands them to
-   * `deliver`, then marks them done — claim, delivery and mark in one
-   * transaction. A card's queue is claimed by locking its first pending row
-   * (FOR UPDATE SKIP LOCKED): another dispatcher skips that card until the
-   * commit, so each card's changes are delivered in order, once per commit.
+   * Claims up to `limit` outbox rows for `leaseMs` (see rows.mjs's
+   * CLAIMABLE_SQL): the heads are locked SKIP LOCKED for the length of this
+   * short transaction, so two dispatchers never claim one card's queue; the
+   * lease then keeps it theirs while the callback runs outside any transaction.
    */
-  async dispatch(limit, deliver) {
+  async claimOutbox({ limit, nowMs, leaseMs, owner }) {
     return this.#transaction(async (client) => {
-      const heads = await client.query(`SELECT o.card_id FROM outbox o
-        WHERE o.done_ms IS NULL AND NOT EXISTS (
-          SELECT 1 FROM outbox p WHERE p.card_id = o.card_id AND p.done_ms IS NULL AND p.seq < o.seq)
-        ORDER BY o.id LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]);
-      if (heads.rows.length === 0) return 0;
-      const { rows } = await client.query(`SELECT id, card_id, seq, tracking_type, field, old, new, created_ms
-        FROM outbox WHERE done_ms IS NULL AND card_id = ANY($1::text[]) ORDER BY id`,
-      [heads.rows.map((r) => r.card_id)]);
-      const batch = rows.map(outboxRow);
-      await deliver(batch);
-      await client.query('UPDATE outbox SET done_ms = $1 WHERE id = ANY($2::bigint[])',
-        [Date.now(), batch.map((r) => r.id)]);
-      return batch.length;
+      const { rows } = await client.query(CLAIMABLE_SQL.replace('{{lock}}', 'FOR UPDATE SKIP LOCKED'), [nowMs, limit]);
+      if (rows.length > 0) {
+        await client.query('UPDATE outbox SET lease_until = $1, lease_owner = $2 WHERE id = ANY($3::bigint[])',
+          [nowMs + leaseMs, owner, rows.map((r) => r.id)]);
+      }
+      return rows.map(outboxRow);
     });
   }
+
+  /** Marks rows handed on. */
+  async completeOutbox(ids, nowMs) {
+    await this.#transaction((client) => client.query(
+      'UPDATE outbox SET done_ms = $1, lease_until = NULL, lease_owner = NULL WHERE id = ANY($2::bigint[])', [nowMs, ids]));
+  }
+
+  /**
+   * Records a failed delivery of rows: their attempts, the error, not
+   * before `nextMs`; parked once `maxAttempts` is reached. Resolves to each
+   * card's `{cardId, attempts, parked}` (its first row's).
+   */
+  async failOutbox(ids, { nowMs, nextMs, error, maxAttempts }) {
+    return this.#transaction(async (client) => {
+      const { rows } = await client.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_ms = $2,
+          lease_until = NULL, lease_owner = NULL, parked_ms = CASE WHEN attempts + 1 >= $3 THEN $4::bigint END
+        WHERE id = ANY($5::bigint[]) AND done_ms IS NULL RETURNING id, card_id, attempts, parked_ms`,
+      [error, nextMs, maxAttempts, nowMs, ids]);
+      const cards = new Map();
+      for (const r of rows.sort((a, b) => Number(a.id) - Number(b.id))) {
+        if (!cards.has(r.card_id)) cards.set(r.card_id, { cardId: r.card_id, attempts: Number(r.attempts), parked: r.parked_ms !== null });
+      }
+      return [...cards.values()];
+    });
+  }
+
+  /** The parked queues, oldest first. */
+  async parkedOutbox(limit) {
+    const { rows } = await this.pool.query(PARKED_SQL, [limit]);
+    return rows.map(parkedRow);
+  }
+
+  /** Releases a card's parked queue for delivery again; resolves to the rows released. */
+  async redriveOutbox(cardId) {
+    const { rowCount } = await this.pool.query(`UPDATE outbox SET parked_ms = NULL, attempts = 0, next_ms = NULL
+      WHERE card_id = $1 AND done_ms IS NULL AND parked_ms IS NOT NULL`, [cardId]);
+    return rowCount;
+  }
+
+  /** Leases of dead dispatchers expire on their own: several dispatchers share the database. */
+  async releaseLeases() {}
 
   async statesPage(after, limit) {
     const { rows } = await this.pool.query(`SELECT card_id, issuer_id, state FROM cards

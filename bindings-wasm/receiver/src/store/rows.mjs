@@ -24,6 +24,40 @@ export function outboxRow(r) {
     old: JSON.parse(r.old),
     new: JSON.parse(r.new),
     createdMs: Number(r.created_ms),
+    attempts: Number(r.attempts ?? 0),
+  };
+}
+
+/**
+ * The outbox rows a dispatcher may claim now, oldest first, at most `limit`
+ * (parameters: now, limit): the pending rows of cards whose first pending
+ * row is not parked, not waiting for its back-off and not leased. A card's
+ * rows are in `id` order, so the limit keeps a prefix of each card's queue.
+ * `{{lock}}` is PostgreSQL's FOR UPDATE SKIP LOCKED (nothing on SQLite, which
+ * has one dispatcher per file and one writer at a time).
+ */
+export const CLAIMABLE_SQL = `WITH heads AS (
+    SELECT h.card_id FROM outbox h
+    WHERE h.done_ms IS NULL AND h.parked_ms IS NULL
+      AND (h.next_ms IS NULL OR h.next_ms <= $1)
+      AND (h.lease_until IS NULL OR h.lease_until <= $1)
+      AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.card_id = h.card_id AND p.done_ms IS NULL AND p.seq < h.seq)
+    ORDER BY h.id LIMIT $2 {{lock}})
+  SELECT id, card_id, seq, tracking_type, field, old, new, created_ms, attempts FROM outbox
+  WHERE done_ms IS NULL AND card_id IN (SELECT card_id FROM heads)
+  ORDER BY id LIMIT $2`;
+
+/** The cards whose outbox queue is parked, with the error that parked it (parameter: limit). */
+export const PARKED_SQL = `SELECT card_id, seq, attempts, last_error, parked_ms FROM outbox
+  WHERE done_ms IS NULL AND parked_ms IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM outbox p WHERE p.card_id = outbox.card_id AND p.done_ms IS NULL AND p.seq < outbox.seq)
+  ORDER BY parked_ms, card_id LIMIT $1`;
+
+/** PARKED_SQL's row. */
+export function parkedRow(r) {
+  return {
+    cardId: r.card_id, seq: Number(r.seq), attempts: Number(r.attempts), lastError: r.last_error,
+    parkedMs: Number(r.parked_ms),
   };
 }
 
@@ -32,7 +66,8 @@ export const STATS_SQL = `SELECT
   (SELECT count(*) FROM cards WHERE state IS NOT NULL) AS cards,
   (SELECT count(*) FROM outbox WHERE done_ms IS NULL) AS outbox_pending,
   (SELECT min(created_ms) FROM outbox WHERE done_ms IS NULL) AS outbox_oldest_ms,
-  (SELECT count(*) FROM dead_letters) AS dead_letters`;
+  (SELECT count(*) FROM dead_letters) AS dead_letters,
+  (SELECT count(DISTINCT card_id) FROM outbox WHERE done_ms IS NULL AND parked_ms IS NOT NULL) AS outbox_parked_cards`;
 
 /** STATS_SQL's row, as numbers (PostgreSQL returns bigints as text). */
 export function statsRow(s) {
@@ -41,5 +76,6 @@ export function statsRow(s) {
     outboxPending: Number(s.outbox_pending),
     outboxOldestMs: s.outbox_oldest_ms === null ? null : Number(s.outbox_oldest_ms),
     deadLetters: Number(s.dead_letters),
+    outboxParkedCards: Number(s.outbox_parked_cards),
   };
 }

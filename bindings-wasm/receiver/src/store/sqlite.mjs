@@ -8,7 +8,14 @@
 import Database from 'better-sqlite3';
 
 import { MIGRATIONS_TABLE, migrations } from './migrations.mjs';
-import { ATTEMPTS_KEPT_MS, STATS_SQL, deadLetterRow, outboxRow, statsRow } from './rows.mjs';
+import {
+  ATTEMPTS_KEPT_MS, CLAIMABLE_SQL, PARKED_SQL, STATS_SQL, deadLetterRow, outboxRow, parkedRow, statsRow,
+} from './rows.mjs';
+
+/** PostgreSQL's $1, $2 … as named parameters @p1, @p2 …: one text serves both. */
+const positional = (sql) => sql.replace(/\$(\d+)/g, '@p$1');
+/** The values for `positional`'s parameters. */
+const params = (...values) => Object.fromEntries(values.map((v, i) => [`p${i + 1}`, v]));
 
 export class SqliteStore {
   /** @param {{path: string, busyTimeoutMs?: number}} options */
@@ -66,9 +73,16 @@ export class SqliteStore {
           RETURNING attempts`),
         forgetAttempts: db.prepare('DELETE FROM body_attempts WHERE last_ms < ?'),
         view: db.prepare('SELECT view FROM cards WHERE card_id = ? AND state IS NOT NULL'),
-        pending: db.prepare(`SELECT id, card_id, seq, tracking_type, field, old, new, created_ms
-          FROM outbox WHERE done_ms IS NULL ORDER BY id LIMIT ?`),
-        done: db.prepare('UPDATE outbox SET done_ms = ? WHERE id = ?'),
+        claimable: db.prepare(positional(CLAIMABLE_SQL.replace('{{lock}}', ''))),
+        lease: db.prepare('UPDATE outbox SET lease_until = ?, lease_owner = ? WHERE id = ?'),
+        done: db.prepare('UPDATE outbox SET done_ms = ?, lease_until = NULL, lease_owner = NULL WHERE id = ?'),
+        fail: db.prepare(positional(`UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_ms = $2,
+            lease_until = NULL, lease_owner = NULL, parked_ms = CASE WHEN attempts + 1 >= $3 THEN $4 END
+          WHERE id = $5 AND done_ms IS NULL RETURNING card_id, attempts, parked_ms`)),
+        parked: db.prepare(positional(PARKED_SQL)),
+        redrive: db.prepare(`UPDATE outbox SET parked_ms = NULL, attempts = 0, next_ms = NULL
+          WHERE card_id = ? AND done_ms IS NULL AND parked_ms IS NOT NULL`),
+        release: db.prepare('UPDATE outbox SET lease_until = NULL, lease_owner = NULL WHERE lease_until IS NOT NULL'),
         page: db.prepare(`SELECT card_id, issuer_id, state FROM cards
           WHERE card_id > ? AND state IS NOT NULL ORDER BY card_id LIMIT ?`),
         stats: db.prepare(STATS_SQL),
@@ -146,21 +160,60 @@ export class SqliteStore {
   }
 
   /**
-   * Hands up to `limit` pending outbox rows, oldest first, to `deliver`, then
-   * marks them done. SQLite has one dispatcher per database file (the
-   * receiver runs it in one worker), so reading is claiming: a crash between
-   * delivering and marking delivers the rows again (at least once, by id).
+   * Claims up to `limit` outbox rows for `leaseMs` (see rows.mjs's
+   * CLAIMABLE_SQL): a short write transaction, never held across the callback.
    */
-  async dispatch(limit, deliver) {
+  async claimOutbox({ limit, nowMs, leaseMs, owner }) {
     const sql = this.#sql;
-    const rows = sql.pending.all(limit).map(outboxRow);
-    if (rows.length === 0) return 0;
-    await deliver(rows);
-    const nowMs = Date.now();
-    await this.#write(() => {
-      for (const row of rows) sql.done.run(nowMs, row.id);
+    return this.#write(() => {
+      const rows = sql.claimable.all(params(nowMs, limit));
+      for (const r of rows) sql.lease.run(nowMs + leaseMs, owner, r.id);
+      return rows.map(outboxRow);
     });
-    return rows.length;
+  }
+
+  /** Marks rows handed on. */
+  async completeOutbox(ids, nowMs) {
+    const sql = this.#sql;
+    await this.#write(() => {
+      for (const id of ids) sql.done.run(nowMs, id);
+    });
+  }
+
+  /**
+   * Records a failed delivery of rows: their attempts, the error, not
+   * before `nextMs`; parked once `maxAttempts` is reached. Resolves to each
+   * card's `{cardId, attempts, parked}` (its first row's).
+   */
+  async failOutbox(ids, { nowMs, nextMs, error, maxAttempts }) {
+    const sql = this.#sql;
+    return this.#write(() => {
+      const cards = new Map();
+      for (const id of ids) {
+        const r = sql.fail.get(params(error, nextMs, maxAttempts, nowMs, id));
+        if (r && !cards.has(r.card_id)) {
+          cards.set(r.card_id, { cardId: r.card_id, attempts: Number(r.attempts), parked: r.parked_ms !== null });
+        }
+      }
+      return [...cards.values()];
+    });
+  }
+
+  /** The parked queues, oldest first. */
+  async parkedOutbox(limit) {
+    return this.#sql.parked.all(params(limit)).map(parkedRow);
+  }
+
+  /** Releases a card's parked queue for delivery again; resolves to the rows released. */
+  async redriveOutbox(cardId) {
+    const sql = this.#sql;
+    return this.#write(() => sql.redrive.run(cardId).changes);
+  }
+
+  /** Drops every lease: SQLite's one dispatcher, starting, holds none. */
+  async releaseLeases() {
+    const sql = this.#sql;
+    await this.#write(() => sql.release.run());
   }
 
   async statesPage(after, limit) {
