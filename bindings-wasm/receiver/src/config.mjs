@@ -43,6 +43,10 @@ const SETTINGS = [
   ['pgIdleInTransactionMs', 'PG_IDLE_IN_TRANSACTION_MS', '60000', count(0, 3_600_000)],
   ['busyTimeoutMs', 'SQLITE_BUSY_TIMEOUT_MS', '5000', count(0, 3_600_000)],
   ['shutdownGraceMs', 'SHUTDOWN_GRACE_MS', '10000', count(0, 3_600_000)],
+  ['requestTimeoutMs', 'REQUEST_TIMEOUT_MS', '30000', count(1000, 3_600_000)],
+  ['headersTimeoutMs', 'HEADERS_TIMEOUT_MS', '10000', count(1000, 3_600_000)],
+  ['keepAliveTimeoutMs', 'KEEP_ALIVE_TIMEOUT_MS', '65000', count(0, 3_600_000)],
+  ['maxConnections', 'MAX_CONNECTIONS', '500', count(1, 1_000_000)],
 ];
 
 /** A configuration error: the variable at fault and what was expected. */
@@ -74,7 +78,7 @@ export function loadConfig(env = process.env) {
   delete config.bearerToken;
   config.adminTokens ??= [];
   config.jwt = jwtSettings(config);
-  checkCredentials(config);
+  checkCombinations(config);
   return config;
 }
 
@@ -101,7 +105,8 @@ function jwtSettings(config) {
   };
 }
 
-function checkCredentials(config) {
+/** Settings that are wrong together: credentials, timeouts, ports. */
+function checkCombinations(config) {
   const d1 = config.tokens.length > 0 || config.jwt !== null;
   if (config.auth === 'token' && !d1) {
     throw new ConfigError('BEARER_TOKENS', 'no credentials for D1\'s calls: set BEARER_TOKENS (or JWKS_FILE / JWKS_URL), '
@@ -120,6 +125,9 @@ function checkCredentials(config) {
   // D1's token must never open the admin routes.
   if (config.tokens.some((t) => config.adminTokens.includes(t))) {
     throw new ConfigError('ADMIN_TOKENS', 'a token is in both BEARER_TOKENS and ADMIN_TOKENS: give the admin listener its own');
+  }
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new ConfigError('HEADERS_TIMEOUT_MS', `must not be longer than REQUEST_TIMEOUT_MS (${config.requestTimeoutMs})`);
   }
   if (config.adminPort === config.port && config.port !== 0) {
     throw new ConfigError('ADMIN_PORT', `the admin listener needs its own port, not PORT's ${config.port}`);

@@ -94,7 +94,9 @@ export function createReceiverServers({ config, ingest, store, log }) {
       if (body instanceof Answer) {
         // Too large: the bytes read so far are kept as a dead letter.
         const result = await ingest.oversized(issuerId, body.partial, config.maxBodyBytes);
-        return new Answer(413, result.body, {}, result.timing);
+        const answer = new Answer(413, result.body, {}, result.timing);
+        answer.close = true;
+        return answer;
       }
       const result = await ingest.notifications(issuerId, body);
       return new Answer(result.status, result.body, {}, result.timing);
@@ -157,19 +159,54 @@ export function createReceiverServers({ config, ingest, store, log }) {
     return error(404, 'NOT_FOUND', `no route for ${method} ${path}`);
   };
 
-  return { d1: serve(d1, log), admin: serve(admin, log) };
+  return { d1: serve(d1, log, config), admin: serve(admin, log, config) };
 }
 
-/** A server answering with `route(req, path, method)`; HEAD is routed as GET (node:http sends no body for it). */
-function serve(route, log) {
-  const handle = (req) => {
-    const url = new URL(req.url, 'http://receiver');
-    return route(req, url.pathname, req.method === 'HEAD' ? 'GET' : req.method);
+/**
+ * The path of a request target, as sent (never decoded or resolved: a
+ * proxy that forwards only `/notifications/…` must see what the receiver
+ * routes), or null when the target is not one a route may match: not
+ * origin-form or absolute-form, or with a dot segment, plain or encoded.
+ */
+export function targetPath(target) {
+  const absolute = /^https?:\/\/[^/?#]*/i.exec(target);
+  const rest = absolute ? target.slice(absolute[0].length) || '/' : target;
+  if (!rest.startsWith('/')) return null;
+  const path = rest.split(/[?#]/, 1)[0];
+  const dotSegment = path.split('/').some((segment) => /^(\.|%2e){1,2}$/i.test(segment));
+  return dotSegment ? null : path;
+}
+
+/**
+ * A server answering with `route(req, path, method)`; HEAD is routed as GET
+ * (node:http sends no body for it). Slow and idle clients are cut at the
+ * configured timeouts, and connections past MAX_CONNECTIONS are refused
+ * (README, "Slow and idle clients").
+ */
+function serve(route, log, config) {
+  const handle = async (req) => {
+    const path = targetPath(req.url);
+    if (path === null) {
+      return error(400, 'BAD_REQUEST_TARGET', 'the request target is not a path this receiver serves (dot segments are refused)');
+    }
+    return route(req, path, req.method === 'HEAD' ? 'GET' : req.method);
   };
-  const server = createServer((req, res) => {
+  const server = createServer({
+    requestTimeout: config.requestTimeoutMs,
+    headersTimeout: config.headersTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    // Node looks for requests past their timeouts every this often (30 s by default).
+    connectionsCheckingInterval: 1000,
+  }, (req, res) => {
     const started = performance.now();
     handle(req)
       .catch((err) => {
+        // (req.destroyed says only that the body was read to its end.)
+        if (res.destroyed || req.socket.destroyed || err?.code === 'ECONNRESET' || err?.code === 'ECONNABORTED') {
+          // The client went away before its body was read: nothing was done.
+          log({ level: 'info', event: 'client_aborted', method: req.method, path: req.url });
+          return null;
+        }
         if (err instanceof D1TrackingError) {
           // A request or argument the library refused (tracking-requests).
           return error(400, err.code, err.message, err.path ?? null);
@@ -185,6 +222,7 @@ function serve(route, log) {
         return error(503, 'UNAVAILABLE', 'the receiver could not commit; send it again');
       })
       .then((answer) => {
+        if (answer === null || res.destroyed) return;
         const total = performance.now() - started;
         const headers = {
           ...answer.headers,
@@ -192,6 +230,11 @@ function serve(route, log) {
             + `database;dur=${answer.timing.databaseMs.toFixed(3)}, total;dur=${total.toFixed(3)}`,
         };
         if (answer.status === 503) headers['retry-after'] = '1';
+        if (answer.close) {
+          // The rest of the body is not read: the connection ends with the answer.
+          headers.connection = 'close';
+          res.on('finish', () => req.socket.destroy());
+        }
         if (answer.body === undefined) {
           res.writeHead(answer.status, headers).end();
         } else {
@@ -201,10 +244,9 @@ function serve(route, log) {
         }
       });
   });
-  // Longer than a load balancer's idle timeout (60 s is common), so the
-  // receiver never closes a kept-alive connection a proxy is about to reuse.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  server.maxConnections = config.maxConnections;
+  // A connection that sends nothing at all for a request's time is closed.
+  server.timeout = config.requestTimeoutMs;
   return server;
 }
 
@@ -216,9 +258,11 @@ function readBody(req, limit) {
     req.on('data', (chunk) => {
       length += chunk.length;
       if (length > limit) {
+        // Read no more: the answer closes the connection.
         req.removeAllListeners('data');
-        req.resume();
+        req.pause();
         const answer = error(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${limit} bytes`);
+        answer.close = true;
         chunks.push(chunk.subarray(0, limit - (length - chunk.length)));
         answer.partial = Buffer.concat(chunks);
         resolve(answer);
