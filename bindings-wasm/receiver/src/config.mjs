@@ -63,9 +63,10 @@ export class ConfigError extends Error {
  * It fails closed (README, "Authentication"): D1's listener needs bearer
  * tokens or a JWT key set unless `AUTH=proxy` states that a verifying proxy
  * is in front, and the admin listener needs its own tokens unless
- * `ADMIN_AUTH=proxy`.
+ * `ADMIN_AUTH=proxy`. With `serving` false (a command that serves nothing)
+ * no credentials are needed.
  */
-export function loadConfig(env = process.env) {
+export function loadConfig(env = process.env, { serving = true } = {}) {
   const config = {};
   for (const [key, variable, fallback, read] of SETTINGS) {
     const given = env[variable];
@@ -78,7 +79,8 @@ export function loadConfig(env = process.env) {
   delete config.bearerToken;
   config.adminTokens ??= [];
   config.jwt = jwtSettings(config);
-  checkCombinations(config);
+  // A command (re-drive, migrate) opens the database only: no listener to guard.
+  if (serving) checkCombinations(config);
   return config;
 }
 

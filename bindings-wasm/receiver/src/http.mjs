@@ -16,6 +16,9 @@
 //   GET  /metrics                                        outbox lag, dead letters, cards (Prometheus text)
 //   GET  /outbox/parked                                  the cards whose outbox queue is parked
 //   POST /outbox/{cardId}/redrive                        releases that queue: 200 {cardId, rows}
+//   GET  /dead-letters?status=&code=&after=&limit=       dead letters (open by default)
+//   POST /dead-letters/redrive                           {ids?, code?, dryRun?, limit?}: 200 {results}
+//   POST /dead-letters/{id}/discard                      an open letter set aside: 200
 //
 // HEAD is answered wherever GET is.
 import { createServer } from 'node:http';
@@ -23,12 +26,17 @@ import { createServer } from 'node:http';
 import { D1TrackingError } from 'd1-tracking';
 
 import { createAuthenticator } from './auth.mjs';
+import { redrive } from './redrive.mjs';
 import { RetryLater } from './ingest.mjs';
 
 const NOTIFICATIONS = /^\/notifications\/d1\/v2\/issuers\/([A-Za-z0-9_-]{10})\/cards\/?$/;
 const CARD = /^\/cards\/([A-Za-z0-9_-]{1,48})$/;
 const TRACKING_REQUESTS = /^\/cards\/([A-Za-z0-9_-]{1,48})\/tracking-requests$/;
 const OUTBOX_REDRIVE = /^\/outbox\/([A-Za-z0-9_-]{1,48})\/redrive$/;
+const DISCARD = /^\/dead-letters\/(\d{1,15})\/discard$/;
+
+/** A dead letter as the admin routes show it: its bytes as text and, exactly, in base64. */
+const letterOut = ({ rawBytes, ...letter }) => ({ ...letter, raw: rawBytes.toString('utf8'), rawBase64: rawBytes.toString('base64') });
 
 /** An HTTP answer: status and an optional body (an object sent as JSON, or text already made). */
 class Answer {
@@ -113,16 +121,55 @@ export function createReceiverServers({ config, ingest, store, log }) {
     }
     if (path === '/metrics' && method === 'GET') return metrics(store);
 
+    if (path === '/dead-letters') {
+      if (method !== 'GET') return error(405, 'METHOD_NOT_ALLOWED', 'use GET');
+      const query = new URLSearchParams(req.url.split('?')[1] ?? '');
+      const letters = await store.deadLetters({
+        status: query.get('status') ?? 'open', code: query.get('code'),
+        after: Number(query.get('after') ?? 0) || 0, limit: Math.min(Number(query.get('limit') ?? 100) || 100, 1000),
+      });
+      return new Answer(200, { deadLetters: letters.map(letterOut) });
+    }
+    if (path === '/dead-letters/redrive') {
+      if (method !== 'POST') return error(405, 'METHOD_NOT_ALLOWED', 'use POST');
+      const body = await readBody(req, 64 * 1024);
+      if (body instanceof Answer) return body;
+      let input;
+      try {
+        input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+      } catch (err) {
+        return error(400, 'PARSING_ERROR', `the body is not JSON: ${err.message}`);
+      }
+      const ids = input?.ids ?? null;
+      if (ids !== null && !(Array.isArray(ids) && ids.every(Number.isSafeInteger))) {
+        return error(400, 'FIELD_INVALID_FORMAT', 'ids must be an array of dead letter ids', 'ids');
+      }
+      const results = await redrive({
+        store, ingest, ids, code: typeof input?.code === 'string' ? input.code : null,
+        dryRun: input?.dryRun === true, limit: Math.min(Number(input?.limit ?? 100) || 100, 1000), log,
+      });
+      return new Answer(200, { results });
+    }
+    const discard = DISCARD.exec(path);
+    if (discard) {
+      if (method !== 'POST') return error(405, 'METHOD_NOT_ALLOWED', 'use POST');
+      const letter = await store.deadLetter(Number(discard[1]));
+      if (letter === undefined) return error(404, 'NOT_FOUND', `no dead letter ${discard[1]}`);
+      if (letter.status !== 'open') return error(409, 'NOT_OPEN', `dead letter ${discard[1]} is ${letter.status}`);
+      await store.addDeadLetters([], [{ id: letter.id, status: 'discarded' }]);
+      log({ level: 'info', event: 'dead_letter_discarded', id: letter.id });
+      return new Answer(200, { id: letter.id, status: 'discarded' });
+    }
     if (path === '/outbox/parked') {
       if (method !== 'GET') return error(405, 'METHOD_NOT_ALLOWED', 'use GET');
       return new Answer(200, { parked: await store.parkedOutbox(1000) });
     }
-    const redrive = OUTBOX_REDRIVE.exec(path);
-    if (redrive) {
+    const queue = OUTBOX_REDRIVE.exec(path);
+    if (queue) {
       if (method !== 'POST') return error(405, 'METHOD_NOT_ALLOWED', 'use POST');
-      const rows = await store.redriveOutbox(redrive[1]);
-      log({ level: 'info', event: 'outbox_redriven', cardId: redrive[1], rows });
-      return new Answer(200, { cardId: redrive[1], rows });
+      const rows = await store.redriveOutbox(queue[1]);
+      log({ level: 'info', event: 'outbox_redriven', cardId: queue[1], rows });
+      return new Answer(200, { cardId: queue[1], rows });
     }
 
     const card = CARD.exec(path);
@@ -291,6 +338,9 @@ async function metrics(store) {
     '# HELP d1t_outbox_parked_cards Cards whose outbox queue is parked after failed deliveries.',
     '# TYPE d1t_outbox_parked_cards gauge',
     `d1t_outbox_parked_cards ${s.outboxParkedCards}`,
+    '# HELP d1t_dead_letters_open Dead letters neither re-driven nor discarded.',
+    '# TYPE d1t_dead_letters_open gauge',
+    `d1t_dead_letters_open ${s.deadLettersOpen}`,
     '# HELP d1t_dead_letters Bodies and operations rejected, kept with their raw text.',
     '# TYPE d1t_dead_letters gauge',
     `d1t_dead_letters ${s.deadLetters}`,

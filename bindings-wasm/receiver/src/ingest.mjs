@@ -9,6 +9,14 @@ import { LibraryTrap, RetryLater, hostFailure, isTransient, isUnavailable } from
 
 export { RetryLater };
 
+/** Thrown out of a dry run's transaction to roll it back, with what it would have written. */
+class DryRun extends Error {
+  constructor(plan) {
+    super('dry run');
+    this.plan = plan;
+  }
+}
+
 /** A row the library cannot read: folding a body against it gives the card's operations back rejected, with their raw text. */
 const UNUSABLE_ROW = 'parked by the receiver';
 
@@ -70,32 +78,47 @@ export class Ingest {
    *   throwing) when the failure is transient. `timing`: milliseconds inside
    *   d1-tracking (`libraryMs`) and in the database's calls (`databaseMs`).
    */
-  async notifications(issuerId, body) {
+  async notifications(issuerId, body, { redriveOf = null, dryRun = false } = {}) {
     const timing = { libraryMs: 0, databaseMs: 0 };
     const receivedMs = Date.now();
+    // A re-drive marks the letter it folds in the same transaction; what
+    // fails again is a new letter that names it (README, "Re-driving dead letters").
+    const resolve = redriveOf === null ? [] : [{ id: redriveOf, status: 'redriven' }];
     let cardIds;
     try {
       cardIds = this.#library(timing, (t) => t.cardsOfBody(body));
     } catch (err) {
       if (!(err instanceof D1TrackingError)) throw err;
       const error = { code: err.code, path: err.path ?? null, message: err.message };
-      await this.#database(timing, () => this.store.addDeadLetters([bodyLetter(receivedMs, issuerId, error, body)]));
+      const letter = { ...bodyLetter(receivedMs, issuerId, error, body), redriveOf };
+      if (!dryRun) await this.#database(timing, () => this.store.addDeadLetters([letter], resolve));
       this.log({ level: 'warn', event: 'body_rejected', issuerId, ...error });
-      return { status: 400, body: error, timing };
+      return { status: 400, body: error, timing, deadLetters: [letter], cards: [] };
     }
-    const context = { issuerId, body, cardIds, receivedMs, timing };
+    const context = { issuerId, body, cardIds, receivedMs, timing, redriveOf, resolve };
     let letters;
+    let cards = [];
     try {
-      const plan = await this.#database(timing, () => this.store.transact(cardIds,
-        (loaded) => this.#plan(context, loaded, null)));
+      const plan = await this.#database(timing, () => this.store.transact(cardIds, (loaded) => {
+        const planned = this.#plan(context, loaded, null);
+        if (dryRun) throw new DryRun(planned);
+        return planned;
+      }));
       letters = plan.deadLetters;
+      cards = plan.cards;
     } catch (err) {
+      if (err instanceof DryRun) {
+        return { status: 204, timing, deadLetters: err.plan.deadLetters, cards: err.plan.cards, dryRun: true };
+      }
       if (isTransient(err)) {
         if (err instanceof RetryLater || isUnavailable(err)) throw err;
         // Failing again and again while the database takes writes: parked
         // after maxBodyAttempts, so it is not sent for ever.
-        if (await this.#attemptsExhausted(context, err)) return { status: 204, timing };
+        if (redriveOf === null && await this.#attemptsExhausted(context, err)) return { status: 204, timing, deadLetters: [], cards: [] };
         throw err;
+      }
+      if (dryRun) {
+        return { status: 204, timing, deadLetters: [], cards: [], dryRun: true, isolated: hostFailure(err) };
       }
       // Deterministic: one card at a time, so the one at fault is parked and
       // the others fold.
@@ -107,7 +130,7 @@ export class Ingest {
       this.log({ level: 'warn', event: letter.code === 'HOST_FAILED' || letter.code === 'CARD_TOO_LARGE' ? 'operation_parked' : 'operation_rejected',
         issuerId, cardId: letter.cardId, operationId: letter.operationId, code: letter.code, path: letter.path });
     }
-    return { status: 204, timing };
+    return { status: 204, timing, deadLetters: letters, cards };
   }
 
   /**
@@ -116,7 +139,7 @@ export class Ingest {
    * folded. `only`: a card id to plan that card alone (the other cards are
    * folded against no row and not written).
    */
-  #plan({ issuerId, body, cardIds, receivedMs, timing }, loaded, only) {
+  #plan({ issuerId, body, cardIds, receivedMs, timing, redriveOf = null, resolve = [] }, loaded, only) {
     const rows = cardIds.map((cardId) => ({
       cardId, row: only === null || cardId === only ? loaded.get(cardId)?.state ?? null : null,
     }));
@@ -145,12 +168,15 @@ export class Ingest {
         }));
       }
     }
+    for (const letter of deadLetters) letter.redriveOf = redriveOf;
     return {
       nowMs: receivedMs,
       cards: folded.cards
         .filter((u) => mine(u.cardId) && !tooLarge.has(u.cardId))
         .map((update) => cardPlan(update, issuerId, loaded.get(update.cardId))),
       deadLetters,
+      // Isolated, each card's transaction would mark it: only the last step does.
+      resolve: only === null ? resolve : [],
       report: folded.report,
     };
   }
@@ -171,7 +197,7 @@ export class Ingest {
    * time). Returns the dead letters written.
    */
   async #isolate(context) {
-    const { issuerId, body, cardIds, receivedMs, timing } = context;
+    const { issuerId, body, cardIds, receivedMs, timing, redriveOf = null, resolve = [] } = context;
     const written = [];
     for (const cardId of cardIds) {
       try {
@@ -185,16 +211,19 @@ export class Ingest {
         try {
           const rows = cardIds.map((id) => ({ cardId: id, row: null }));
           letters = this.#unfoldable(timing, body, rows, [cardId])
-            .map((op) => operationLetter(receivedMs, issuerId, op, error));
+            .map((op) => ({ ...operationLetter(receivedMs, issuerId, op, error), redriveOf }));
         } catch (trap) {
           if (!(trap instanceof LibraryTrap)) throw trap;
           // The library cannot even take the body apart: the body is parked.
-          letters = [bodyLetter(receivedMs, issuerId, error, body)];
+          letters = [{ ...bodyLetter(receivedMs, issuerId, error, body), redriveOf }];
         }
         await this.#database(timing, () => this.store.addDeadLetters(letters));
         this.log({ level: 'error', event: 'card_parked', issuerId, cardId, operations: letters.length, ...error });
         written.push(...letters);
-        if (letters.some((l) => l.scope === 'body')) return written;
+        if (letters.some((l) => l.scope === 'body')) {
+          if (resolve.length > 0) await this.#database(timing, () => this.store.addDeadLetters([], resolve));
+          return written;
+        }
       }
     }
     // Operations that name no card of the body (no or an invalid cardId).
@@ -202,8 +231,8 @@ export class Ingest {
     const rows = cardIds.map((id) => ({ cardId: id, row: UNUSABLE_ROW }));
     const orphans = this.#library(timing, (t) => t.foldRows(body, rows)).report.operations
       .filter((op) => op.outcome === 'rejected' && !known.has(op.cardId))
-      .map((op) => operationLetter(receivedMs, issuerId, op, op.error));
-    if (orphans.length > 0) await this.#database(timing, () => this.store.addDeadLetters(orphans));
+      .map((op) => ({ ...operationLetter(receivedMs, issuerId, op, op.error), redriveOf }));
+    if (orphans.length > 0 || resolve.length > 0) await this.#database(timing, () => this.store.addDeadLetters(orphans, resolve));
     return [...written, ...orphans];
   }
 

@@ -7,7 +7,8 @@ import pg from 'pg';
 import { isConnectionFailure } from '../failures.mjs';
 import { MIGRATIONS_TABLE, migrations } from './migrations.mjs';
 import {
-  ATTEMPTS_KEPT_MS, CLAIMABLE_SQL, PARKED_SQL, STATS_SQL, deadLetterRow, outboxRow, parkedRow, statsRow,
+  ATTEMPTS_KEPT_MS, CLAIMABLE_SQL, DEAD_LETTER_COLUMNS, PARKED_SQL, STATS_SQL, deadLetterOut, deadLetterRow,
+  outboxRow, parkedRow, statsRow,
 } from './rows.mjs';
 
 // SQLSTATEs after which the whole transaction is simply run again:
@@ -173,6 +174,7 @@ export class PostgresStore {
         }
       }
       await insertDeadLetters(client, plan.deadLetters);
+      await resolveLetters(client, plan.resolve ?? [], plan.nowMs);
       // Rows created above that nothing was written to (every operation of
       // that card rejected) go again; usually there are none to delete.
       const written = new Set(cards.map((c) => c.cardId));
@@ -184,8 +186,25 @@ export class PostgresStore {
     });
   }
 
-  async addDeadLetters(letters) {
-    await this.#transaction((client) => insertDeadLetters(client, letters));
+  /** Writes dead letters and, in the same transaction, `resolve`'s `{id, status}` (open letters only). */
+  async addDeadLetters(letters, resolve = []) {
+    await this.#transaction(async (client) => {
+      await insertDeadLetters(client, letters);
+      await resolveLetters(client, resolve, Date.now());
+    });
+  }
+
+  /** Dead letters of `status` (and `code`, when given) after id `after`, by id. */
+  async deadLetters({ status = 'open', code = null, after = 0, limit = 100 }) {
+    const { rows } = await this.pool.query(`SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letters
+      WHERE status = $1 AND id > $2 AND ($3::text IS NULL OR code = $3) ORDER BY id LIMIT $4`, [status, after, code, limit]);
+    return rows.map(deadLetterOut);
+  }
+
+  /** One dead letter, or undefined. */
+  async deadLetter(id) {
+    const { rows } = await this.pool.query(`SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letters WHERE id = $1`, [id]);
+    return rows[0] === undefined ? undefined : deadLetterOut(rows[0]);
   }
 
   /** Counts one transient failure of the body `digest`; resolves to its count so far. */
@@ -301,12 +320,18 @@ async function insertDeadLetters(client, letters) {
   const rows = letters.map(deadLetterRow);
   const column = (name) => rows.map((l) => l[name]);
   await client.query(`INSERT INTO dead_letters
-      (received_ms, issuer_id, scope, card_id, operation_id, code, path, message, raw, raw_bytes)
+      (received_ms, issuer_id, scope, card_id, operation_id, code, path, message, raw, raw_bytes, redrive_of)
     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-      $7::text[], $8::text[], $9::text[], $10::bytea[])`, [
+      $7::text[], $8::text[], $9::text[], $10::bytea[], $11::bigint[])`, [
     column('receivedMs'), column('issuerId'), column('scope'), column('cardId'), column('operationId'),
-    column('code'), column('path'), column('message'), column('raw'), column('rawBytes'),
+    column('code'), column('path'), column('message'), column('raw'), column('rawBytes'), column('redriveOf'),
   ]);
+}
+
+async function resolveLetters(client, resolve, nowMs) {
+  for (const r of resolve) {
+    await client.query("UPDATE dead_letters SET status = $1, resolved_ms = $2 WHERE id = $3 AND status = 'open'", [r.status, nowMs, r.id]);
+  }
 }
 
 /** Card ids in byte order, as PostgreSQL's "C" collation and the library sort them. */

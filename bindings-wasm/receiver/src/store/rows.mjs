@@ -9,7 +9,22 @@ export function deadLetterRow(l) {
   return {
     receivedMs: l.receivedMs, issuerId: l.issuerId ?? null, scope: l.scope, cardId: l.cardId ?? null,
     operationId: l.operationId ?? null, code: l.code, path: l.path ?? null, message: l.message, raw: l.raw,
-    rawBytes: l.rawBytes ?? Buffer.from(l.raw),
+    rawBytes: l.rawBytes ?? Buffer.from(l.raw), redriveOf: l.redriveOf ?? null,
+  };
+}
+
+/** The columns of a dead letter as the re-drive and the admin routes read them. */
+export const DEAD_LETTER_COLUMNS = `id, received_ms, issuer_id, scope, card_id, operation_id, code, path, message,
+  raw_bytes, raw, status, resolved_ms, redrive_of`;
+
+/** A dead letter row, with `rawBytes` (its exact bytes, or its text for a letter older than migration 002). */
+export function deadLetterOut(r) {
+  return {
+    id: Number(r.id), receivedMs: Number(r.received_ms), issuerId: r.issuer_id, scope: r.scope, cardId: r.card_id,
+    operationId: r.operation_id, code: r.code, path: r.path, message: r.message,
+    rawBytes: r.raw_bytes === null ? Buffer.from(r.raw) : Buffer.from(r.raw_bytes),
+    status: r.status, resolvedMs: r.resolved_ms === null ? null : Number(r.resolved_ms),
+    redriveOf: r.redrive_of === null ? null : Number(r.redrive_of),
   };
 }
 
@@ -67,6 +82,7 @@ export const STATS_SQL = `SELECT
   (SELECT count(*) FROM outbox WHERE done_ms IS NULL) AS outbox_pending,
   (SELECT min(created_ms) FROM outbox WHERE done_ms IS NULL) AS outbox_oldest_ms,
   (SELECT count(*) FROM dead_letters) AS dead_letters,
+  (SELECT count(*) FROM dead_letters WHERE status = 'open') AS dead_letters_open,
   (SELECT count(DISTINCT card_id) FROM outbox WHERE done_ms IS NULL AND parked_ms IS NOT NULL) AS outbox_parked_cards`;
 
 /** STATS_SQL's row, as numbers (PostgreSQL returns bigints as text). */
@@ -76,6 +92,7 @@ export function statsRow(s) {
     outboxPending: Number(s.outbox_pending),
     outboxOldestMs: s.outbox_oldest_ms === null ? null : Number(s.outbox_oldest_ms),
     deadLetters: Number(s.dead_letters),
+    deadLettersOpen: Number(s.dead_letters_open),
     outboxParkedCards: Number(s.outbox_parked_cards),
   };
 }

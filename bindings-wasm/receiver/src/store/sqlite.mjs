@@ -9,7 +9,8 @@ import Database from 'better-sqlite3';
 
 import { MIGRATIONS_TABLE, migrations } from './migrations.mjs';
 import {
-  ATTEMPTS_KEPT_MS, CLAIMABLE_SQL, PARKED_SQL, STATS_SQL, deadLetterRow, outboxRow, parkedRow, statsRow,
+  ATTEMPTS_KEPT_MS, CLAIMABLE_SQL, DEAD_LETTER_COLUMNS, PARKED_SQL, STATS_SQL, deadLetterOut, deadLetterRow,
+  outboxRow, parkedRow, statsRow,
 } from './rows.mjs';
 
 /** PostgreSQL's $1, $2 … as named parameters @p1, @p2 …: one text serves both. */
@@ -64,8 +65,12 @@ export class SqliteStore {
         outbox: db.prepare(`INSERT INTO outbox (card_id, seq, tracking_type, field, old, new, created_ms)
           VALUES (@cardId, @seq, @trackingType, @field, @old, @new, @nowMs)`),
         deadLetter: db.prepare(`INSERT INTO dead_letters
-          (received_ms, issuer_id, scope, card_id, operation_id, code, path, message, raw, raw_bytes)
-          VALUES (@receivedMs, @issuerId, @scope, @cardId, @operationId, @code, @path, @message, @raw, @rawBytes)`),
+          (received_ms, issuer_id, scope, card_id, operation_id, code, path, message, raw, raw_bytes, redrive_of)
+          VALUES (@receivedMs, @issuerId, @scope, @cardId, @operationId, @code, @path, @message, @raw, @rawBytes, @redriveOf)`),
+        resolve: db.prepare("UPDATE dead_letters SET status = ?, resolved_ms = ? WHERE id = ? AND status = 'open'"),
+        letters: db.prepare(`SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letters
+          WHERE status = @status AND id > @after AND (@code IS NULL OR code = @code) ORDER BY id LIMIT @limit`),
+        letter: db.prepare(`SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letters WHERE id = ?`),
         attempt: db.prepare(`INSERT INTO body_attempts (digest, issuer_id, attempts, first_ms, last_ms, last_error)
           VALUES (?, ?, 1, ?, ?, ?)
           ON CONFLICT (digest) DO UPDATE SET attempts = attempts + 1, last_ms = excluded.last_ms,
@@ -135,15 +140,29 @@ export class SqliteStore {
         }
       }
       for (const letter of plan.deadLetters) sql.deadLetter.run(deadLetterRow(letter));
+      for (const r of plan.resolve ?? []) sql.resolve.run(r.status, plan.nowMs, r.id);
       return plan;
     });
   }
 
-  async addDeadLetters(letters) {
+  /** Writes dead letters and, in the same transaction, `resolve`'s `{id, status}` (open letters only). */
+  async addDeadLetters(letters, resolve = []) {
     const sql = this.#sql;
     await this.#write(() => {
       for (const letter of letters) sql.deadLetter.run(deadLetterRow(letter));
+      for (const r of resolve) sql.resolve.run(r.status, Date.now(), r.id);
     });
+  }
+
+  /** Dead letters of `status` (and `code`, when given) after id `after`, by id. */
+  async deadLetters({ status = 'open', code = null, after = 0, limit = 100 }) {
+    return this.#sql.letters.all({ status, code, after, limit }).map(deadLetterOut);
+  }
+
+  /** One dead letter, or undefined. */
+  async deadLetter(id) {
+    const r = this.#sql.letter.get(id);
+    return r === undefined ? undefined : deadLetterOut(r);
   }
 
   /** Counts one transient failure of the body `digest`; resolves to its count so far. */

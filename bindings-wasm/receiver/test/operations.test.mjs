@@ -1,0 +1,157 @@
+// What operations staff do (README, "Re-driving dead letters" and
+// "Workers"): re-drive parked and rejected letters after fixing the cause,
+// with a dry run first, through the admin route and the command; set a
+// letter aside; stop `npm start` with SIGTERM and find no process left.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+
+import { NOTIFY, pending } from './bodies.mjs';
+import { TEST_ADMIN_TOKEN, TEST_TOKEN, SKIP_WITHOUT_POSTGRES, startReceiver, withPostgresDatabase } from './harness.mjs';
+
+const RECEIVER = fileURLToPath(new URL('..', import.meta.url));
+const fat = {
+  operationId: 'op-fat', operation: 'STANDALONE_TRACKING', status: 'SUCCESSFUL', startTime: '2026-03-02T09:00:00.000Z',
+  cardId: 'card-f',
+  details: { trackingType: 'SHIPMENT', shipment: { carrier: 'UPS', status: 'Delivered', message: 'x'.repeat(2000), trackingUrl: `https://ups.example/${'y'.repeat(1900)}` } },
+};
+const invalid = { ...JSON.parse(pending('card-i')).operations[0], operationId: 'op-bad', status: 'NOT_A_STATUS' };
+
+const DATABASES = [
+  { name: 'SQLite', skip: false, with: async (dir, fn) => fn({ SQLITE_PATH: join(dir, 'r.db') }) },
+  { name: 'PostgreSQL', skip: SKIP_WITHOUT_POSTGRES, with: (dir, fn) => withPostgresDatabase('receiver_redrive', ({ url }) => fn({ DATABASE_URL: url })) },
+];
+
+for (const database of DATABASES) {
+  test(`${database.name}: parked and rejected letters re-driven after the cause is fixed: a dry run changes nothing, the re-drive folds and marks them, what fails again is a new open letter`,
+    { skip: database.skip, timeout: 60_000 }, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'd1t-redrive-'));
+      try {
+        await database.with(dir, async (env) => {
+          const start = (extra) => startReceiver({ ...env, WORKERS: '1', OUTBOX_LOG: join(dir, 'outbox.jsonl'), RECONCILE_INTERVAL_MS: '0', ...extra });
+          let receiver = await start({ MAX_CARD_BYTES: '4096' });
+          try {
+            assert.equal((await receiver.d1(NOTIFY, { method: 'POST', body: pending('card-f') })).status, 204);
+            assert.equal((await receiver.d1(NOTIFY, { method: 'POST', body: JSON.stringify({ operations: [fat, invalid] }) })).status, 204);
+          } finally {
+            await receiver.stop();
+          }
+          // The cause fixed: the bound raised.
+          receiver = await start({});
+          try {
+            const admin = (path, body) => receiver.admin(path, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
+            const open = async () => (await (await admin('/dead-letters')).json()).deadLetters;
+            const letters = await open();
+            assert.deepEqual(letters.map((l) => [l.code, l.operationId]), [['FIELD_INVALID_VALUE', 'op-bad'], ['CARD_TOO_LARGE', 'op-fat']]);
+            assert.deepEqual(JSON.parse(Buffer.from(letters[1].rawBase64, 'base64')), fat);
+            const shipment = async () => (await (await admin('/cards/card-f')).json()).trackings.SHIPMENT.shipment;
+
+            const dryAnswer = await (await admin('/dead-letters/redrive', { dryRun: true })).json();
+            const dry = dryAnswer.results;
+            assert.ok(dry, JSON.stringify(dryAnswer) + JSON.stringify(receiver.entries.filter((e) => e.level === 'error')));
+            assert.deepEqual(dry.map((r) => [r.outcome, r.dryRun]), [['failed again', true], ['redriven', true]]);
+            assert.equal(await shipment(), null, 'a dry run writes nothing');
+            assert.equal((await open()).length, 2);
+
+            const done = (await (await admin('/dead-letters/redrive', {})).json()).results;
+            assert.deepEqual(done.map((r) => [r.id, r.outcome, r.deadLetters]), [
+              [letters[0].id, 'failed again', ['FIELD_INVALID_VALUE']], [letters[1].id, 'redriven', []]]);
+            assert.equal((await shipment()).status, 'Delivered');
+            const after = await open();
+            assert.equal(after.length, 1);
+            assert.equal(after[0].redriveOf, letters[0].id);
+            const redriven = (await (await admin('/dead-letters?status=redriven')).json()).deadLetters;
+            assert.deepEqual(redriven.map((l) => l.id), letters.map((l) => l.id));
+            assert.match(await (await admin('/metrics')).text(), /^d1t_dead_letters_open 1$/m);
+            // Again: nothing open is left to fold but the new letter; a letter already re-driven is not open.
+            assert.deepEqual((await (await admin('/dead-letters/redrive', { ids: [letters[1].id] })).json()).results,
+              [{ id: letters[1].id, outcome: 'not open', status: 'redriven' }]);
+            // Set aside by an operator.
+            const discarded = await admin(`/dead-letters/${after[0].id}/discard`, {});
+            assert.equal(discarded.status, 200);
+            assert.equal((await admin(`/dead-letters/${after[0].id}/discard`, {})).status, 409);
+            assert.match(await (await admin('/metrics')).text(), /^d1t_dead_letters_open 0$/m);
+          } finally {
+            await receiver.stop();
+          }
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+}
+
+test('SQLite: npm run redrive, without credentials: a dry run, then the re-drive', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'd1t-redrive-cli-'));
+  const path = join(dir, 'r.db');
+  try {
+    const receiver = await startReceiver({ SQLITE_PATH: path, WORKERS: '1', OUTBOX_LOG: join(dir, 'o.jsonl'), RECONCILE_INTERVAL_MS: '0', MAX_CARD_BYTES: '4096' });
+    try {
+      assert.equal((await receiver.d1(NOTIFY, { method: 'POST', body: JSON.stringify({ operations: [fat] }) })).status, 204);
+    } finally {
+      await receiver.stop();
+    }
+    const run = (...args) => spawnSync('npm', ['run', '--silent', 'redrive', '--', ...args], {
+      cwd: RECEIVER, env: { PATH: process.env.PATH, HOME: process.env.HOME, SQLITE_PATH: path }, encoding: 'utf8',
+    });
+    const dry = run('--dry-run');
+    assert.equal(dry.status, 0, dry.stderr);
+    assert.deepEqual(dry.stdout.trim().split('\n').map((l) => JSON.parse(l)).map((r) => [r.outcome, r.dryRun]), [['redriven', true]]);
+    const real = run('--code', 'CARD_TOO_LARGE');
+    assert.equal(real.status, 0, real.stderr);
+    assert.deepEqual(real.stdout.trim().split('\n').map((l) => JSON.parse(l)).map((r) => [r.outcome, r.cards]), [['redriven', ['card-f']]]);
+    assert.equal(run().stdout, '', 'nothing open is left');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SIGTERM to npm start stops the whole tree: npm, the primary and every worker', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'd1t-npm-start-'));
+  try {
+    const npm = spawn('npm', ['start'], {
+      cwd: RECEIVER,
+      env: {
+        PATH: process.env.PATH, HOME: process.env.HOME, SQLITE_PATH: join(dir, 'r.db'), OUTBOX_LOG: join(dir, 'o.jsonl'),
+        WORKERS: '2', PORT: '0', ADMIN_PORT: '0', BEARER_TOKENS: TEST_TOKEN, ADMIN_TOKENS: TEST_ADMIN_TOKEN, SHUTDOWN_GRACE_MS: '2000',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const pids = new Set();
+    let out = '';
+    await new Promise((resolve, reject) => {
+      npm.stdout.on('data', (d) => {
+        out += d;
+        for (const line of out.split('\n')) {
+          if (line.startsWith('{')) {
+            const e = JSON.parse(line);
+            pids.add(e.pid);
+          }
+        }
+        if ((out.match(/"event":"listening"/g) ?? []).length === 2) resolve();
+      });
+      npm.on('exit', () => reject(new Error(`npm start exited: ${out}`)));
+    });
+    assert.equal(pids.size, 3, 'the primary and two workers');
+    const started = Date.now();
+    npm.kill('SIGTERM');
+    await new Promise((resolve) => npm.on('exit', resolve));
+    const alive = () => [...pids].filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    while (alive().length > 0 && Date.now() - started < 15_000) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(alive(), [], 'processes left running');
+    assert.match(out, /"event":"stopped"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
