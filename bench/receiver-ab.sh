@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The receiver before and after a change, as alternating pairs in one run:
 # BASE (a commit; by default f4631ae, the last before the receiver's v3
-# work) and this checkout, each pair in the other order than the last, on
+# work) and HEAD (this checkout's last commit: edits not committed are not
+# measured), each in a worktree of its own, each pair in the other order than the last, on
 # SQLite and on a throw-away PostgreSQL (2 workers, 2,000 cards' traffic, 16
 # clients). Prints each run as a JSON line, then the median ratio of
 # notifications/s (this checkout ÷ BASE) per database. The goal for a change
@@ -11,14 +12,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 base=${1:-f4631ae}
 pairs=${2:-5}
-head_dir=$PWD
+head_dir=$PWD/target/ab/head
 base_dir=$PWD/target/ab/base
 mkdir -p target/ab
-if [ "$(git -C "$base_dir" rev-parse HEAD 2>/dev/null)" != "$(git rev-parse "$base^{commit}")" ]; then
-  git worktree remove --force "$base_dir" 2>/dev/null || rm -rf "$base_dir"
-  git worktree prune
-  git worktree add --detach "$base_dir" "$base" >/dev/null
-fi
+worktree() {
+  if [ "$(git -C "$1" rev-parse HEAD 2>/dev/null)" != "$(git rev-parse "$2^{commit}")" ]; then
+    git worktree remove --force "$1" 2>/dev/null || rm -rf "$1"
+    git worktree prune
+    git worktree add --detach "$1" "$2" >/dev/null
+  fi
+}
+worktree "$base_dir" "$base"
+worktree "$head_dir" HEAD
 for dir in "$base_dir" "$head_dir"; do
   [ -f "$dir/bindings-wasm/pkg/package.json" ] || "$dir/bindings-wasm/build.sh" >&2
   (cd "$dir/bindings-wasm/receiver" && npm ci --no-audit --no-fund --silent) >&2
@@ -48,9 +53,9 @@ node -e '
   for (const database of ["sqlite", "postgres"]) {
     const of = (side) => runs.filter((r) => r.database === database && r.side === side);
     const ratios = of("head").map((h) => h.notifications_per_s / of("base").find((b) => b.pair === h.pair).notifications_per_s);
-    console.log(JSON.stringify({ bench: "receiver_ab", database, base: process.argv[2], pairs: ratios.length,
+    console.log(JSON.stringify({ bench: "receiver_ab", database, base: process.argv[2], head: process.argv[3], pairs: ratios.length,
       base_median_per_s: median(of("base").map((r) => r.notifications_per_s)),
       head_median_per_s: median(of("head").map((r) => r.notifications_per_s)),
       ratios: ratios.map((r) => Number(r.toFixed(3))), median_ratio: Number(median(ratios).toFixed(3)) }));
   }
-' "$out" "$base"
+' "$out" "$base" "$(git rev-parse --short HEAD)"

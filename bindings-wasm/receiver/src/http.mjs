@@ -21,6 +21,7 @@
 //   POST /dead-letters/{id}/discard                      an open letter set aside: 200
 //
 // HEAD is answered wherever GET is.
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 
 import { D1TrackingError } from 'd1-tracking';
@@ -206,7 +207,7 @@ export function createReceiverServers({ config, ingest, store, log }) {
     return error(404, 'NOT_FOUND', `no route for ${method} ${path}`);
   };
 
-  return { d1: serve(d1, log, config), admin: serve(admin, log, config) };
+  return { d1: serve('d1', d1, log, config), admin: serve('admin', admin, log, config) };
 }
 
 /**
@@ -230,7 +231,7 @@ export function targetPath(target) {
  * configured timeouts, and connections past MAX_CONNECTIONS are refused
  * (README, "Slow and idle clients").
  */
-function serve(route, log, config) {
+function serve(listener, route, log, config) {
   const handle = async (req) => {
     const path = targetPath(req.url);
     if (path === null) {
@@ -246,12 +247,17 @@ function serve(route, log, config) {
     connectionsCheckingInterval: 1000,
   }, (req, res) => {
     const started = performance.now();
+    // The caller's request id when it sends a plain one, else ours: on the
+    // answer and on every log line about the request.
+    const given = req.headers['x-request-id'];
+    req.id = typeof given === 'string' && /^[\x21-\x7e]{1,128}$/.test(given) ? given : randomUUID();
+    res.setHeader('x-request-id', req.id);
     handle(req)
       .catch((err) => {
         // (req.destroyed says only that the body was read to its end.)
         if (res.destroyed || req.socket.destroyed || err?.code === 'ECONNRESET' || err?.code === 'ECONNABORTED') {
           // The client went away before its body was read: nothing was done.
-          log({ level: 'info', event: 'client_aborted', method: req.method, path: req.url });
+          log({ level: 'info', event: 'client_aborted', requestId: req.id, method: req.method, path: req.url });
           return null;
         }
         if (err instanceof D1TrackingError) {
@@ -259,18 +265,22 @@ function serve(route, log, config) {
           return error(400, err.code, err.message, err.path ?? null);
         }
         if (err instanceof RetryLater) {
-          log({ level: 'warn', event: 'retry_later', method: req.method, path: req.url, message: err.message });
+          log({ level: 'warn', event: 'retry_later', requestId: req.id, method: req.method, path: req.url, message: err.message });
           return error(503, 'RETRY_LATER', err.message);
         }
         // The database failed (or anything unexpected): nothing was committed,
         // so D1 must send it again.
-        log({ level: 'error', event: 'request_failed', method: req.method, path: req.url,
+        log({ level: 'error', event: 'request_failed', requestId: req.id, method: req.method, path: req.url,
           message: String(err?.message ?? err), code: err?.code });
         return error(503, 'UNAVAILABLE', 'the receiver could not commit; send it again');
       })
       .then((answer) => {
         if (answer === null || res.destroyed) return;
         const total = performance.now() - started;
+        if (config.accessLog) {
+          log({ level: 'info', event: 'request', requestId: req.id, listener, method: req.method, path: req.url,
+            status: answer.status, ms: Number(total.toFixed(3)) });
+        }
         const headers = {
           ...answer.headers,
           'server-timing': `library;dur=${answer.timing.libraryMs.toFixed(3)}, `

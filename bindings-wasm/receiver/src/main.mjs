@@ -11,7 +11,8 @@ import { configuredCallback } from './outbox.mjs';
 import { openStore } from './store/index.mjs';
 import { startWorker } from './worker.mjs';
 
-const log = (entry) => process.stdout.write(`${JSON.stringify({ pid: process.pid, ...entry })}\n`);
+// One JSON line per event: its ISO 8601 time, level, process and event (README, "Logs").
+const log = (entry) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), pid: process.pid, ...entry })}\n`);
 
 // Back-off of a slot's restarts: doubles from 100 ms to 10 s, reset once a
 // worker has lived 30 s.

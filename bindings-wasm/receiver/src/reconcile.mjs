@@ -2,6 +2,8 @@
 // query to send D1 for each (sending it is the bank's transport).
 import { Tracker, buildStatusQuery } from 'd1-tracking';
 
+import { every } from './schedule.mjs';
+
 const PAGE = 500;
 // The advisory lock that keeps one reconciler per PostgreSQL database.
 const RECONCILE_LOCK = 0x6431_7263; // "d1rc"
@@ -47,9 +49,7 @@ export async function reconcileOnce({ store, nowMs, quietMs, onDue, onUnreadable
 
 /** Runs reconcileOnce every `intervalMs` (0: never) until stopped. */
 export function startReconciler({ store, intervalMs, quietMs, log }) {
-  if (intervalMs === 0) return { async stop() {} };
-  let running = null;
-  const pass = async () => {
+  return every(intervalMs, async () => {
     const run = async () => {
       const started = Date.now();
       const due = await reconcileOnce({
@@ -70,15 +70,5 @@ export function startReconciler({ store, intervalMs, quietMs, log }) {
     } catch (err) {
       log({ level: 'error', event: 'reconcile_failed', message: String(err?.message ?? err) });
     }
-  };
-  const timer = setInterval(() => {
-    // A pass longer than the interval is not overlapped by the next.
-    if (running === null) running = pass().finally(() => { running = null; });
-  }, intervalMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  });
 }

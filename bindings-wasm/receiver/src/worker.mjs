@@ -6,6 +6,7 @@ import { configuredCallback, startDispatcher } from './outbox.mjs';
 import { createReceiverServers } from './http.mjs';
 import { Ingest } from './ingest.mjs';
 import { startReconciler } from './reconcile.mjs';
+import { startRetention } from './retention.mjs';
 import { openStore } from './store/index.mjs';
 
 /**
@@ -43,6 +44,12 @@ export async function startWorker({ config, slot = 0, deliver, log }) {
   const reconciler = slot === 0
     ? startReconciler({ store, intervalMs: config.reconcileIntervalMs, quietMs: config.reconcileQuietMs, log })
     : null;
+  const retention = slot === 0
+    ? startRetention({
+      store, intervalMs: config.retentionIntervalMs, outboxDays: config.outboxRetentionDays,
+      deadLetterDays: config.deadLetterRetentionDays, log,
+    })
+    : null;
 
   let stopping = null;
   const stop = () => {
@@ -56,6 +63,7 @@ export async function startWorker({ config, slot = 0, deliver, log }) {
       clearTimeout(grace);
       await dispatcher?.stop(config.shutdownGraceMs);
       await reconciler?.stop();
+      await retention?.stop();
       ingest.free();
       await store.close();
     })();

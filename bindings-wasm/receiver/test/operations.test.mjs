@@ -4,11 +4,13 @@
 // letter aside; stop `npm start` with SIGTERM and find no process left.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+
+import Database from 'better-sqlite3';
 
 import { NOTIFY, pending } from './bodies.mjs';
 import { TEST_ADMIN_TOKEN, TEST_TOKEN, SKIP_WITHOUT_POSTGRES, startReceiver, withPostgresDatabase } from './harness.mjs';
@@ -151,6 +153,60 @@ test('SIGTERM to npm start stops the whole tree: npm, the primary and every work
     while (alive().length > 0 && Date.now() - started < 15_000) await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(alive(), [], 'processes left running');
     assert.match(out, /"event":"stopped"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SQLite: retention deletes done outbox rows and resolved dead letters past their age, never pending rows or open letters', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'd1t-retention-'));
+  const path = join(dir, 'r.db');
+  try {
+    const env = { SQLITE_PATH: path, WORKERS: '1', OUTBOX_LOG: join(dir, 'o.jsonl'), RECONCILE_INTERVAL_MS: '0', RETENTION_INTERVAL_MS: '0' };
+    let receiver = await startReceiver(env);
+    try {
+      for (const card of ['card-1', 'card-2', 'card-3']) assert.equal((await receiver.d1(NOTIFY, { method: 'POST', body: pending(card) })).status, 204);
+      for (let i = 0; i < 3; i++) assert.equal((await receiver.d1(NOTIFY, { method: 'POST', body: JSON.stringify({ operations: [{ ...invalid, operationId: `bad-${i}` }] }) })).status, 204);
+      const pendingRows = () => {
+        const d = new Database(path, { readonly: true });
+        try {
+          return d.prepare('SELECT count(*) AS n FROM outbox WHERE done_ms IS NULL').get().n;
+        } finally {
+          d.close();
+        }
+      };
+      for (let i = 0; i < 200 && pendingRows() > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(pendingRows(), 0);
+    } finally {
+      await receiver.stop();
+    }
+    // Age them: card-1's rows delivered 40 days ago, card-2's yesterday, card-3's pending;
+    // one letter resolved 100 days ago, one yesterday, one open.
+    const db = new Database(path);
+    const day = 24 * 3600 * 1000;
+    db.prepare("UPDATE outbox SET done_ms = ? WHERE card_id = 'card-1'").run(Date.now() - 40 * day);
+    db.prepare("UPDATE outbox SET done_ms = ? WHERE card_id = 'card-2'").run(Date.now() - day);
+    db.prepare("UPDATE outbox SET done_ms = NULL WHERE card_id = 'card-3'").run();
+    const ids = db.prepare('SELECT id FROM dead_letters ORDER BY id').pluck().all();
+    db.prepare("UPDATE dead_letters SET status = 'redriven', resolved_ms = ? WHERE id = ?").run(Date.now() - 100 * day, ids[0]);
+    db.prepare("UPDATE dead_letters SET status = 'discarded', resolved_ms = ? WHERE id = ?").run(Date.now() - day, ids[1]);
+    const outboxOf = (card) => db.prepare('SELECT count(*) AS n FROM outbox WHERE card_id = ?').get(card).n;
+    const before = { 'card-1': outboxOf('card-1'), 'card-2': outboxOf('card-2'), 'card-3': outboxOf('card-3') };
+    // No dispatcher may deliver card-3 meanwhile: the callback module refuses everything.
+    const refuse = join(dir, 'refuse.mjs');
+    writeFileSync(refuse, 'export default async () => { throw new Error("not now"); };');
+    receiver = await startReceiver({ ...env, RETENTION_INTERVAL_MS: '200', OUTBOX_MODULE: refuse });
+    try {
+      const pruned = await receiver.waitFor((e) => e.event === 'pruned', 10_000);
+      assert.deepEqual([pruned.outbox, pruned.deadLetters], [before['card-1'], 1]);
+    } finally {
+      await receiver.stop();
+    }
+    assert.equal(outboxOf('card-1'), 0);
+    assert.equal(outboxOf('card-2'), before['card-2']);
+    assert.equal(outboxOf('card-3'), before['card-3']);
+    assert.deepEqual(db.prepare('SELECT id FROM dead_letters ORDER BY id').pluck().all(), ids.slice(1));
+    db.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

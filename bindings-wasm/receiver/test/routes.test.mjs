@@ -54,6 +54,24 @@ test('a notification is committed before 204; GET serves its view; unknown cards
   });
 });
 
+test('logs: JSON lines with an ISO time and a level; an access line per request with its request id, given or made', async () => {
+  await withReceiver({}, async ({ receiver, notify }) => {
+    const mine = await notify(pending('card-1'), { 'x-request-id': 'd1-call-0001' });
+    assert.equal(mine.headers.get('x-request-id'), 'd1-call-0001');
+    const made = await notify(pending('card-2'));
+    assert.match(made.headers.get('x-request-id'), /^[0-9a-f-]{36}$/);
+    for (const [id, status] of [['d1-call-0001', 204], [made.headers.get('x-request-id'), 204]]) {
+      const line = await receiver.waitFor((e) => e.event === 'request' && e.requestId === id);
+      assert.equal(line.status, status);
+      assert.equal(line.listener, 'd1');
+      assert.equal(line.method, 'POST');
+      assert.ok(line.ms >= 0);
+    }
+    assert.ok(receiver.entries.filter((e) => e.event !== 'text')
+      .every((e) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(e.time) && typeof e.level === 'string'));
+  });
+});
+
 test('a body rejected whole: 400 {code, path, message}, kept as a dead letter, nothing else written', async () => {
   await withReceiver({}, async ({ url, db, notify, admin }) => {
     const body = '{"operations":[{"operationId":"x"';

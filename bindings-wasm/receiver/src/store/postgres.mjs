@@ -201,6 +201,16 @@ export class PostgresStore {
     return rows.map(deadLetterOut);
   }
 
+  /** Deletes up to `limit` done outbox rows and resolved dead letters older than the given times. */
+  async prune({ outboxBeforeMs, lettersBeforeMs, limit }) {
+    return this.#transaction(async (client) => ({
+      outbox: (await client.query(`DELETE FROM outbox WHERE id IN (
+        SELECT id FROM outbox WHERE done_ms IS NOT NULL AND done_ms < $1 LIMIT $2)`, [outboxBeforeMs, limit])).rowCount,
+      deadLetters: (await client.query(`DELETE FROM dead_letters WHERE id IN (
+        SELECT id FROM dead_letters WHERE resolved_ms IS NOT NULL AND resolved_ms < $1 LIMIT $2)`, [lettersBeforeMs, limit])).rowCount,
+    }));
+  }
+
   /** One dead letter, or undefined. */
   async deadLetter(id) {
     const { rows } = await this.pool.query(`SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letters WHERE id = $1`, [id]);

@@ -71,6 +71,10 @@ export class SqliteStore {
         letters: db.prepare(`SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letters
           WHERE status = @status AND id > @after AND (@code IS NULL OR code = @code) ORDER BY id LIMIT @limit`),
         letter: db.prepare(`SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letters WHERE id = ?`),
+        pruneOutbox: db.prepare(`DELETE FROM outbox WHERE id IN (
+          SELECT id FROM outbox WHERE done_ms IS NOT NULL AND done_ms < ? LIMIT ?)`),
+        pruneLetters: db.prepare(`DELETE FROM dead_letters WHERE id IN (
+          SELECT id FROM dead_letters WHERE resolved_ms IS NOT NULL AND resolved_ms < ? LIMIT ?)`),
         attempt: db.prepare(`INSERT INTO body_attempts (digest, issuer_id, attempts, first_ms, last_ms, last_error)
           VALUES (?, ?, 1, ?, ?, ?)
           ON CONFLICT (digest) DO UPDATE SET attempts = attempts + 1, last_ms = excluded.last_ms,
@@ -157,6 +161,15 @@ export class SqliteStore {
   /** Dead letters of `status` (and `code`, when given) after id `after`, by id. */
   async deadLetters({ status = 'open', code = null, after = 0, limit = 100 }) {
     return this.#sql.letters.all({ status, code, after, limit }).map(deadLetterOut);
+  }
+
+  /** Deletes up to `limit` done outbox rows and resolved dead letters older than the given times. */
+  async prune({ outboxBeforeMs, lettersBeforeMs, limit }) {
+    const sql = this.#sql;
+    return this.#write(() => ({
+      outbox: sql.pruneOutbox.run(outboxBeforeMs, limit).changes,
+      deadLetters: sql.pruneLetters.run(lettersBeforeMs, limit).changes,
+    }));
   }
 
   /** One dead letter, or undefined. */
