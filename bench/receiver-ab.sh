@@ -7,7 +7,8 @@
 # clients). Prints each run as a JSON line, then the median ratio of
 # notifications/s (this checkout ÷ BASE) per database. The goal for a change
 # to the receiver: a ratio of 0.90 or more.
-#   bench/receiver-ab.sh [BASE] [PAIRS]     (about 10 minutes for 5 pairs on 2 cores)
+#   bench/receiver-ab.sh [BASE] [PAIRS]     (about 10 minutes for 5 pairs on 2 cores;
+#                                          AB_DATABASES="sqlite" for one database)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base=${1:-f4631ae}
@@ -34,7 +35,7 @@ trap 'bindings-wasm/receiver/test/postgres.sh stop "$pg_dir"' EXIT
 pg_url=$(bindings-wasm/receiver/test/postgres.sh start "$pg_dir")
 out=target/ab/runs.jsonl
 : > "$out"
-for database in sqlite postgres; do
+for database in ${AB_DATABASES:-sqlite postgres}; do
   for i in $(seq 1 "$pairs"); do
     if [ $((i % 2)) = 1 ]; then order="base head"; else order="head base"; fi
     for side in $order; do
@@ -50,7 +51,7 @@ done
 node -e '
   const runs = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map(JSON.parse);
   const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-  for (const database of ["sqlite", "postgres"]) {
+  for (const database of [...new Set(runs.map((r) => r.database))]) {
     const of = (side) => runs.filter((r) => r.database === database && r.side === side);
     const ratios = of("head").map((h) => h.notifications_per_s / of("base").find((b) => b.pair === h.pair).notifications_per_s);
     console.log(JSON.stringify({ bench: "receiver_ab", database, base: process.argv[2], head: process.argv[3], pairs: ratios.length,

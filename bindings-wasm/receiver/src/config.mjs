@@ -20,6 +20,7 @@ const SETTINGS = [
   ['outboxRetryMaxMs', 'OUTBOX_RETRY_MAX_MS', '300000', count(1, 86_400_000)],
   ['reconcileIntervalMs', 'RECONCILE_INTERVAL_MS', '3600000', count(0, 2 ** 31 - 1)],
   ['reconcileQuietMs', 'RECONCILE_QUIET_MS', '86400000', count(0, Number.MAX_SAFE_INTEGER)],
+  ['migrateAtStart', 'MIGRATE_AT_START', 'true', (v, variable) => oneOf('true', 'false')(v, variable) === 'true'],
   ['accessLog', 'ACCESS_LOG', 'true', (v, variable) => oneOf('true', 'false')(v, variable) === 'true'],
   ['retentionIntervalMs', 'RETENTION_INTERVAL_MS', '3600000', count(0, 2 ** 31 - 1)],
   ['outboxRetentionDays', 'OUTBOX_RETENTION_DAYS', '30', count(0, 36_500)],

@@ -9,6 +9,7 @@ import { createAuthenticator } from './auth.mjs';
 import { ConfigError, describeConfig, loadConfig } from './config.mjs';
 import { configuredCallback } from './outbox.mjs';
 import { openStore } from './store/index.mjs';
+import { SchemaError } from './store/migrations.mjs';
 import { startWorker } from './worker.mjs';
 
 // One JSON line per event: its ISO 8601 time, level, process and event (README, "Logs").
@@ -35,10 +36,21 @@ async function primary(config) {
   createAuthenticator({ tokens: config.tokens, jwt: config.jwt, realm: 'd1' });
   // So does a callback module that cannot be loaded.
   await configuredCallback(config);
+  // The schema: migrated here, or (MIGRATE_AT_START=false, the service's
+  // role without DDL rights) checked, and a start refused unless it is
+  // exactly this receiver's (README, "The schema").
   const store = openStore(config);
-  await store.migrate();
-  await store.close();
-  log({ level: 'info', event: 'migrated', database: config.databaseUrl ? 'postgres' : `sqlite:${config.sqlitePath}` });
+  try {
+    const database = config.databaseUrl ? 'postgres' : `sqlite:${config.sqlitePath}`;
+    if (config.migrateAtStart) {
+      log({ level: 'info', event: 'migrated', database, applied: await store.migrate() });
+    } else {
+      await store.checkSchema();
+      log({ level: 'info', event: 'schema_checked', database });
+    }
+  } finally {
+    await store.close();
+  }
 
   let shuttingDown = false;
   const slots = Array.from({ length: config.workers }, () => ({ backoffMs: BACKOFF_FIRST_MS, worker: null, started: 0 }));
@@ -96,6 +108,13 @@ async function worker(config) {
   process.on('SIGTERM', shutdown);
   // The primary handles ^C for the whole group.
   process.on('SIGINT', () => {});
+  // The primary is gone (killed, crashed): nothing would replace this worker
+  // or stop it, so it stops as on SIGTERM and leaves the port to the
+  // supervisor's next start (README, "Workers").
+  process.on('disconnect', () => {
+    log({ level: 'error', event: 'primary_gone', slot });
+    shutdown();
+  });
 }
 
 // Whatever escapes every handler is logged before the process exits: a
@@ -115,7 +134,7 @@ try {
     await worker(config);
   }
 } catch (err) {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof SchemaError) {
     process.stderr.write(`d1-tracking-receiver: ${err.message}\n`);
     process.exit(2);
   }

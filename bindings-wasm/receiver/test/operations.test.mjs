@@ -16,6 +16,16 @@ import { NOTIFY, pending } from './bodies.mjs';
 import { TEST_ADMIN_TOKEN, TEST_TOKEN, SKIP_WITHOUT_POSTGRES, startReceiver, withPostgresDatabase } from './harness.mjs';
 
 const RECEIVER = fileURLToPath(new URL('..', import.meta.url));
+
+/** The processes of `pids` still running. */
+const alivePids = (pids) => [...pids].filter((pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+});
 const fat = {
   operationId: 'op-fat', operation: 'STANDALONE_TRACKING', status: 'SUCCESSFUL', startTime: '2026-03-02T09:00:00.000Z',
   cardId: 'card-f',
@@ -142,14 +152,7 @@ test('SIGTERM to npm start stops the whole tree: npm, the primary and every work
     const started = Date.now();
     npm.kill('SIGTERM');
     await new Promise((resolve) => npm.on('exit', resolve));
-    const alive = () => [...pids].filter((pid) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    const alive = () => alivePids(pids);
     while (alive().length > 0 && Date.now() - started < 15_000) await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(alive(), [], 'processes left running');
     assert.match(out, /"event":"stopped"/);
@@ -207,6 +210,32 @@ test('SQLite: retention deletes done outbox rows and resolved dead letters past 
     assert.equal(outboxOf('card-3'), before['card-3']);
     assert.deepEqual(db.prepare('SELECT id FROM dead_letters ORDER BY id').pluck().all(), ids.slice(1));
     db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the primary killed with SIGKILL: its workers stop on their own (nothing else would), and the next start has the state', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'd1t-primary-'));
+  try {
+    const receiver = await startReceiver({
+      SQLITE_PATH: join(dir, 'r.db'), WORKERS: '2', OUTBOX_LOG: join(dir, 'o.jsonl'), RECONCILE_INTERVAL_MS: '0', SHUTDOWN_GRACE_MS: '1000',
+    });
+    const workers = receiver.entries.filter((e) => e.event === 'listening').map((e) => e.pid);
+    assert.equal(workers.length, 2);
+    assert.equal((await receiver.d1(NOTIFY, { method: 'POST', body: pending('card-1') })).status, 204);
+    receiver.proc.kill('SIGKILL');
+    const started = Date.now();
+    const alive = () => alivePids(workers);
+    while (alive().length > 0 && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(alive(), [], 'workers left running without their primary');
+    // A new start on the same file has the card (the workers closed it on their way out).
+    const again = await startReceiver({ SQLITE_PATH: join(dir, 'r.db'), WORKERS: '1', OUTBOX_LOG: join(dir, 'o.jsonl'), RECONCILE_INTERVAL_MS: '0' });
+    try {
+      assert.equal((await again.admin('/cards/card-1')).status, 200);
+    } finally {
+      await again.stop();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,6 +2,7 @@
 // in order, each once, recorded in schema_migrations. One text serves both
 // databases; the words they spell differently are written {{identity}} and
 // {{bytes}}.
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -19,21 +20,72 @@ const BYTES = {
   postgres: 'BYTEA',
 };
 
-/** [{version, name, sql}] for a dialect ('sqlite' or 'postgres'), by version. */
+/**
+ * [{version, name, sql, checksum}] for a dialect ('sqlite' or 'postgres'),
+ * by version. The checksum is the SHA-256 of the file's text as shipped (the
+ * same for both dialects).
+ */
 export function migrations(dialect) {
   return readdirSync(ROOT)
     .filter((name) => /^\d+_.*\.sql$/.test(name))
-    .map((name) => ({
-      version: Number.parseInt(name, 10),
-      name,
-      sql: readFileSync(ROOT + name, 'utf8').replaceAll('{{identity}}', IDENTITY[dialect])
-        .replaceAll('{{bytes}}', BYTES[dialect]),
-    }))
+    .map((name) => {
+      const text = readFileSync(ROOT + name, 'utf8');
+      return {
+        version: Number.parseInt(name, 10),
+        name,
+        sql: text.replaceAll('{{identity}}', IDENTITY[dialect]).replaceAll('{{bytes}}', BYTES[dialect]),
+        checksum: createHash('sha256').update(text).digest('hex'),
+      };
+    })
     .sort((a, b) => a.version - b.version);
 }
 
 export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
   version     INTEGER PRIMARY KEY,
   name        TEXT NOT NULL,
-  applied_ms  BIGINT NOT NULL
+  applied_ms  BIGINT NOT NULL,
+  checksum    TEXT
 )`;
+
+/** The schema cannot be used by this receiver: its message says what to do. */
+export class SchemaError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'SchemaError';
+  }
+}
+
+/**
+ * Compares the migrations this receiver ships (`known`) with the ones the
+ * database records (`applied`: [{version, name, checksum}], checksum null
+ * where v2 recorded none). Throws SchemaError for a schema newer than the
+ * receiver or a migration changed after it was applied; returns `{missing,
+ * unrecorded}`: the migrations to apply, and the applied ones whose checksum
+ * is still to be recorded.
+ */
+export function compareSchema(known, applied) {
+  const byVersion = new Map(known.map((m) => [m.version, m]));
+  const newer = applied.filter((a) => !byVersion.has(a.version)).sort((a, b) => b.version - a.version);
+  if (newer.length > 0) {
+    throw new SchemaError(`the schema has migration ${newer[0].name}, newer than this receiver knows `
+      + `(up to ${known.at(-1)?.name}): run a receiver of that version or later`);
+  }
+  for (const a of applied) {
+    const m = byVersion.get(a.version);
+    if (a.checksum !== null && a.checksum !== undefined && a.checksum !== m.checksum) {
+      throw new SchemaError(`migration ${m.name} was changed after it was applied (checksum ${a.checksum.slice(0, 12)}…, `
+        + `this receiver's ${m.checksum.slice(0, 12)}…)`);
+    }
+  }
+  const done = new Set(applied.map((a) => a.version));
+  return {
+    missing: known.filter((m) => !done.has(m.version)),
+    unrecorded: applied.filter((a) => a.checksum === null || a.checksum === undefined).map((a) => byVersion.get(a.version)),
+  };
+}
+
+/** The SchemaError of a schema with migrations still to apply, for a receiver that may not apply them. */
+export function notMigrated(missing) {
+  return new SchemaError(`migrations not applied: ${missing.map((m) => m.name).join(', ')}; `
+    + 'run `npm run migrate` as the schema\'s owner (or start with MIGRATE_AT_START=true)');
+}

@@ -5,7 +5,7 @@
 import pg from 'pg';
 
 import { isConnectionFailure } from '../failures.mjs';
-import { MIGRATIONS_TABLE, migrations } from './migrations.mjs';
+import { MIGRATIONS_TABLE, compareSchema, migrations, notMigrated } from './migrations.mjs';
 import {
   ATTEMPTS_KEPT_MS, CLAIMABLE_SQL, DEAD_LETTER_COLUMNS, PARKED_SQL, STATS_SQL, deadLetterOut, deadLetterRow,
   outboxRow, parkedRow, statsRow,
@@ -106,20 +106,41 @@ export class PostgresStore {
     }
   }
 
+  /**
+   * Applies the migrations not yet applied, in one transaction, one
+   * migrator at a time across every worker and host (see migrations.mjs's
+   * compareSchema). Resolves to the names applied.
+   */
   async migrate() {
-    await this.#transaction(async (client) => {
-      // One migrator at a time, across every worker and host.
+    return this.#transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await client.query(MIGRATIONS_TABLE);
-      const { rows } = await client.query('SELECT version FROM schema_migrations');
-      const applied = new Set(rows.map((r) => Number(r.version)));
-      for (const m of migrations('postgres')) {
-        if (applied.has(m.version)) continue;
+      // A table v2 made has no checksum column.
+      await client.query('ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum TEXT');
+      const { rows } = await client.query('SELECT version, name, checksum FROM schema_migrations');
+      const { missing, unrecorded } = compareSchema(migrations('postgres'), rows.map((r) => ({ ...r, version: Number(r.version) })));
+      for (const m of missing) {
         await client.query(m.sql);
-        await client.query('INSERT INTO schema_migrations (version, name, applied_ms) VALUES ($1, $2, $3)',
-          [m.version, m.name, Date.now()]);
+        await client.query('INSERT INTO schema_migrations (version, name, applied_ms, checksum) VALUES ($1, $2, $3, $4)',
+          [m.version, m.name, Date.now(), m.checksum]);
       }
+      for (const m of unrecorded) {
+        await client.query('UPDATE schema_migrations SET checksum = $1 WHERE version = $2', [m.checksum, m.version]);
+      }
+      return missing.map((m) => m.name);
     });
+  }
+
+  /** Throws SchemaError unless the schema is this receiver's, every migration applied (nothing is changed). */
+  async checkSchema() {
+    const { rows: table } = await this.pool.query("SELECT to_regclass('schema_migrations') AS t");
+    if (table[0].t === null) throw notMigrated(migrations('postgres'));
+    const { rows: columns } = await this.pool.query(
+      "SELECT 1 FROM information_schema.columns WHERE table_name = 'schema_migrations' AND column_name = 'checksum'");
+    const { rows } = await this.pool.query(
+      `SELECT version, name, ${columns.length > 0 ? 'checksum' : 'NULL AS checksum'} FROM schema_migrations`);
+    const { missing } = compareSchema(migrations('postgres'), rows.map((r) => ({ ...r, version: Number(r.version) })));
+    if (missing.length > 0) throw notMigrated(missing);
   }
 
   async ping() {

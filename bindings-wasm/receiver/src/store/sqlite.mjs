@@ -7,7 +7,7 @@
 // meanwhile the worker answers /livez and the requests that need no lock.
 import Database from 'better-sqlite3';
 
-import { MIGRATIONS_TABLE, migrations } from './migrations.mjs';
+import { MIGRATIONS_TABLE, compareSchema, migrations, notMigrated } from './migrations.mjs';
 import {
   ATTEMPTS_KEPT_MS, CLAIMABLE_SQL, DEAD_LETTER_COLUMNS, PARKED_SQL, STATS_SQL, deadLetterOut, deadLetterRow,
   outboxRow, parkedRow, statsRow,
@@ -35,12 +35,22 @@ export class SqliteStore {
 
   /**
    * Runs `fn` in a BEGIN IMMEDIATE transaction; while another connection
-   * holds the write lock, tries again after 2 to 50 ms (growing, with
+   * holds the write lock, tries again after 1 to 20 ms (growing, with
    * jitter) until busyTimeoutMs has passed, then throws SQLITE_BUSY.
    */
   async #write(fn) {
+    // One write at a time in this process: the others queue here rather than
+    // all polling the file's lock (another process is the only contender).
     const deadline = Date.now() + this.busyTimeoutMs;
-    for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
+    const turn = this.#queue.then(() => this.#attempt(fn, deadline));
+    this.#queue = turn.catch(() => {});
+    return turn;
+  }
+
+  #queue = Promise.resolve();
+
+  async #attempt(fn, deadline) {
+    for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
       try {
         return this.db.transaction(fn).immediate();
       } catch (err) {
@@ -83,7 +93,6 @@ export class SqliteStore {
         forgetAttempts: db.prepare('DELETE FROM body_attempts WHERE last_ms < ?'),
         view: db.prepare('SELECT view FROM cards WHERE card_id = ? AND state IS NOT NULL'),
         claimable: db.prepare(positional(CLAIMABLE_SQL.replace('{{lock}}', ''))),
-        lease: db.prepare('UPDATE outbox SET lease_until = ?, lease_owner = ? WHERE id = ?'),
         done: db.prepare('UPDATE outbox SET done_ms = ?, lease_until = NULL, lease_owner = NULL WHERE id = ?'),
         fail: db.prepare(positional(`UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_ms = $2,
             lease_until = NULL, lease_owner = NULL, parked_ms = CASE WHEN attempts + 1 >= $3 THEN $4 END
@@ -100,18 +109,36 @@ export class SqliteStore {
     return this.#prepared;
   }
 
+  /** Applies the migrations not yet applied, in one transaction (see migrations.mjs's compareSchema). */
   async migrate() {
     const db = this.db;
-    await this.#write(() => {
+    return this.#write(() => {
       db.exec(MIGRATIONS_TABLE);
-      const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all());
-      for (const m of migrations('sqlite')) {
-        if (applied.has(m.version)) continue;
-        db.exec(m.sql);
-        db.prepare('INSERT INTO schema_migrations (version, name, applied_ms) VALUES (?, ?, ?)')
-          .run(m.version, m.name, Date.now());
+      // A table v2 made has no checksum column.
+      if (!db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('schema_migrations').includes('checksum')) {
+        db.exec('ALTER TABLE schema_migrations ADD COLUMN checksum TEXT');
       }
+      const known = migrations('sqlite');
+      const { missing, unrecorded } = compareSchema(known, db.prepare('SELECT version, name, checksum FROM schema_migrations').all());
+      for (const m of missing) {
+        db.exec(m.sql);
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_ms, checksum) VALUES (?, ?, ?, ?)')
+          .run(m.version, m.name, Date.now(), m.checksum);
+      }
+      for (const m of unrecorded) db.prepare('UPDATE schema_migrations SET checksum = ? WHERE version = ?').run(m.checksum, m.version);
+      return missing.map((m) => m.name);
     });
+  }
+
+  /** Throws SchemaError unless the schema is this receiver's, every migration applied (nothing is changed). */
+  async checkSchema() {
+    const db = this.db;
+    const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+    if (table === undefined) throw notMigrated(migrations('sqlite'));
+    const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('schema_migrations');
+    const applied = db.prepare(`SELECT version, name, ${columns.includes('checksum') ? 'checksum' : 'NULL AS checksum'} FROM schema_migrations`).all();
+    const { missing } = compareSchema(migrations('sqlite'), applied);
+    if (missing.length > 0) throw notMigrated(missing);
   }
 
   async ping() {
@@ -192,16 +219,13 @@ export class SqliteStore {
   }
 
   /**
-   * Claims up to `limit` outbox rows for `leaseMs` (see rows.mjs's
-   * CLAIMABLE_SQL): a short write transaction, never held across the callback.
+   * Claims up to `limit` outbox rows (see rows.mjs's CLAIMABLE_SQL), never
+   * holding a transaction across the callback.
    */
-  async claimOutbox({ limit, nowMs, leaseMs, owner }) {
-    const sql = this.#sql;
-    return this.#write(() => {
-      const rows = sql.claimable.all(params(nowMs, limit));
-      for (const r of rows) sql.lease.run(nowMs + leaseMs, owner, r.id);
-      return rows.map(outboxRow);
-    });
+  async claimOutbox({ limit, nowMs }) {
+    // One dispatcher per file: reading is claiming, and no lease is written
+    // (a write would take the lock the requests need).
+    return this.#sql.claimable.all(params(nowMs, limit)).map(outboxRow);
   }
 
   /** Marks rows handed on. */
