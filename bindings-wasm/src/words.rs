@@ -3,6 +3,8 @@
 //! of its enum and no other, so a word added to the core cannot be missing
 //! from what TypeScript users see.
 
+// Compiled for the tests only (its parent declares it under `cfg(test)`).
+#[cfg(test)]
 use d1_tracking::{
     AlertCode, DecidingStep, FactKind, OperationStatus, Phase, ShipmentPhase, TerminalSourceWord,
 };
