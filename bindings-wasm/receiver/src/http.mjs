@@ -332,29 +332,22 @@ function readBody(req, limit) {
   });
 }
 
+/** The gauges of /metrics: name, help, and the value from store.stats() and the time now. */
+const GAUGES = [
+  ['d1t_cards', 'Cards with a row.', (s) => s.cards],
+  ['d1t_outbox_pending', 'Outbox rows not yet handed to the callback.', (s) => s.outboxPending],
+  ['d1t_outbox_lag_seconds', 'Age of the oldest outbox row not yet handed on.',
+    (s, nowMs) => (s.outboxOldestMs === null ? 0 : Math.max(0, (nowMs - s.outboxOldestMs) / 1000)).toFixed(3)],
+  ['d1t_outbox_parked_cards', 'Cards whose outbox queue is parked after failed deliveries.', (s) => s.outboxParkedCards],
+  ['d1t_dead_letters_open', 'Dead letters neither re-driven nor discarded.', (s) => s.deadLettersOpen],
+  ['d1t_dead_letters', 'Bodies and operations rejected, kept with their raw text.', (s) => s.deadLetters],
+];
+
 async function metrics(store) {
   const s = await store.stats();
-  const lag = s.outboxOldestMs === null ? 0 : Math.max(0, (Date.now() - s.outboxOldestMs) / 1000);
-  const text = [
-    '# HELP d1t_cards Cards with a row.',
-    '# TYPE d1t_cards gauge',
-    `d1t_cards ${s.cards}`,
-    '# HELP d1t_outbox_pending Outbox rows not yet handed to the callback.',
-    '# TYPE d1t_outbox_pending gauge',
-    `d1t_outbox_pending ${s.outboxPending}`,
-    '# HELP d1t_outbox_lag_seconds Age of the oldest outbox row not yet handed on.',
-    '# TYPE d1t_outbox_lag_seconds gauge',
-    `d1t_outbox_lag_seconds ${lag.toFixed(3)}`,
-    '# HELP d1t_outbox_parked_cards Cards whose outbox queue is parked after failed deliveries.',
-    '# TYPE d1t_outbox_parked_cards gauge',
-    `d1t_outbox_parked_cards ${s.outboxParkedCards}`,
-    '# HELP d1t_dead_letters_open Dead letters neither re-driven nor discarded.',
-    '# TYPE d1t_dead_letters_open gauge',
-    `d1t_dead_letters_open ${s.deadLettersOpen}`,
-    '# HELP d1t_dead_letters Bodies and operations rejected, kept with their raw text.',
-    '# TYPE d1t_dead_letters gauge',
-    `d1t_dead_letters ${s.deadLetters}`,
-    '',
-  ].join('\n');
+  const nowMs = Date.now();
+  const text = GAUGES.flatMap(([name, help, value]) => [
+    `# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${value(s, nowMs)}`,
+  ]).join('\n') + '\n';
   return new Answer(200, text, { 'content-type': 'text/plain; version=0.0.4' });
 }
