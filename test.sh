@@ -59,12 +59,15 @@ for tool in cmake pkg-config; do
 done
 cmake --version | head -1
 
-step "PostgreSQL server and SQLite's C library (the receiver's and the spool example's tests)"
+step "PostgreSQL server, SQLite's C library and its shell (the receiver's and the spool example's tests)"
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   apt-get update && apt-get install -y postgresql
 fi
 if [ ! -f /usr/include/sqlite3.h ]; then
   apt-get update && apt-get install -y libsqlite3-dev
+fi
+if ! command -v sqlite3 >/dev/null; then
+  apt-get update && apt-get install -y sqlite3
 fi
 ls /usr/lib/postgresql/*/bin/postgres
 

@@ -4,9 +4,11 @@
  * them) into a SQLite database, one row per card: the host path of the C
  * library (README, "The host path").
  *
- *   spool_sqlite --schema FILE DB SPOOL_DIR   fold every file, oldest name first
- *   spool_sqlite --phases DB                  print "card-id PHASE" per card
- *   spool_sqlite --check DB                   check each card's outbox is 1..n
+ *   spool_sqlite --migrations DIR --issuer ID DB SPOOL_DIR
+ *                                   fold every file (bodies D1 sent for
+ *                                   issuer ID), oldest name first
+ *   spool_sqlite --phases DB        print "card-id PHASE" per card
+ *   spool_sqlite --check DB         check each card's outbox is 1..n
  *
  * For each file, in one transaction (BEGIN IMMEDIATE; synchronous = FULL):
  * load the rows of the body's cards, fold the body against them, write the
@@ -19,9 +21,10 @@
  * for capacity (retry) rolls the transaction back and stops the run with
  * exit status 75, the file kept for the next run.
  *
- * The schema is the reference receiver's
- * (bindings-wasm/receiver/migrations/001_initial.sql), so the two can
- * share a database file. SQLite reads the library's JSON (json_each and the
+ * The schema is the reference receiver's: the numbered files of
+ * bindings-wasm/receiver/migrations/ (DIR), applied in order and recorded
+ * as the receiver records them, so the two can share a database file and
+ * both follow the schema's upgrades (a schema newer than DIR is refused). SQLite reads the library's JSON (json_each and the
  * -> and ->> operators, SQLite 3.38 or later): no JSON parser in C.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -45,7 +48,7 @@
  * d1t_tracker_fold_rows reads them; a card without a row gets null. */
 static const char *SQL_ROWS =
     "SELECT json_group_array(json_object('cardId', ids.value, 'row', cards.state))"
-    " FROM json_each(?1) AS ids LEFT JOIN cards ON cards.card_id = ids.value";
+    " FROM json_each(?1) AS ids LEFT JOIN cards ON cards.issuer_id = ?3 AND cards.card_id = ids.value";
 
 /* Whether any operation was refused for capacity ($1: the fold's JSON). */
 static const char *SQL_RETRY =
@@ -55,36 +58,38 @@ static const char *SQL_RETRY =
 /* One outbox row per change, numbered on from the card's last sequence
  * (read before the card's row is updated below). */
 static const char *SQL_OUTBOX =
-    "INSERT INTO outbox (card_id, seq, tracking_type, field, old, new, created_ms)"
-    " SELECT c.value ->> '$.cardId',"
-    "   coalesce((SELECT outbox_seq FROM cards WHERE card_id = c.value ->> '$.cardId'), 0) + ch.key + 1,"
+    "INSERT INTO outbox (issuer_id, card_id, seq, tracking_type, field, old, new, created_ms)"
+    " SELECT ?3, c.value ->> '$.cardId',"
+    "   coalesce((SELECT outbox_seq FROM cards WHERE issuer_id = ?3 AND card_id = c.value ->> '$.cardId'), 0)"
+    "     + ch.key + 1,"
     "   ch.value ->> '$.trackingType', ch.value ->> '$.field', ch.value -> '$.old', ch.value -> '$.new', ?2"
     " FROM json_each(?1, '$.cards') AS c, json_each(c.value, '$.changes') AS ch";
 
 static const char *SQL_CARDS =
-    "INSERT INTO cards (card_id, state, view, phase, outbox_seq, updated_ms)"
-    " SELECT c.value ->> '$.cardId', c.value ->> '$.row', c.value -> '$.view', c.value ->> '$.view.phase',"
-    "   coalesce((SELECT outbox_seq FROM cards WHERE card_id = c.value ->> '$.cardId'), 0)"
+    "INSERT INTO cards (issuer_id, card_id, state, view, phase, outbox_seq, updated_ms)"
+    " SELECT ?3, c.value ->> '$.cardId', c.value ->> '$.row', c.value -> '$.view', c.value ->> '$.view.phase',"
+    "   coalesce((SELECT outbox_seq FROM cards WHERE issuer_id = ?3 AND card_id = c.value ->> '$.cardId'), 0)"
     "     + json_array_length(c.value, '$.changes'), ?2"
     " FROM json_each(?1, '$.cards') AS c WHERE true"
-    " ON CONFLICT (card_id) DO UPDATE SET state = excluded.state, view = excluded.view,"
+    " ON CONFLICT (issuer_id, card_id) DO UPDATE SET state = excluded.state, view = excluded.view,"
     "   phase = excluded.phase, outbox_seq = excluded.outbox_seq, updated_ms = excluded.updated_ms";
 
 static const char *SQL_DEAD_OPERATIONS =
-    "INSERT INTO dead_letters (received_ms, scope, card_id, operation_id, code, path, message, raw)"
-    " SELECT ?2, 'operation', op.value ->> '$.cardId', op.value ->> '$.operationId',"
+    "INSERT INTO dead_letters (received_ms, issuer_id, scope, card_id, operation_id, code, path, message, raw)"
+    " SELECT ?2, ?3, 'operation', op.value ->> '$.cardId', op.value ->> '$.operationId',"
     "   op.value ->> '$.error.code', op.value ->> '$.error.path', op.value ->> '$.error.message',"
     "   coalesce(op.value ->> '$.raw', '')"
     " FROM json_each(?1, '$.report.operations') AS op WHERE op.value ->> '$.outcome' = 'rejected'";
 
-/* A body rejected whole ($1: the error's JSON, $3: the body's text). */
+/* A body rejected whole ($1: the error's JSON, $4: the body's text). */
 static const char *SQL_DEAD_BODY =
-    "INSERT INTO dead_letters (received_ms, scope, code, path, message, raw)"
-    " SELECT ?2, 'body', ?1 ->> '$.code', ?1 ->> '$.path', ?1 ->> '$.message', ?3";
+    "INSERT INTO dead_letters (received_ms, issuer_id, scope, code, path, message, raw)"
+    " SELECT ?2, ?3, 'body', ?1 ->> '$.code', ?1 ->> '$.path', ?1 ->> '$.message', ?4";
 
 typedef struct {
   sqlite3 *db;
   d1t_tracker *tracker;
+  const char *issuer;
   long folded, rejected_whole, files;
 } spool;
 
@@ -99,15 +104,17 @@ static int sql_error(sqlite3 *db, const char *what) {
   return 2;
 }
 
-/* Runs `sql` with text parameters ?1 and ?3 (either may be NULL) and the
+/* Runs `sql` with text parameters ?1, ?3 and ?4 (any may be NULL) and the
  * integer ?2; when `result` is not NULL, copies the first column of the
  * first row into it (malloc'd). Returns 0, or 2 after printing the error. */
-static int run(sqlite3 *db, const char *sql, const char *p1, int64_t p2, const char *p3, char **result) {
+static int run4(sqlite3 *db, const char *sql, const char *p1, int64_t p2, const char *p3, const char *p4,
+                char **result) {
   sqlite3_stmt *stmt = NULL;
   if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) return sql_error(db, "prepare");
   if (p1 != NULL) sqlite3_bind_text(stmt, 1, p1, -1, SQLITE_STATIC);
   if (sqlite3_bind_parameter_count(stmt) >= 2) sqlite3_bind_int64(stmt, 2, p2);
   if (p3 != NULL) sqlite3_bind_text(stmt, 3, p3, -1, SQLITE_STATIC);
+  if (p4 != NULL) sqlite3_bind_text(stmt, 4, p4, -1, SQLITE_STATIC);
   int rc = sqlite3_step(stmt);
   if (rc == SQLITE_ROW && result != NULL) {
     const unsigned char *text = sqlite3_column_text(stmt, 0);
@@ -116,6 +123,11 @@ static int run(sqlite3 *db, const char *sql, const char *p1, int64_t p2, const c
   int status = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : sql_error(db, "step");
   sqlite3_finalize(stmt);
   return status;
+}
+
+/* run4 without ?4. */
+static int run(sqlite3 *db, const char *sql, const char *p1, int64_t p2, const char *p3, char **result) {
+  return run4(db, sql, p1, p2, p3, NULL, result);
 }
 
 static int exec(sqlite3 *db, const char *sql) {
@@ -128,60 +140,182 @@ static int exec(sqlite3 *db, const char *sql) {
   return 0;
 }
 
-/* The schema's text for SQLite: its file with every "{{identity}}" (the
- * word SQLite and PostgreSQL spell differently) spelled SQLite's way. */
-static char *sqlite_schema(const char *path) {
-  static const char placeholder[] = "{{identity}}";
-  static const char identity[] = "INTEGER PRIMARY KEY AUTOINCREMENT";
+/* A migration file: its version (the number its name starts with) and name. */
+typedef struct {
+  long version;
+  char *name;
+} migration;
+
+static int compare_migrations(const void *a, const void *b) {
+  long x = ((const migration *)a)->version, y = ((const migration *)b)->version;
+  return (x > y) - (x < y);
+}
+
+/* Whether `name` is a migration's: digits, '_', anything, ".sql". */
+static int is_migration(const char *name) {
+  size_t len = strlen(name), digits = strspn(name, "0123456789");
+  return digits > 0 && name[digits] == '_' && len > 4 && strcmp(name + len - 4, ".sql") == 0;
+}
+
+/* Appends `n` bytes to text/out (grown as needed); 0, or -1 out of memory. */
+static int append(char **text, size_t *out, size_t *cap, const char *bytes, size_t n) {
+  if (*out + n + 1 > *cap) {
+    size_t bigger = (*out + n + 1) * 2;
+    char *grown = realloc(*text, bigger);
+    if (grown == NULL) return -1;
+    *text = grown;
+    *cap = bigger;
+  }
+  memcpy(*text + *out, bytes, n);
+  *out += n;
+  (*text)[*out] = '\0';
+  return 0;
+}
+
+/* A migration's text for SQLite, as the receiver's migrations.mjs makes it:
+ * the lines from "-- {{postgres}}" to "-- {{end}}" dropped, "{{identity}}"
+ * and "{{bytes}}" spelled SQLite's way. NULL when it cannot be read. */
+static char *sqlite_text(const char *path) {
+  static const struct {
+    const char *word, *sqlite;
+  } words[] = {{"{{identity}}", "INTEGER PRIMARY KEY AUTOINCREMENT"}, {"{{bytes}}", "BLOB"}};
   size_t len = 0;
   unsigned char *file = read_file(path, &len);
   if (file == NULL) return NULL;
-  /* Each replacement grows the text by less than the identity's length. */
-  size_t count = 0;
-  for (size_t i = 0; i + sizeof placeholder - 1 <= len; i++) {
-    if (memcmp(file + i, placeholder, sizeof placeholder - 1) == 0) count++;
-  }
-  char *text = malloc(len + count * sizeof identity + 1);
-  size_t out = 0;
-  for (size_t i = 0; text != NULL && i < len;) {
-    if (i + sizeof placeholder - 1 <= len && memcmp(file + i, placeholder, sizeof placeholder - 1) == 0) {
-      memcpy(text + out, identity, sizeof identity - 1);
-      out += sizeof identity - 1;
-      i += sizeof placeholder - 1;
+  char *text = NULL;
+  size_t out = 0, cap = 0;
+  int skipping = 0, failed = append(&text, &out, &cap, "", 0);
+  for (size_t start = 0; !failed && start < len;) {
+    const unsigned char *newline = memchr(file + start, '\n', len - start);
+    size_t end = newline != NULL ? (size_t)(newline - file) + 1 : len;
+    const char *line = (const char *)file + start;
+    size_t n = end - start;
+    if (n >= 15 && memcmp(line, "-- {{postgres}}", 15) == 0) {
+      skipping = 1;
+    } else if (skipping) {
+      if (n >= 10 && memcmp(line, "-- {{end}}", 10) == 0) skipping = 0;
     } else {
-      text[out++] = (char)file[i++];
+      for (size_t i = 0; !failed && i < n;) {
+        size_t w = 0;
+        while (w < sizeof words / sizeof words[0] &&
+               !(n - i >= strlen(words[w].word) && memcmp(line + i, words[w].word, strlen(words[w].word)) == 0)) {
+          w++;
+        }
+        if (w < sizeof words / sizeof words[0]) {
+          failed = append(&text, &out, &cap, words[w].sqlite, strlen(words[w].sqlite));
+          i += strlen(words[w].word);
+        } else {
+          failed = append(&text, &out, &cap, line + i, 1);
+          i++;
+        }
+      }
     }
+    start = end;
   }
-  if (text != NULL) text[out] = '\0';
   free(file);
+  if (failed) {
+    free(text);
+    return NULL;
+  }
   return text;
 }
 
-/* Applies the schema once, recorded as the receiver records it. */
-static int migrate(sqlite3 *db, const char *schema_path) {
-  char *text = sqlite_schema(schema_path);
-  if (text == NULL) {
-    perror(schema_path);
+/* The migration files of `dir`, by version; *count set. NULL on error. */
+static migration *list_migrations(const char *dir, size_t *count) {
+  DIR *d = opendir(dir);
+  if (d == NULL) return NULL;
+  size_t n = 0, cap = 16;
+  migration *list = malloc(cap * sizeof *list);
+  struct dirent *entry;
+  while (list != NULL && (entry = readdir(d)) != NULL) {
+    if (!is_migration(entry->d_name)) continue;
+    if (n == cap) {
+      migration *bigger = realloc(list, (cap *= 2) * sizeof *list);
+      if (bigger == NULL) break;
+      list = bigger;
+    }
+    list[n].version = strtol(entry->d_name, NULL, 10);
+    list[n++].name = strdup(entry->d_name);
+  }
+  closedir(d);
+  if (list != NULL) qsort(list, n, sizeof *list, compare_migrations);
+  *count = n;
+  return list;
+}
+
+/* Applies the migrations of `dir` not yet applied, in one transaction,
+ * recorded in schema_migrations as the receiver records them, but with no
+ * checksum: the receiver's next `npm run migrate` records it
+ * (docs/decisions.md, "The C spool example follows the migrations"). A
+ * database with a migration `dir` lacks (a newer schema) is refused. */
+static int migrate(sqlite3 *db, const char *dir) {
+  size_t count = 0;
+  migration *list = list_migrations(dir, &count);
+  if (list == NULL || count == 0) {
+    fprintf(stderr, "%s: no migrations there\n", dir);
+    free(list);
     return 2;
   }
-  char *applied = NULL;
   int status = exec(db, "BEGIN IMMEDIATE");
   if (status == 0) {
     status = exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
-                      " name TEXT NOT NULL, applied_ms BIGINT NOT NULL)");
+                      " name TEXT NOT NULL, applied_ms BIGINT NOT NULL, checksum TEXT)");
   }
-  if (status == 0) status = run(db, "SELECT count(*) FROM schema_migrations WHERE version = 1", NULL, 0, NULL, &applied);
-  if (status == 0 && strcmp(applied, "0") == 0) {
-    status = exec(db, text);
-    if (status == 0) {
-      status = run(db, "INSERT INTO schema_migrations (version, name, applied_ms) VALUES (1, '001_initial.sql', ?2)",
-                   NULL, now_ms(), NULL, NULL);
+  char *newer = NULL;
+  if (status == 0) {
+    /* The applied versions this directory does not have, as "name, name". */
+    char *known = NULL;
+    size_t out = 0, cap = 0;
+    int failed = append(&known, &out, &cap, "[", 1);
+    for (size_t i = 0; !failed && i < count; i++) {
+      char number[32];
+      int n = snprintf(number, sizeof number, "%s%ld", i == 0 ? "" : ",", list[i].version);
+      failed = append(&known, &out, &cap, number, (size_t)n);
     }
+    if (!failed) failed = append(&known, &out, &cap, "]", 1);
+    status = failed ? 2
+                    : run(db,
+                          "SELECT coalesce(group_concat(name, ', '), '') FROM schema_migrations"
+                          " WHERE version NOT IN (SELECT value FROM json_each(?1))",
+                          known, 0, NULL, &newer);
+    free(known);
+  }
+  if (status == 0 && newer[0] != '\0') {
+    fprintf(stderr, "the schema has %s, newer than %s holds: use the migrations of that version\n", newer, dir);
+    status = 2;
+  }
+  for (size_t i = 0; status == 0 && i < count; i++) {
+    char *applied = NULL;
+    char version[32];
+    snprintf(version, sizeof version, "%ld", list[i].version);
+    status = run(db, "SELECT count(*) FROM schema_migrations WHERE version = CAST(?1 AS INTEGER)", version, 0, NULL,
+                 &applied);
+    if (status == 0 && strcmp(applied, "0") == 0) {
+      char *path = malloc(strlen(dir) + strlen(list[i].name) + 2);
+      char *text = NULL;
+      if (path != NULL) {
+        sprintf(path, "%s/%s", dir, list[i].name);
+        text = sqlite_text(path);
+      }
+      if (text == NULL) {
+        perror(path != NULL ? path : dir);
+        status = 2;
+      }
+      if (status == 0) status = exec(db, text);
+      if (status == 0) {
+        status = run(db, "INSERT INTO schema_migrations (version, name, applied_ms) VALUES (CAST(?1 AS INTEGER), ?3, ?2)",
+                     version, now_ms(), list[i].name, NULL);
+      }
+      free(text);
+      free(path);
+    }
+    free(applied);
   }
   int ended = exec(db, status == 0 ? "COMMIT" : "ROLLBACK");
   if (status == 0) status = ended;
-  free(applied);
-  free(text);
+  for (size_t i = 0; i < count; i++) free(list[i].name);
+  free(list);
+  free(newer);
   return status;
 }
 
@@ -205,7 +339,7 @@ static int fold_file(spool *s, const char *path) {
     if (text != NULL && d1t_last_error_json(&error) == D1T_OK) {
       memcpy(text, body, len);
       text[len] = '\0';
-      status = run(s->db, SQL_DEAD_BODY, error, received, text, NULL);
+      status = run4(s->db, SQL_DEAD_BODY, error, received, s->issuer, text, NULL);
       fprintf(stderr, "%s: rejected whole: %s\n", path, error);
       s->rejected_whole++;
     } else {
@@ -214,7 +348,7 @@ static int fold_file(spool *s, const char *path) {
     d1t_string_free(error);
     free(text);
   } else if (status == 0) {
-    status = run(s->db, SQL_ROWS, ids, 0, NULL, &rows);
+    status = run(s->db, SQL_ROWS, ids, 0, s->issuer, &rows);
     if (status == 0) {
       rc = d1t_tracker_fold_rows(s->tracker, body, len, (const uint8_t *)rows, strlen(rows), &folded);
       if (rc != D1T_OK) {
@@ -228,9 +362,9 @@ static int fold_file(spool *s, const char *path) {
       status = EXIT_TEMPFAIL;
     }
     /* The outbox first: it reads each card's sequence before the card's row moves it on. */
-    if (status == 0) status = run(s->db, SQL_OUTBOX, folded, received, NULL, NULL);
-    if (status == 0) status = run(s->db, SQL_CARDS, folded, received, NULL, NULL);
-    if (status == 0) status = run(s->db, SQL_DEAD_OPERATIONS, folded, received, NULL, NULL);
+    if (status == 0) status = run(s->db, SQL_OUTBOX, folded, received, s->issuer, NULL);
+    if (status == 0) status = run(s->db, SQL_CARDS, folded, received, s->issuer, NULL);
+    if (status == 0) status = run(s->db, SQL_DEAD_OPERATIONS, folded, received, s->issuer, NULL);
     if (status == 0) s->folded++;
   }
   if (status == 0) {
@@ -309,7 +443,7 @@ static int print_rows(sqlite3 *db, const char *sql) {
 
 static int usage(const char *program) {
   fprintf(stderr,
-          "usage: %s --schema FILE DB SPOOL_DIR\n"
+          "usage: %s --migrations DIR --issuer ID DB SPOOL_DIR\n"
           "       %s --phases DB\n"
           "       %s --check DB\n",
           program, program, program);
@@ -319,12 +453,13 @@ static int usage(const char *program) {
 int main(int argc, char **argv) {
   if (argc < 3) return usage(argv[0]);
   const char *mode = argv[1];
-  int folding = strcmp(mode, "--schema") == 0;
-  if (folding ? argc != 5 : argc != 3) return usage(argv[0]);
+  int folding = strcmp(mode, "--migrations") == 0;
+  if (folding ? argc != 7 || strcmp(argv[3], "--issuer") != 0 : argc != 3) return usage(argv[0]);
   if (!folding && strcmp(mode, "--phases") != 0 && strcmp(mode, "--check") != 0) return usage(argv[0]);
 
   spool s = {0};
-  const char *db_path = folding ? argv[3] : argv[2];
+  const char *db_path = folding ? argv[5] : argv[2];
+  s.issuer = folding ? argv[4] : NULL;
   if (sqlite3_open(db_path, &s.db) != SQLITE_OK) {
     int status = sql_error(s.db, db_path);
     sqlite3_close(s.db);
@@ -339,7 +474,7 @@ int main(int argc, char **argv) {
     /* Each card's outbox is 1..outbox_seq with no gap and no extra row. */
     status = print_rows(s.db,
                         "SELECT card_id, 'outbox ' || count(o.seq) || ' of ' || c.outbox_seq FROM cards c"
-                        " LEFT JOIN outbox o USING (card_id) GROUP BY card_id"
+                        " LEFT JOIN outbox o USING (issuer_id, card_id) GROUP BY issuer_id, card_id"
                         " HAVING count(o.seq) != c.outbox_seq OR coalesce(max(o.seq), 0) != c.outbox_seq");
     char *counts = NULL;
     if (status == 0) {
@@ -353,7 +488,7 @@ int main(int argc, char **argv) {
   } else if (status == 0) {
     status = migrate(s.db, argv[2]);
     if (status == 0 && d1t_tracker_new(NULL, 0, &s.tracker) != D1T_OK) status = 2;
-    if (status == 0) status = fold_spool(&s, argv[4]);
+    if (status == 0) status = fold_spool(&s, argv[6]);
     fprintf(stderr, "spool_sqlite: %ld files, %ld folded, %ld rejected whole\n", s.files, s.folded,
             s.rejected_whole);
     d1t_tracker_free(s.tracker);

@@ -21,12 +21,12 @@ done | split -a 4 -l 1 - "$work/all/body-"
 total=$(ls "$work/all" | wc -l)
 cp "$work/all/"* "$work/in/"
 
-schema="$root/bindings-wasm/receiver/migrations/001_initial.sql"
+migrations="$root/bindings-wasm/receiver/migrations"
 spool="$out/spool_sqlite"
 db="$work/spool.db"
 
 # Interrupted: killed once part of the spool is folded.
-"$spool" --schema "$schema" "$db" "$work/in" 2>"$work/first.err" &
+"$spool" --migrations "$migrations" --issuer ISSUER0001 "$db" "$work/in" 2>"$work/first.err" &
 pid=$!
 while [ "$(ls "$work/in" | wc -l)" -gt $((total * 3 / 4)) ] && kill -0 "$pid" 2>/dev/null; do sleep 0.01; done
 kill -9 "$pid" 2>/dev/null || { echo "spool_sqlite finished before it could be interrupted"; exit 1; }
@@ -35,7 +35,7 @@ left=$(ls "$work/in" | wc -l)
 [ "$left" -gt 0 ] && [ "$left" -lt "$total" ] || { echo "interrupted with $left of $total files left"; exit 1; }
 
 # Run again: the rest is folded.
-"$spool" --schema "$schema" "$db" "$work/in" 2>"$work/second.err"
+"$spool" --migrations "$migrations" --issuer ISSUER0001 "$db" "$work/in" 2>"$work/second.err"
 [ -z "$(ls "$work/in")" ] || { echo "files left in the spool"; exit 1; }
 
 "$spool" --phases "$db" > "$work/phases.db.txt"
@@ -51,4 +51,17 @@ dead=$(sed -n 's/.* outbox rows, \([0-9]*\) dead letters$/\1/p' "$work/check.txt
 # folded at the kill may have been folded twice).
 [ "$dead" -ge $((copies * 2)) ] && [ "$dead" -le $((copies * 2 + 2)) ] \
   || { echo "dead letters: $dead, expected $((copies * 2))"; exit 1; }
+# The schema followed the receiver's migrations, every one recorded; a
+# schema newer than the migrations it is given is refused, nothing folded.
+expected=$(ls "$migrations" | grep -E '^[0-9]+_.*\.sql$' | sort -n | tr '\n' ' ')
+recorded=$(sqlite3 "$db" "SELECT name FROM schema_migrations ORDER BY version" | tr '\n' ' ')
+[ "$recorded" = "$expected" ] || { echo "migrations recorded: $recorded; expected: $expected"; exit 1; }
+sqlite3 "$db" "INSERT INTO schema_migrations (version, name, applied_ms) VALUES (999, '999_future.sql', 0)"
+cp "$work/all/body-aaaa" "$work/in/"
+if "$spool" --migrations "$migrations" --issuer ISSUER0001 "$db" "$work/in" 2>"$work/newer.err"; then
+  echo "a newer schema was not refused"; exit 1
+fi
+grep -q '999_future.sql, newer than' "$work/newer.err" || { cat "$work/newer.err"; exit 1; }
+[ -f "$work/in/body-aaaa" ] || { echo "the spool was folded against a newer schema"; exit 1; }
+
 echo "spool_sqlite example: $total files, killed with $left left, run again: $(cat "$work/check.txt")"

@@ -51,7 +51,7 @@ if (args.database === 'postgres') {
 const { sends, stats } = traffic({ cards: Number(args.cards), seed: 7 });
 const requests = sends.map((s) => s.kind === 'body'
   ? { listener: 'd1', path: `/notifications/d1/v2/issuers/${ISSUER}/cards`, body: s.text, operations: JSON.parse(s.text).operations.length }
-  : { listener: 'admin', path: `/cards/${s.cardId}/tracking-requests`, body: JSON.stringify({ trackingType: s.trackingType, atMs: s.atMs }), operations: 0 });
+  : { listener: 'admin', path: `/issuers/${ISSUER}/cards/${s.cardId}/tracking-requests`, body: JSON.stringify({ trackingType: s.trackingType, atMs: s.atMs }), operations: 0 });
 
 const receiver = await startReceiver({
   ...env, WORKERS: String(workers), OUTBOX_LOG: join(dir, 'outbox.jsonl'), RECONCILE_INTERVAL_MS: '0',

@@ -20,6 +20,8 @@ const SETTINGS = [
   ['outboxRetryMaxMs', 'OUTBOX_RETRY_MAX_MS', '300000', count(1, 86_400_000)],
   ['reconcileIntervalMs', 'RECONCILE_INTERVAL_MS', '3600000', count(0, 2 ** 31 - 1)],
   ['reconcileQuietMs', 'RECONCILE_QUIET_MS', '86400000', count(0, Number.MAX_SAFE_INTEGER)],
+  ['reconcileRepeatMs', 'RECONCILE_REPEAT_MS', '86400000', count(0, Number.MAX_SAFE_INTEGER)],
+  ['reconcileModule', 'RECONCILE_MODULE', null, text],
   ['migrateAtStart', 'MIGRATE_AT_START', 'true', (v, variable) => oneOf('true', 'false')(v, variable) === 'true'],
   ['accessLog', 'ACCESS_LOG', 'true', (v, variable) => oneOf('true', 'false')(v, variable) === 'true'],
   ['retentionIntervalMs', 'RETENTION_INTERVAL_MS', '3600000', count(0, 2 ** 31 - 1)],

@@ -12,10 +12,12 @@
 // credentials on every route:
 //   GET  /cards/{cardId}                                 the card's view (the library's JSON); 404
 //   POST /cards/{cardId}/tracking-requests               {"trackingType", "atMs"?}: 200 {view, changes}
+//   …/issuers/{issuerId}/cards/…, …/issuers/{issuerId}/outbox/…  the same, naming the card's issuer
+//                                                        (needed when several issuers hold the card id)
 //   GET  /livez, /readyz, /healthz                       as above
 //   GET  /metrics                                        outbox lag, dead letters, cards (Prometheus text)
 //   GET  /outbox/parked                                  the cards whose outbox queue is parked
-//   POST /outbox/{cardId}/redrive                        releases that queue: 200 {cardId, rows}
+//   POST /outbox/{cardId}/redrive                        releases that queue: 200 {issuerId, cardId, rows}
 //   GET  /dead-letters?status=&code=&after=&limit=       dead letters (open by default)
 //   POST /dead-letters/redrive                           {ids?, code?, dryRun?, limit?}: 200 {results}
 //   POST /dead-letters/{id}/discard                      an open letter set aside: 200
@@ -27,14 +29,28 @@ import { createServer } from 'node:http';
 import { D1TrackingError } from 'd1-tracking';
 
 import { createAuthenticator } from './auth.mjs';
+import { processMetrics, workerMetrics } from './metrics.mjs';
 import { redrive } from './redrive.mjs';
 import { RetryLater } from './ingest.mjs';
 
 const NOTIFICATIONS = /^\/notifications\/d1\/v2\/issuers\/([A-Za-z0-9_-]{10})\/cards\/?$/;
-const CARD = /^\/cards\/([A-Za-z0-9_-]{1,48})$/;
-const TRACKING_REQUESTS = /^\/cards\/([A-Za-z0-9_-]{1,48})\/tracking-requests$/;
-const OUTBOX_REDRIVE = /^\/outbox\/([A-Za-z0-9_-]{1,48})\/redrive$/;
+// A card's routes, optionally under /issuers/{issuerId} (captures: issuer or
+// undefined, card).
+const ISSUER = String.raw`(?:/issuers/([A-Za-z0-9_-]{10}))?`;
+const CARD_ID = '([A-Za-z0-9_-]{1,48})';
+const CARD = new RegExp(`^${ISSUER}/cards/${CARD_ID}$`);
+const TRACKING_REQUESTS = new RegExp(`^${ISSUER}/cards/${CARD_ID}/tracking-requests$`);
+const OUTBOX_REDRIVE = new RegExp(`^${ISSUER}/outbox/${CARD_ID}/redrive$`);
 const DISCARD = /^\/dead-letters\/(\d{1,15})\/discard$/;
+
+/** A request's route as /metrics labels it (a bounded set: never the path itself). */
+const ROUTE_NAMES = [
+  ['notifications', NOTIFICATIONS], ['card', CARD], ['tracking_requests', TRACKING_REQUESTS],
+  ['outbox_redrive', OUTBOX_REDRIVE], ['dead_letter_discard', DISCARD], ['livez', /^\/livez$/],
+  ['readyz', /^\/(readyz|healthz)$/], ['metrics', /^\/metrics$/], ['dead_letters', /^\/dead-letters$/],
+  ['dead_letters_redrive', /^\/dead-letters\/redrive$/], ['outbox_parked', /^\/outbox\/parked$/],
+];
+const routeName = (path) => (path === null ? 'bad_target' : ROUTE_NAMES.find(([, re]) => re.test(path))?.[0] ?? 'other');
 
 /** A dead letter as the admin routes show it: its bytes as text and, exactly, in base64. */
 const letterOut = ({ rawBytes, ...letter }) => ({ ...letter, raw: rawBytes.toString('utf8'), rawBase64: rawBytes.toString('base64') });
@@ -113,6 +129,25 @@ export function createReceiverServers({ config, ingest, store, log }) {
     return error(404, 'NOT_FOUND', `no route for ${method} ${path}`);
   };
 
+  /**
+   * The issuer of a card route: the one it names, else ISSUER_ID, else the
+   * one issuer holding a card of that id. An Answer when there is none
+   * (`absent`'s) or several (409: name it).
+   */
+  const issuerOf = async (named, cardId, absent, path) => {
+    if (named !== undefined) {
+      return config.issuerId !== null && named !== config.issuerId
+        ? error(404, 'UNKNOWN_ISSUER', `this receiver serves issuer ${config.issuerId}`) : named;
+    }
+    if (config.issuerId !== null) return config.issuerId;
+    const issuers = await store.issuersOf(cardId, 10);
+    if (issuers.length === 1) return issuers[0];
+    if (issuers.length === 0) return absent;
+    return new Answer(409, {
+      code: 'ISSUER_AMBIGUOUS', path: null, issuers,
+      message: `issuers ${issuers.join(', ')} each hold a card ${cardId}: name one, /issuers/{issuerId}${path}`,
+    });
+  };
   const admin = async (req, path, method) => {
     const refused = denied(await adminAuth.check(req), adminAuth);
     if (refused) return refused;
@@ -168,18 +203,26 @@ export function createReceiverServers({ config, ingest, store, log }) {
     const queue = OUTBOX_REDRIVE.exec(path);
     if (queue) {
       if (method !== 'POST') return error(405, 'METHOD_NOT_ALLOWED', 'use POST');
-      const rows = await store.redriveOutbox(queue[1]);
-      log({ level: 'info', event: 'outbox_redriven', cardId: queue[1], rows });
-      return new Answer(200, { cardId: queue[1], rows });
+      const cardId = queue[2];
+      const issuerId = await issuerOf(queue[1], cardId,
+        error(400, 'ISSUER_REQUIRED', `no stored card ${cardId}: name its issuer, /issuers/{issuerId}${path}`), path);
+      if (issuerId instanceof Answer) return issuerId;
+      const rows = await store.redriveOutbox(issuerId, cardId);
+      log({ level: 'info', event: 'outbox_redriven', issuerId, cardId, rows });
+      return new Answer(200, { issuerId, cardId, rows });
     }
 
     const card = CARD.exec(path);
     if (card) {
       if (method !== 'GET') return error(405, 'METHOD_NOT_ALLOWED', 'use GET');
-      const view = await store.view(card[1]);
-      return view === undefined
-        ? error(404, 'CARD_UNKNOWN', `no notification or request for card ${card[1]} yet`)
-        : new Answer(200, view);
+      const unknown = error(404, 'CARD_UNKNOWN', `no notification or request for card ${card[2]} yet`);
+      const issuerId = await issuerOf(card[1], card[2], unknown, path);
+      if (issuerId instanceof Answer) return issuerId;
+      const [view, parked] = await Promise.all([store.view(issuerId, card[2]), store.parkedOfCard(issuerId, card[2])]);
+      if (view === undefined) return unknown;
+      // What could not be folded into it, by code (CARD_TOO_LARGE: the card
+      // is past MAX_CARD_BYTES): the library's view plus `parked`.
+      return new Answer(200, parked.length === 0 ? view : { ...JSON.parse(view), parked });
     }
 
     const requests = TRACKING_REQUESTS.exec(path);
@@ -200,7 +243,10 @@ export function createReceiverServers({ config, ingest, store, log }) {
       if (!Number.isSafeInteger(atMs) || atMs < 0) {
         return error(400, 'FIELD_INVALID_FORMAT', 'atMs must be a whole number of milliseconds since 1970', 'atMs');
       }
-      const result = await ingest.trackingRequest(requests[1], input.trackingType, atMs);
+      const issuerId = await issuerOf(requests[1], requests[2], error(400, 'ISSUER_REQUIRED',
+        `no stored card ${requests[2]} and no ISSUER_ID: name its issuer, /issuers/{issuerId}${path}`), path);
+      if (issuerId instanceof Answer) return issuerId;
+      const result = await ingest.trackingRequest(issuerId, requests[2], input.trackingType, atMs);
       return new Answer(result.status, result.body, {}, result.timing);
     }
 
@@ -277,6 +323,11 @@ function serve(listener, route, log, config) {
       .then((answer) => {
         if (answer === null || res.destroyed) return;
         const total = performance.now() - started;
+        const route = routeName(targetPath(req.url));
+        workerMetrics.requests.inc({ listener, route, status: answer.status });
+        workerMetrics.duration.observe({ listener, route }, total / 1000);
+        workerMetrics.librarySeconds.inc(answer.timing.libraryMs / 1000);
+        workerMetrics.databaseSeconds.inc(answer.timing.databaseMs / 1000);
         if (config.accessLog) {
           log({ level: 'info', event: 'request', requestId: req.id, listener, method: req.method, path: req.url,
             status: answer.status, ms: Number(total.toFixed(3)) });
@@ -343,11 +394,15 @@ const GAUGES = [
   ['d1t_dead_letters', 'Bodies and operations rejected, kept with their raw text.', (s) => s.deadLetters],
 ];
 
+/**
+ * /metrics: the gauges, read from the database (the same whichever worker
+ * answers), then the counters and histograms summed across the workers.
+ */
 async function metrics(store) {
-  const s = await store.stats();
+  const [s, counted] = await Promise.all([store.stats(), processMetrics()]);
   const nowMs = Date.now();
   const text = GAUGES.flatMap(([name, help, value]) => [
     `# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${value(s, nowMs)}`,
   ]).join('\n') + '\n';
-  return new Answer(200, text, { 'content-type': 'text/plain; version=0.0.4' });
+  return new Answer(200, `${text}${counted}`, { 'content-type': 'text/plain; version=0.0.4' });
 }

@@ -99,7 +99,7 @@ export class Ingest {
     let letters;
     let cards = [];
     try {
-      const plan = await this.#database(timing, () => this.store.transact(cardIds, (loaded) => {
+      const plan = await this.#database(timing, () => this.store.transact(issuerId, cardIds, (loaded) => {
         const planned = this.#plan(context, loaded, null);
         if (dryRun) throw new DryRun(planned);
         return planned;
@@ -173,7 +173,7 @@ export class Ingest {
       nowMs: receivedMs,
       cards: folded.cards
         .filter((u) => mine(u.cardId) && !tooLarge.has(u.cardId))
-        .map((update) => cardPlan(update, issuerId, loaded.get(update.cardId))),
+        .map((update) => cardPlan(update, loaded.get(update.cardId))),
       deadLetters,
       // Isolated, each card's transaction would mark it: only the last step does.
       resolve: only === null ? resolve : [],
@@ -201,7 +201,7 @@ export class Ingest {
     const written = [];
     for (const cardId of cardIds) {
       try {
-        const plan = await this.#database(timing, () => this.store.transact([cardId],
+        const plan = await this.#database(timing, () => this.store.transact(issuerId, [cardId],
           (loaded) => this.#plan(context, loaded, cardId)));
         written.push(...plan.deadLetters);
       } catch (err) {
@@ -275,20 +275,21 @@ export class Ingest {
   }
 
   /**
-   * Records a Track Card request the bank sent D1 for `cardId`; its changes
-   * (the phase, for a new card) go to the outbox like any other.
+   * Records a Track Card request the bank sent D1 for `issuerId`'s card
+   * `cardId`; its changes (the phase, for a new card) go to the outbox like
+   * any other.
    * @returns {Promise<{status: number, body: object, timing: object}>} 200 with `{view, changes}`.
    */
-  async trackingRequest(cardId, trackingType, atMs) {
+  async trackingRequest(issuerId, cardId, trackingType, atMs) {
     const timing = { libraryMs: 0, databaseMs: 0 };
-    const plan = await this.#database(timing, () => this.store.transact([cardId], (loaded) => {
+    const plan = await this.#database(timing, () => this.store.transact(issuerId, [cardId], (loaded) => {
       const before = loaded.get(cardId);
       const update = this.#library(timing, (t) =>
         t.recordRequestOnRow({ cardId, row: before?.state ?? null }, trackingType, atMs));
       const unchanged = update.row === before?.state;
       return {
         nowMs: Date.now(),
-        cards: unchanged ? [] : [cardPlan(update, null, before)],
+        cards: unchanged ? [] : [cardPlan(update, before)],
         deadLetters: [],
         update,
       };
@@ -303,11 +304,10 @@ export class Ingest {
 }
 
 /** What the transaction writes for one changed card: its row and its outbox rows, numbered on. */
-function cardPlan(update, issuerId, before) {
+function cardPlan(update, before) {
   const first = before?.seq ?? 0;
   return {
     cardId: update.cardId,
-    issuerId,
     state: update.row,
     view: JSON.stringify(update.view),
     phase: update.view.phase,

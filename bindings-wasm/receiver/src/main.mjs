@@ -8,6 +8,8 @@ import cluster from 'node:cluster';
 import { createAuthenticator } from './auth.mjs';
 import { ConfigError, describeConfig, loadConfig } from './config.mjs';
 import { configuredCallback } from './outbox.mjs';
+import { primaryMetrics } from './metrics.mjs';
+import { configuredDueHook } from './reconcile.mjs';
 import { openStore } from './store/index.mjs';
 import { SchemaError } from './store/migrations.mjs';
 import { startWorker } from './worker.mjs';
@@ -34,8 +36,9 @@ async function primary(config) {
   log({ level: 'info', event: 'configuration', config: describeConfig(config) });
   // A key set that cannot be read stops the start here, not in every worker.
   createAuthenticator({ tokens: config.tokens, jwt: config.jwt, realm: 'd1' });
-  // So does a callback module that cannot be loaded.
+  // So does a callback or hook module that cannot be loaded.
   await configuredCallback(config);
+  await configuredDueHook(config, log);
   // The schema: migrated here, or (MIGRATE_AT_START=false, the service's
   // role without DDL rights) checked, and a start refused unless it is
   // exactly this receiver's (README, "The schema").
@@ -52,6 +55,8 @@ async function primary(config) {
     await store.close();
   }
 
+  // The workers' metrics summed here when a worker is asked for /metrics.
+  const { restarts } = primaryMetrics();
   let shuttingDown = false;
   const slots = Array.from({ length: config.workers }, () => ({ backoffMs: BACKOFF_FIRST_MS, worker: null, started: 0 }));
   const fork = (slot) => {
@@ -63,7 +68,11 @@ async function primary(config) {
       if (shuttingDown) return;
       if (Date.now() - s.started > HEALTHY_AFTER_MS) s.backoffMs = BACKOFF_FIRST_MS;
       log({ level: 'error', event: 'worker_died', slot, code, signal, restartInMs: s.backoffMs });
-      setTimeout(() => { if (!shuttingDown) fork(slot); }, s.backoffMs);
+      setTimeout(() => {
+        if (shuttingDown) return;
+        restarts.inc();
+        fork(slot);
+      }, s.backoffMs);
       s.backoffMs = Math.min(s.backoffMs * 2, BACKOFF_MAX_MS);
     });
   };

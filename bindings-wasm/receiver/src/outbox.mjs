@@ -1,9 +1,7 @@
 // The outbox dispatcher and the reference callback.
 import { closeSync, fdatasyncSync, fstatSync, openSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-
-import { ConfigError } from './config.mjs';
+import { importHook } from './hooks.mjs';
+import { workerMetrics } from './metrics.mjs';
 
 /**
  * The configured callback: OUTBOX_MODULE's default export when set (a
@@ -11,21 +9,12 @@ import { ConfigError } from './config.mjs';
  */
 export async function configuredCallback(config) {
   if (config.outboxModule === null) return appendToLog(config.outboxLog);
-  let module;
-  try {
-    module = await import(pathToFileURL(resolve(config.outboxModule)).href);
-  } catch (err) {
-    throw new ConfigError('OUTBOX_MODULE', `expected a module that can be imported: ${err.message}`);
-  }
-  if (typeof module.default !== 'function') {
-    throw new ConfigError('OUTBOX_MODULE', 'expected a module whose default export is a function (rows, {signal})');
-  }
-  return module.default;
+  return importHook('OUTBOX_MODULE', config.outboxModule, '(rows, {signal})');
 }
 
 /**
  * The reference callback: appends one JSON line per change to `file`
- * (`{"id", "cardId", "seq", "trackingType", "field", "old", "new"}`) and
+ * (`{"id", "issuerId", "cardId", "seq", "trackingType", "field", "old", "new"}`) and
  * syncs it before the rows are marked done. A crash between the two repeats
  * lines; a reader keeps the first line of each `id`. A bank replaces this
  * with its own notifier (a queue, a webhook), keyed by `id` the same way.
@@ -33,7 +22,7 @@ export async function configuredCallback(config) {
 export function appendToLog(file) {
   return async (rows) => {
     const lines = Buffer.from(rows.map((r) => JSON.stringify({
-      id: r.id, cardId: r.cardId, seq: r.seq, trackingType: r.trackingType,
+      id: r.id, issuerId: r.issuerId, cardId: r.cardId, seq: r.seq, trackingType: r.trackingType,
       field: r.field, old: r.old, new: r.new,
     })).join('\n') + '\n');
     // One write() of an O_APPEND descriptor: lines of several workers never interleave.
@@ -117,10 +106,18 @@ export function startDispatcher({
     const nowMs = Date.now();
     const nextMs = nowMs + backoffMs((rows[0].attempts ?? 0) + 1, retry);
     const cards = await store.failOutbox(rows.map((r) => r.id), { nowMs, nextMs, error, maxAttempts });
+    workerMetrics.deliveryFailures.inc(rows.length);
+    workerMetrics.parked.inc(cards.filter((c) => c.parked).length);
     for (const c of cards) {
-      log({ level: c.parked ? 'error' : 'warn', event: c.parked ? 'outbox_parked' : 'outbox_retry', cardId: c.cardId,
+      log({ level: c.parked ? 'error' : 'warn', event: c.parked ? 'outbox_parked' : 'outbox_retry',
+        issuerId: c.issuerId, cardId: c.cardId,
         attempts: c.attempts, retryInMs: c.parked ? null : nextMs - nowMs, message: error });
     }
+  };
+
+  const complete = async (rows) => {
+    await store.completeOutbox(rows.map((r) => r.id), Date.now());
+    workerMetrics.delivered.inc(rows.length);
   };
 
   const once = async () => {
@@ -128,14 +125,14 @@ export function startDispatcher({
     if (rows.length === 0) return 0;
     const failed = await attempt(rows);
     if (failed === null) {
-      await store.completeOutbox(rows.map((r) => r.id), Date.now());
+      await complete(rows);
       return rows.length;
     }
     // Cut by the shutdown: not the rows' fault, so not an attempt (the
     // lease lets them wait for the next dispatcher).
     if (failed?.code === 'SHUTDOWN') return rows.length;
     const byCard = new Map();
-    for (const r of rows) byCard.set(r.cardId, [...(byCard.get(r.cardId) ?? []), r]);
+    for (const r of rows) byCard.set(`${r.issuerId}/${r.cardId}`, [...(byCard.get(`${r.issuerId}/${r.cardId}`) ?? []), r]);
     if (byCard.size === 1 || stopped) {
       await fail(rows, failed);
       return rows.length;
@@ -145,7 +142,7 @@ export function startDispatcher({
       if (stopped) break;
       const err = await attempt(cardRows);
       if (err?.code === 'SHUTDOWN') break;
-      if (err === null) await store.completeOutbox(cardRows.map((r) => r.id), Date.now());
+      if (err === null) await complete(cardRows);
       else await fail(cardRows, err);
     }
     return rows.length;

@@ -2,6 +2,7 @@
 // query to send D1 for each (sending it is the bank's transport).
 import { Tracker, buildStatusQuery } from 'd1-tracking';
 
+import { importHook } from './hooks.mjs';
 import { every } from './schedule.mjs';
 
 const PAGE = 500;
@@ -18,28 +19,32 @@ export async function reconcileOnce({ store, nowMs, quietMs, onDue, onUnreadable
   const tracker = new Tracker();
   let due = 0;
   try {
-    let after = '';
+    let after = null;
     for (;;) {
       const page = await store.statesPage(after, PAGE);
       if (page.length === 0) break;
-      const issuers = new Map();
-      tracker.clear();
-      for (const { cardId, issuerId, state } of page) {
-        try {
-          tracker.importCard(state);
-          issuers.set(cardId, issuerId);
-        } catch (err) {
-          // One unreadable row does not stop the pass over the others.
-          onUnreadable?.({ cardId, code: err.code, message: err.message });
+      // One scratch tracker per issuer of the page: two issuers may hold a
+      // card of the same id.
+      const byIssuer = new Map();
+      for (const r of page) byIssuer.set(r.issuerId, [...(byIssuer.get(r.issuerId) ?? []), r]);
+      for (const [issuerId, rows] of byIssuer) {
+        tracker.clear();
+        for (const { cardId, state } of rows) {
+          try {
+            tracker.importCard(state);
+          } catch (err) {
+            // One unreadable row does not stop the pass over the others.
+            onUnreadable?.({ issuerId, cardId, code: err.code, message: err.message });
+          }
+        }
+        for (const item of tracker.dueForReconciliation(nowMs, quietMs)) {
+          // A row v2 stored without its issuer ('') cannot be asked about.
+          const query = issuerId ? buildStatusQuery({ issuerId, cardId: item.cardId }) : null;
+          onDue({ ...item, issuerId, query });
+          due++;
         }
       }
-      for (const item of tracker.dueForReconciliation(nowMs, quietMs)) {
-        const issuerId = issuers.get(item.cardId);
-        const query = issuerId ? buildStatusQuery({ issuerId, cardId: item.cardId }) : null;
-        onDue({ ...item, query });
-        due++;
-      }
-      after = page[page.length - 1].cardId;
+      after = page[page.length - 1];
     }
   } finally {
     tracker.free();
@@ -47,19 +52,71 @@ export async function reconcileOnce({ store, nowMs, quietMs, onDue, onUnreadable
   return due;
 }
 
-/** Runs reconcileOnce every `intervalMs` (0: never) until stopped. */
-export function startReconciler({ store, intervalMs, quietMs, log }) {
-  return every(intervalMs, async () => {
+/**
+ * The configured hook for due trackings: RECONCILE_MODULE's default export
+ * when set (`onDue(tracking, {signal})`, may return a promise: the bank sends
+ * `tracking.query` to D1 with its credentials), else one `status_query` log
+ * line per tracking.
+ */
+export async function configuredDueHook(config, log) {
+  if (config.reconcileModule !== null) return importHook('RECONCILE_MODULE', config.reconcileModule, '(tracking, {signal})');
+  return (item) => log({
+    level: 'info', event: 'status_query', issuerId: item.issuerId, cardId: item.cardId,
+    trackingType: item.trackingType, reason: item.reason, sinceMs: item.sinceMs, operationId: item.operationId,
+    request: item.query && { method: item.query.method, path: item.query.path },
+  });
+}
+
+/** What makes a due tracking the same one again: nothing was received for it since. */
+const dueKey = (item) => JSON.stringify([item.issuerId, item.cardId, item.trackingType, item.operationId, item.reason, item.sinceMs]);
+
+/**
+ * Runs reconcileOnce every `intervalMs` (0: never) until stopped, handing
+ * each due tracking to `onDue`. A tracking handed on is not handed again
+ * while it stays the same (nothing received for it) until `repeatMs` has
+ * passed: the bank's query is under way, and the next notification changes
+ * it. A hook that throws is logged and tried again at the next pass.
+ */
+export function startReconciler({ store, intervalMs, quietMs, repeatMs, onDue, log }) {
+  // Key → when it was handed on; rebuilt each pass from what is still due,
+  // so it never holds more than the trackings due now. Per process: after a
+  // restart each due tracking is handed on once more.
+  let handed = new Map();
+  const controller = new AbortController();
+  const job = every(intervalMs, async () => {
     const run = async () => {
       const started = Date.now();
-      const due = await reconcileOnce({
+      const seen = new Map();
+      const counts = { due: 0, handed: 0, failed: 0 };
+      const pending = [];
+      await reconcileOnce({
         store, nowMs: started, quietMs,
-        onDue: (item) => log({ level: 'info', event: 'status_query', cardId: item.cardId,
-          trackingType: item.trackingType, reason: item.reason, sinceMs: item.sinceMs,
-          operationId: item.operationId, request: item.query && { method: item.query.method, path: item.query.path } }),
+        onDue: (item) => {
+          counts.due++;
+          const key = dueKey(item);
+          const last = handed.get(key);
+          if (last !== undefined && started - last < repeatMs) {
+            seen.set(key, last);
+            return;
+          }
+          pending.push([key, item]);
+        },
         onUnreadable: (row) => log({ level: 'error', event: 'row_unreadable', ...row }),
       });
-      log({ level: 'info', event: 'reconciled', due, ms: Date.now() - started });
+      for (const [key, item] of pending) {
+        if (controller.signal.aborted) break;
+        try {
+          await onDue(item, { signal: controller.signal });
+          seen.set(key, started);
+          counts.handed++;
+        } catch (err) {
+          counts.failed++;
+          log({ level: 'error', event: 'reconcile_hook_failed', issuerId: item.issuerId, cardId: item.cardId,
+            trackingType: item.trackingType, message: String(err?.message ?? err) });
+        }
+      }
+      handed = seen;
+      log({ level: 'info', event: 'reconciled', ...counts, ms: Date.now() - started });
     };
     try {
       if (store.exclusively) {
@@ -71,4 +128,10 @@ export function startReconciler({ store, intervalMs, quietMs, log }) {
       log({ level: 'error', event: 'reconcile_failed', message: String(err?.message ?? err) });
     }
   });
+  return {
+    stop: async () => {
+      controller.abort();
+      await job.stop();
+    },
+  };
 }

@@ -5,19 +5,20 @@ import { hostname } from 'node:os';
 import { configuredCallback, startDispatcher } from './outbox.mjs';
 import { createReceiverServers } from './http.mjs';
 import { Ingest } from './ingest.mjs';
-import { startReconciler } from './reconcile.mjs';
+import { configuredDueHook, startReconciler } from './reconcile.mjs';
 import { startRetention } from './retention.mjs';
 import { openStore } from './store/index.mjs';
 
 /**
  * Starts a worker. `slot` is its place among the workers (0 runs the
  * reconciliation and, on SQLite, the one dispatcher); `deliver` the outbox
- * callback (OUTBOX_MODULE's, or appendToLog(OUTBOX_LOG), by default). Resolves once listening,
+ * callback (OUTBOX_MODULE's, or appendToLog(OUTBOX_LOG), by default); `onDue`
+ * the reconciliation's hook (RECONCILE_MODULE's, or a log line, by default). Resolves once listening,
  * on both listeners (D1's at HOST:PORT, the admin one at ADMIN_HOST:ADMIN_PORT),
  * to `{server, admin, store, stop}`; `stop()` finishes in-flight requests and
  * the batch in hand, then closes the store.
  */
-export async function startWorker({ config, slot = 0, deliver, log }) {
+export async function startWorker({ config, slot = 0, deliver, onDue, log }) {
   const store = openStore(config);
   const ingest = new Ingest({
     store, trackerOptions: { maxBodyBytes: config.maxBodyBytes, maxStateBytes: config.maxStateBytes },
@@ -42,7 +43,10 @@ export async function startWorker({ config, slot = 0, deliver, log }) {
     })
     : null;
   const reconciler = slot === 0
-    ? startReconciler({ store, intervalMs: config.reconcileIntervalMs, quietMs: config.reconcileQuietMs, log })
+    ? startReconciler({
+      store, intervalMs: config.reconcileIntervalMs, quietMs: config.reconcileQuietMs,
+      repeatMs: config.reconcileRepeatMs, onDue: onDue ?? await configuredDueHook(config, log), log,
+    })
     : null;
   const retention = slot === 0
     ? startRetention({

@@ -1,9 +1,13 @@
 // Runs the receiver as a real process tree (`node src/main.mjs`: a primary
 // and its workers) and talks to it over loopback HTTP, as D1 would.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import Database from 'better-sqlite3';
 import pg from 'pg';
 
 const MAIN = fileURLToPath(new URL('../src/main.mjs', import.meta.url));
@@ -198,3 +202,48 @@ export async function withPostgresDatabase(prefix, fn) {
     await admin.end();
   }
 }
+
+/**
+ * The two databases, each as `{name, skip, with(fn)}`: `fn` is called with
+ * `{env, query(sql, params), url?}` for one test's receiver (`prefix` names
+ * its temporary directory or database).
+ */
+export const databases = (prefix) => [
+  {
+    name: 'SQLite',
+    skip: false,
+    async with(fn) {
+      const dir = mkdtempSync(join(tmpdir(), `d1t-${prefix}-`));
+      const path = join(dir, 'r.db');
+      try {
+        await fn({
+          env: { SQLITE_PATH: path },
+          query: async (sql, params = []) => {
+            const db = new Database(path);
+            try {
+              const statement = db.prepare(sql.replace(/\$\d+/g, '?'));
+              return statement.reader ? statement.all(...params) : (statement.run(...params), []);
+            } finally {
+              db.close();
+            }
+          },
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    skip: SKIP_WITHOUT_POSTGRES,
+    with: (fn) => withPostgresDatabase(`receiver_${prefix}`, async ({ url }) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await fn({ env: { DATABASE_URL: url }, url, query: async (sql, params) => (await client.query(sql, params)).rows });
+      } finally {
+        await client.end();
+      }
+    }),
+  },
+];

@@ -3,15 +3,16 @@
 // tree, on SQLite and on PostgreSQL, asserting the answer, the dead letter's
 // exact bytes, and that the other cards of the body fold.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 
-import Database from 'better-sqlite3';
 import pg from 'pg';
 
-import { SKIP_WITHOUT_POSTGRES, startReceiver, withPostgresDatabase } from './harness.mjs';
+import { SKIP_WITHOUT_POSTGRES, databases, startReceiver } from './harness.mjs';
 
 const ISSUER = 'ISSUER0001';
 const NOTIFY = `/notifications/d1/v2/issuers/${ISSUER}/cards`;
@@ -21,46 +22,8 @@ const operation = (cardId, n, extra = {}) => ({
 });
 const body = (...operations) => JSON.stringify({ operations });
 
-/** The two databases, each as `{name, env, query(sql, params)}` for one test's receiver. */
-const DATABASES = [
-  {
-    name: 'SQLite',
-    skip: false,
-    async with(fn) {
-      const dir = mkdtempSync(join(tmpdir(), 'd1t-parking-'));
-      const path = join(dir, 'r.db');
-      try {
-        await fn({
-          env: { SQLITE_PATH: path },
-          query: async (sql, params = []) => {
-            const db = new Database(path);
-            try {
-              const statement = db.prepare(sql.replace(/\$\d+/g, '?'));
-              return statement.reader ? statement.all(...params) : (statement.run(...params), []);
-            } finally {
-              db.close();
-            }
-          },
-        });
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    skip: SKIP_WITHOUT_POSTGRES,
-    with: (fn) => withPostgresDatabase('receiver_parking', async ({ url }) => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await fn({ env: { DATABASE_URL: url }, url, query: async (sql, params) => (await client.query(sql, params)).rows });
-      } finally {
-        await client.end();
-      }
-    }),
-  },
-];
+const DATABASES = databases('parking');
+const REDRIVE = fileURLToPath(new URL('../src/redrive.mjs', import.meta.url));
 
 async function withReceiver(database, env, fn) {
   await database.with(async (db) => {
@@ -141,7 +104,7 @@ for (const database of DATABASES) {
     }));
 
   test(`${name}: a card past MAX_CARD_BYTES: its operation parked as CARD_TOO_LARGE, its row unchanged, the other card folded`,
-    { skip }, () => withReceiver(database, { MAX_CARD_BYTES: '4096' }, async ({ receiver, notify, query }) => {
+    { skip }, () => withReceiver(database, { MAX_CARD_BYTES: '4096' }, async ({ receiver, notify, query, env }) => {
       assert.equal((await notify(body(operation('card-f', 1)))).status, 204);
       const [before] = await query("SELECT state FROM cards WHERE card_id = 'card-f'");
       const fat = operation('card-f', 2, {
@@ -159,6 +122,17 @@ for (const database of DATABASES) {
       const [after] = await query("SELECT state FROM cards WHERE card_id = 'card-f'");
       assert.equal(after.state, before.state);
       assert.equal(await phase(receiver, 'card-g'), 'TRACKING');
+      // The card shows what it could not take; the other card nothing.
+      const view = await (await receiver.admin('/cards/card-f')).json();
+      assert.deepEqual(view.parked.map((p) => [p.code, p.operations]), [['CARD_TOO_LARGE', 1]]);
+      assert.equal((await (await receiver.admin('/cards/card-g')).json()).parked, undefined);
+      // The bound raised, a re-drive folds it and the card is clear.
+      const redriven = spawnSync(process.execPath, [REDRIVE, '--code', 'CARD_TOO_LARGE'],
+        { env: { ...process.env, ...env, MAX_CARD_BYTES: '1048576' }, encoding: 'utf8' });
+      assert.equal(redriven.status, 0, redriven.stderr);
+      assert.equal(JSON.parse(redriven.stdout.trim().split('\n')[0]).outcome, 'redriven');
+      const cleared = await (await receiver.admin('/cards/card-f')).json();
+      assert.deepEqual([cleared.trackings.SHIPMENT.shipment.carrier, cleared.parked], ['UPS', undefined]);
     }));
 }
 

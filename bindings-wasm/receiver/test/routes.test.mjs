@@ -2,7 +2,7 @@
 // and the bank's own systems see, and what the database keeps.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -108,7 +108,7 @@ test('an invalid operation beside valid ones: 204, the others folded, it a dead 
 test('a card whose stored row the library cannot read: 204, its operation a dead letter with its raw text, the other card folded', async () => {
   await withReceiver({}, async ({ url, db, notify, admin }) => {
     const writer = new Database(db);
-    writer.prepare("INSERT INTO cards (card_id, state, outbox_seq) VALUES ('card-0', '{not a row', 0)").run();
+    writer.prepare("INSERT INTO cards (issuer_id, card_id, state, outbox_seq) VALUES (?, 'card-0', '{not a row', 0)").run(ISSUER);
     writer.close();
     const stuck = JSON.parse(pending('card-0')).operations[0];
     const fine = JSON.parse(pending('card-1')).operations[0];
@@ -125,7 +125,12 @@ test('a card whose stored row the library cannot read: 204, its operation a dead
 
 test('a tracking request: 200 {view, changes}, its phase change in the outbox; bad input 400', async () => {
   await withReceiver({ OUTBOX_POLL_MS: '10' }, async ({ url, dir, notify, admin }) => {
-    const res = await admin('/cards/card-7/tracking-requests', { method: 'POST', body: JSON.stringify({ trackingType: 'SHIPMENT', atMs: 1772441000000 }) });
+    const input = { method: 'POST', body: JSON.stringify({ trackingType: 'SHIPMENT', atMs: 1772441000000 }) };
+    // A card not stored yet, and no ISSUER_ID: the route must name the issuer.
+    const unnamed = await admin('/cards/card-7/tracking-requests', input);
+    assert.equal(unnamed.status, 400);
+    assert.equal((await unnamed.json()).code, 'ISSUER_REQUIRED');
+    const res = await admin(`/issuers/${ISSUER}/cards/card-7/tracking-requests`, input);
     assert.equal(res.status, 200);
     const { view, changes } = await res.json();
     assert.equal(view.phase, 'TRACKING_REQUESTED');
@@ -147,7 +152,7 @@ test('a tracking request: 200 {view, changes}, its phase change in the outbox; b
         lines = readFileSync(join(dir, 'outbox.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
       } catch { /* not yet written */ }
     }
-    assert.deepEqual(lines, [{ id: 1, cardId: 'card-7', seq: 1, trackingType: null, field: 'phase', old: null, new: 'TRACKING_REQUESTED' }]);
+    assert.deepEqual(lines, [{ id: 1, issuerId: ISSUER, cardId: 'card-7', seq: 1, trackingType: null, field: 'phase', old: null, new: 'TRACKING_REQUESTED' }]);
   });
 });
 
@@ -212,7 +217,7 @@ test('SIGTERM finishes the request in flight, then exits 0', async () => {
 test('reconciliation: quiet trackings are logged with the status query to send; an unreadable row is logged and skipped', async () => {
   await withReceiver({ RECONCILE_INTERVAL_MS: '100', RECONCILE_QUIET_MS: '0' }, async ({ receiver, url, db, notify, admin }) => {
     const writer = new Database(db);
-    writer.prepare("INSERT INTO cards (card_id, state, outbox_seq) VALUES ('card-0', '{not a row', 0)").run();
+    writer.prepare("INSERT INTO cards (issuer_id, card_id, state, outbox_seq) VALUES (?, 'card-0', '{not a row', 0)").run(ISSUER);
     writer.close();
     assert.equal((await notify(pending('card-9', 'op-9'))).status, 204);
     const unreadable = await receiver.waitFor((e) => e.event === 'row_unreadable', 10_000);
@@ -223,8 +228,47 @@ test('reconciliation: quiet trackings are logged with the status query to send; 
     assert.equal(query.operationId, 'op-9');
     assert.equal(query.request.method, 'GET');
     assert.ok(query.request.path.includes(`/issuers/${ISSUER}/`) && query.request.path.includes('card-9'));
-    await receiver.waitFor((e) => e.event === 'reconciled' && e.due >= 1);
+    assert.equal(query.issuerId, ISSUER);
+    // Still due at the next passes, but handed on once (RECONCILE_REPEAT_MS).
+    const passes = () => receiver.entries.filter((e) => e.event === 'reconciled').length;
+    const after = passes();
+    await receiver.waitFor(() => passes() >= after + 3, 10_000);
+    assert.equal(receiver.entries.filter((e) => e.event === 'status_query' && e.cardId === 'card-9').length, 1);
+    const last = receiver.entries.filter((e) => e.event === 'reconciled').at(-1);
+    assert.deepEqual([last.due, last.handed, last.failed], [1, 0, 0]);
   });
+});
+
+test('reconciliation through RECONCILE_MODULE: each due tracking handed to the hook once; a hook that throws is logged and tried again at the next pass', async () => {
+  const hookDir = mkdtempSync(join(tmpdir(), 'd1t-hook-'));
+  const handed = join(hookDir, 'handed.jsonl');
+  const hook = join(hookDir, 'hook.mjs');
+  writeFileSync(hook, `import { appendFileSync } from 'node:fs';
+let calls = 0;
+export default async (tracking, { signal }) => {
+  if (!(signal instanceof AbortSignal)) throw new Error('no signal');
+  if (++calls === 1) throw new Error('the bank sender is down');
+  appendFileSync(${JSON.stringify(handed)}, JSON.stringify(tracking) + '\\n');
+};
+`);
+  try {
+    await withReceiver({ RECONCILE_INTERVAL_MS: '100', RECONCILE_QUIET_MS: '0', RECONCILE_MODULE: hook }, async ({ receiver, notify }) => {
+      assert.equal((await notify(pending('card-9', 'op-9'))).status, 204);
+      const failed = await receiver.waitFor((e) => e.event === 'reconcile_hook_failed', 10_000);
+      assert.deepEqual([failed.cardId, failed.message], ['card-9', 'the bank sender is down']);
+      const passes = () => receiver.entries.filter((e) => e.event === 'reconciled').length;
+      const after = passes();
+      await receiver.waitFor(() => passes() >= after + 4, 10_000);
+      const lines = readFileSync(handed, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      assert.equal(lines.length, 1);
+      assert.deepEqual([lines[0].issuerId, lines[0].cardId, lines[0].trackingType, lines[0].operationId],
+        [ISSUER, 'card-9', 'SHIPMENT', 'op-9']);
+      assert.equal(lines[0].query.method, 'GET');
+      assert.ok(!receiver.entries.some((e) => e.event === 'status_query'), 'the hook replaces the log line');
+    });
+  } finally {
+    rmSync(hookDir, { recursive: true, force: true });
+  }
 });
 
 test('PostgreSQL unreachable: /healthz and notifications answer 503; back, they answer 200 and 204',

@@ -1,7 +1,8 @@
 // The schema's migrations: the numbered .sql files of migrations/, applied
 // in order, each once, recorded in schema_migrations. One text serves both
 // databases; the words they spell differently are written {{identity}} and
-// {{bytes}}.
+// {{bytes}}, and what only one of them runs stands between a line
+// `-- {{sqlite}}` or `-- {{postgres}}` and a line `-- {{end}}`.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,12 @@ const BYTES = {
   postgres: 'BYTEA',
 };
 
+/** A migration's text for one dialect: the other dialect's sections removed. */
+function forDialect(text, dialect) {
+  return text.replace(/^-- \{\{(sqlite|postgres)\}\}\n([\s\S]*?)^-- \{\{end\}\}\n/gm,
+    (_, only, body) => (only === dialect ? body : ''));
+}
+
 /**
  * [{version, name, sql, checksum}] for a dialect ('sqlite' or 'postgres'),
  * by version. The checksum is the SHA-256 of the file's text as shipped (the
@@ -33,7 +40,7 @@ export function migrations(dialect) {
       return {
         version: Number.parseInt(name, 10),
         name,
-        sql: text.replaceAll('{{identity}}', IDENTITY[dialect]).replaceAll('{{bytes}}', BYTES[dialect]),
+        sql: forDialect(text, dialect).replaceAll('{{identity}}', IDENTITY[dialect]).replaceAll('{{bytes}}', BYTES[dialect]),
         checksum: createHash('sha256').update(text).digest('hex'),
       };
     })

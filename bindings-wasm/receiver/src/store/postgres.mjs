@@ -7,8 +7,8 @@ import pg from 'pg';
 import { isConnectionFailure } from '../failures.mjs';
 import { MIGRATIONS_TABLE, compareSchema, migrations, notMigrated } from './migrations.mjs';
 import {
-  ATTEMPTS_KEPT_MS, CLAIMABLE_SQL, DEAD_LETTER_COLUMNS, PARKED_SQL, STATS_SQL, deadLetterOut, deadLetterRow,
-  outboxRow, parkedRow, statsRow,
+  ATTEMPTS_KEPT_MS, CLAIMABLE_SQL, DEAD_LETTER_COLUMNS, PARKED_OF_CARD_SQL, PARKED_SQL, STATS_SQL, deadLetterOut, deadLetterRow,
+  failedCard, outboxRow, parkedOfCardRow, storedRow, parkedRow, statsRow,
 } from './rows.mjs';
 
 // SQLSTATEs after which the whole transaction is simply run again:
@@ -156,43 +156,34 @@ export class PostgresStore {
   }
 
   /**
-   * One transaction: creates the rows the body's cards lack, locks all of
-   * them in `cardId` order (so two bodies sharing cards never deadlock), calls
-   * `compute(loaded)` and writes what it returns (see ingest.mjs). Rows
-   * created here and left without state are removed before commit.
+   * One transaction: creates the rows the body's cards of `issuerId` lack,
+   * locks all of them in `cardId` order (so two bodies sharing cards never
+   * deadlock), calls `compute(loaded)` and writes what it returns (see
+   * ingest.mjs). Rows created here and left without state are removed before
+   * commit.
    */
-  async transact(cardIds, compute) {
+  async transact(issuerId, cardIds, compute) {
     const ids = [...cardIds].sort(compareIds);
     return this.#transaction(async (client) => {
-      await client.query(`INSERT INTO cards (card_id)
-        SELECT id FROM unnest($1::text[]) AS t(id) ORDER BY id COLLATE "C"
-        ON CONFLICT (card_id) DO NOTHING`, [ids]);
+      await client.query(`INSERT INTO cards (issuer_id, card_id)
+        SELECT $1, id FROM unnest($2::text[]) AS t(id) ORDER BY id COLLATE "C"
+        ON CONFLICT (issuer_id, card_id) DO NOTHING`, [issuerId, ids]);
       const { rows } = await client.query(`SELECT card_id, state, outbox_seq FROM cards
-        WHERE card_id = ANY($1::text[]) ORDER BY card_id COLLATE "C" FOR UPDATE`, [ids]);
+        WHERE issuer_id = $1 AND card_id = ANY($2::text[]) ORDER BY card_id COLLATE "C" FOR UPDATE`, [issuerId, ids]);
       const loaded = new Map();
       for (const r of rows) loaded.set(r.card_id, { state: r.state, seq: Number(r.outbox_seq) });
       const plan = compute(loaded);
       const cards = plan.cards;
       if (cards.length > 0) {
-        await client.query(`UPDATE cards SET
-            issuer_id = coalesce(u.issuer_id, cards.issuer_id), state = u.state, view = u.view,
-            phase = u.phase, outbox_seq = u.seq, updated_ms = $7
-          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
-            AS u(card_id, issuer_id, state, view, phase, seq)
-          WHERE cards.card_id = u.card_id`, [
-          cards.map((c) => c.cardId), cards.map((c) => c.issuerId), cards.map((c) => c.state),
-          cards.map((c) => c.view), cards.map((c) => c.phase), cards.map((c) => c.seq), plan.nowMs,
+        await client.query(`UPDATE cards SET state = u.state, view = u.view, phase = u.phase, outbox_seq = u.seq,
+            updated_ms = $7
+          FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+            AS u(card_id, state, view, phase, seq)
+          WHERE cards.issuer_id = $1 AND cards.card_id = u.card_id`, [
+          issuerId, cards.map((c) => c.cardId), cards.map((c) => c.state), cards.map((c) => c.view),
+          cards.map((c) => c.phase), cards.map((c) => c.seq), plan.nowMs,
         ]);
-        const changes = cards.flatMap((c) => c.outbox.map((o) => ({ cardId: c.cardId, ...o })));
-        if (changes.length > 0) {
-          await client.query(`INSERT INTO outbox (card_id, seq, tracking_type, field, old, new, created_ms)
-            SELECT card_id, seq, tracking_type, field, old, new, $7
-            FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])
-              AS t(card_id, seq, tracking_type, field, old, new)`, [
-            changes.map((c) => c.cardId), changes.map((c) => c.seq), changes.map((c) => c.trackingType),
-            changes.map((c) => c.field), changes.map((c) => c.old), changes.map((c) => c.new), plan.nowMs,
-          ]);
-        }
+        await insertOutbox(client, cards.map((c) => ({ ...c, issuerId })), plan.nowMs);
       }
       await insertDeadLetters(client, plan.deadLetters);
       await resolveLetters(client, plan.resolve ?? [], plan.nowMs);
@@ -201,9 +192,39 @@ export class PostgresStore {
       const written = new Set(cards.map((c) => c.cardId));
       const empty = ids.filter((id) => loaded.get(id)?.state == null && !written.has(id));
       if (empty.length > 0) {
-        await client.query('DELETE FROM cards WHERE card_id = ANY($1::text[]) AND state IS NULL', [empty]);
+        await client.query('DELETE FROM cards WHERE issuer_id = $1 AND card_id = ANY($2::text[]) AND state IS NULL',
+          [issuerId, empty]);
       }
       return plan;
+    });
+  }
+
+  /**
+   * One page of the re-derive (rederive.mjs): the stored rows after `after`
+   * ({issuerId, cardId} or null), by key, locked; `compute(rows)` returns
+   * `{updates, nowMs}`: each `{issuerId, cardId, view, phase, seq, outbox}`
+   * is written with its outbox rows. Resolves to compute's result with
+   * `rows` (how many were read) and `last` (the page's last key).
+   */
+  async rederivePage(after, limit, compute) {
+    return this.#transaction(async (client) => {
+      const { rows } = await client.query(`SELECT issuer_id, card_id, state, view, outbox_seq FROM cards
+        WHERE (issuer_id, card_id) > ($1, $2) AND state IS NOT NULL ORDER BY issuer_id, card_id LIMIT $3 FOR UPDATE`,
+      [after?.issuerId ?? '', after?.cardId ?? '', limit]);
+      if (rows.length === 0) return { rows: 0, last: after, found: [], unreadable: 0 };
+      const plan = compute(rows.map(storedRow));
+      const { updates } = plan;
+      if (updates.length > 0) {
+        await client.query(`UPDATE cards SET view = u.view, phase = u.phase, outbox_seq = u.seq, updated_ms = $6
+          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS u(issuer_id, card_id, view, phase, seq)
+          WHERE cards.issuer_id = u.issuer_id AND cards.card_id = u.card_id`, [
+          updates.map((u) => u.issuerId), updates.map((u) => u.cardId), updates.map((u) => u.view),
+          updates.map((u) => u.phase), updates.map((u) => u.seq), plan.nowMs,
+        ]);
+        await insertOutbox(client, updates, plan.nowMs);
+      }
+      const last = rows[rows.length - 1];
+      return { ...plan, rows: rows.length, last: { issuerId: last.issuer_id, cardId: last.card_id } };
     });
   }
 
@@ -251,10 +272,23 @@ export class PostgresStore {
     });
   }
 
-  async view(cardId) {
+  /** The card's view (JSON text), or undefined. */
+  async view(issuerId, cardId) {
     const { rows } = await this.pool.query(
-      'SELECT view FROM cards WHERE card_id = $1 AND state IS NOT NULL', [cardId]);
+      'SELECT view FROM cards WHERE issuer_id = $1 AND card_id = $2 AND state IS NOT NULL', [issuerId, cardId]);
     return rows[0]?.view;
+  }
+
+  /** The card's open dead letters by code: [{code, operations, sinceMs}]. */
+  async parkedOfCard(issuerId, cardId) {
+    return (await this.pool.query(PARKED_OF_CARD_SQL, [issuerId, cardId])).rows.map(parkedOfCardRow);
+  }
+
+  /** The issuers that hold a card of this id, in order (at most `limit`). */
+  async issuersOf(cardId, limit = 10) {
+    const { rows } = await this.pool.query(`SELECT issuer_id FROM cards WHERE card_id = $1 AND state IS NOT NULL
+      ORDER BY issuer_id COLLATE "C" LIMIT $2`, [cardId, limit]);
+    return rows.map((r) => r.issuer_id);
   }
 
   /**
@@ -283,17 +317,18 @@ export class PostgresStore {
   /**
    * Records a failed delivery of rows: their attempts, the error, not
    * before `nextMs`; parked once `maxAttempts` is reached. Resolves to each
-   * card's `{cardId, attempts, parked}` (its first row's).
+   * card's `{issuerId, cardId, attempts, parked}` (its first row's).
    */
   async failOutbox(ids, { nowMs, nextMs, error, maxAttempts }) {
     return this.#transaction(async (client) => {
       const { rows } = await client.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_ms = $2,
           lease_until = NULL, lease_owner = NULL, parked_ms = CASE WHEN attempts + 1 >= $3 THEN $4::bigint END
-        WHERE id = ANY($5::bigint[]) AND done_ms IS NULL RETURNING id, card_id, attempts, parked_ms`,
+        WHERE id = ANY($5::bigint[]) AND done_ms IS NULL RETURNING id, issuer_id, card_id, attempts, parked_ms`,
       [error, nextMs, maxAttempts, nowMs, ids]);
       const cards = new Map();
       for (const r of rows.sort((a, b) => Number(a.id) - Number(b.id))) {
-        if (!cards.has(r.card_id)) cards.set(r.card_id, { cardId: r.card_id, attempts: Number(r.attempts), parked: r.parked_ms !== null });
+        const key = `${r.issuer_id}/${r.card_id}`;
+        if (!cards.has(key)) cards.set(key, failedCard(r));
       }
       return [...cards.values()];
     });
@@ -306,19 +341,25 @@ export class PostgresStore {
   }
 
   /** Releases a card's parked queue for delivery again; resolves to the rows released. */
-  async redriveOutbox(cardId) {
+  async redriveOutbox(issuerId, cardId) {
     const { rowCount } = await this.pool.query(`UPDATE outbox SET parked_ms = NULL, attempts = 0, next_ms = NULL
-      WHERE card_id = $1 AND done_ms IS NULL AND parked_ms IS NOT NULL`, [cardId]);
+      WHERE issuer_id = $1 AND card_id = $2 AND done_ms IS NULL AND parked_ms IS NOT NULL`, [issuerId, cardId]);
     return rowCount;
   }
 
   /** Leases of dead dispatchers expire on their own: several dispatchers share the database. */
   async releaseLeases() {}
 
+  /**
+   * The stored rows after `after` ({issuerId, cardId}, or null for the first
+   * page), by issuer then card in the database's collation (any order is a
+   * page order as long as the comparison and the sort share it; this one
+   * walks the primary key).
+   */
   async statesPage(after, limit) {
     const { rows } = await this.pool.query(`SELECT card_id, issuer_id, state FROM cards
-      WHERE card_id > $1 COLLATE "C" AND state IS NOT NULL ORDER BY card_id COLLATE "C" LIMIT $2`,
-    [after, limit]);
+      WHERE (issuer_id, card_id) > ($1, $2) AND state IS NOT NULL ORDER BY issuer_id, card_id LIMIT $3`,
+    [after?.issuerId ?? '', after?.cardId ?? '', limit]);
     return rows.map((r) => ({ cardId: r.card_id, issuerId: r.issuer_id, state: r.state }));
   }
 
@@ -344,6 +385,20 @@ export class PostgresStore {
   async close() {
     await this.pool.end();
   }
+}
+
+/** The outbox rows of `cards` ({issuerId, cardId, outbox: [{seq, trackingType, field, old, new}]}), in one statement. */
+async function insertOutbox(client, cards, nowMs) {
+  const changes = cards.flatMap((c) => c.outbox.map((o) => ({ issuerId: c.issuerId, cardId: c.cardId, ...o })));
+  if (changes.length === 0) return;
+  const column = (name) => changes.map((c) => c[name]);
+  await client.query(`INSERT INTO outbox (issuer_id, card_id, seq, tracking_type, field, old, new, created_ms)
+    SELECT issuer_id, card_id, seq, tracking_type, field, old, new, $8
+    FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])
+      AS t(issuer_id, card_id, seq, tracking_type, field, old, new)`, [
+    column('issuerId'), column('cardId'), column('seq'), column('trackingType'), column('field'), column('old'),
+    column('new'), nowMs,
+  ]);
 }
 
 async function insertDeadLetters(client, letters) {

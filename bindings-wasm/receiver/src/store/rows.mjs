@@ -32,6 +32,7 @@ export function deadLetterOut(r) {
 export function outboxRow(r) {
   return {
     id: Number(r.id),
+    issuerId: r.issuer_id,
     cardId: r.card_id,
     seq: Number(r.seq),
     trackingType: r.tracking_type,
@@ -52,26 +53,28 @@ export function outboxRow(r) {
  * has one dispatcher per file and one writer at a time).
  */
 export const CLAIMABLE_SQL = `WITH heads AS (
-    SELECT h.card_id FROM outbox h
+    SELECT h.issuer_id, h.card_id FROM outbox h
     WHERE h.done_ms IS NULL AND h.parked_ms IS NULL
       AND (h.next_ms IS NULL OR h.next_ms <= $1)
       AND (h.lease_until IS NULL OR h.lease_until <= $1)
-      AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.card_id = h.card_id AND p.done_ms IS NULL AND p.seq < h.seq)
+      AND NOT EXISTS (SELECT 1 FROM outbox p
+        WHERE p.issuer_id = h.issuer_id AND p.card_id = h.card_id AND p.done_ms IS NULL AND p.seq < h.seq)
     ORDER BY h.id LIMIT $2 {{lock}})
-  SELECT id, card_id, seq, tracking_type, field, old, new, created_ms, attempts FROM outbox
-  WHERE done_ms IS NULL AND card_id IN (SELECT card_id FROM heads)
+  SELECT id, issuer_id, card_id, seq, tracking_type, field, old, new, created_ms, attempts FROM outbox o
+  WHERE done_ms IS NULL AND EXISTS (SELECT 1 FROM heads WHERE heads.issuer_id = o.issuer_id AND heads.card_id = o.card_id)
   ORDER BY id LIMIT $2`;
 
 /** The cards whose outbox queue is parked, with the error that parked it (parameter: limit). */
-export const PARKED_SQL = `SELECT card_id, seq, attempts, last_error, parked_ms FROM outbox
+export const PARKED_SQL = `SELECT issuer_id, card_id, seq, attempts, last_error, parked_ms FROM outbox
   WHERE done_ms IS NULL AND parked_ms IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM outbox p WHERE p.card_id = outbox.card_id AND p.done_ms IS NULL AND p.seq < outbox.seq)
-  ORDER BY parked_ms, card_id LIMIT $1`;
+    SELECT 1 FROM outbox p WHERE p.issuer_id = outbox.issuer_id AND p.card_id = outbox.card_id
+      AND p.done_ms IS NULL AND p.seq < outbox.seq)
+  ORDER BY parked_ms, issuer_id, card_id LIMIT $1`;
 
 /** PARKED_SQL's row. */
 export function parkedRow(r) {
   return {
-    cardId: r.card_id, seq: Number(r.seq), attempts: Number(r.attempts), lastError: r.last_error,
+    issuerId: r.issuer_id, cardId: r.card_id, seq: Number(r.seq), attempts: Number(r.attempts), lastError: r.last_error,
     parkedMs: Number(r.parked_ms),
   };
 }
@@ -83,7 +86,27 @@ export const STATS_SQL = `SELECT
   (SELECT min(created_ms) FROM outbox WHERE done_ms IS NULL) AS outbox_oldest_ms,
   (SELECT count(*) FROM dead_letters) AS dead_letters,
   (SELECT count(*) FROM dead_letters WHERE status = 'open') AS dead_letters_open,
-  (SELECT count(DISTINCT card_id) FROM outbox WHERE done_ms IS NULL AND parked_ms IS NOT NULL) AS outbox_parked_cards`;
+  (SELECT count(*) FROM (SELECT DISTINCT issuer_id, card_id FROM outbox
+    WHERE done_ms IS NULL AND parked_ms IS NOT NULL) AS q) AS outbox_parked_cards`;
+
+/** A card whose delivery failed, from failOutbox's row (issuer_id, card_id, attempts, parked_ms). */
+export function failedCard(r) {
+  return { issuerId: r.issuer_id, cardId: r.card_id, attempts: Number(r.attempts), parked: r.parked_ms !== null };
+}
+
+/** A stored card's row as the re-derive reads it (issuer_id, card_id, state, view, outbox_seq). */
+export function storedRow(r) {
+  return { issuerId: r.issuer_id, cardId: r.card_id, state: r.state, view: r.view, seq: Number(r.outbox_seq) };
+}
+
+/** A card's open dead letters by code (parameters: issuer, card): what its view shows as `parked`. */
+export const PARKED_OF_CARD_SQL = `SELECT code, count(*) AS operations, min(received_ms) AS since_ms FROM dead_letters
+  WHERE issuer_id = $1 AND card_id = $2 AND status = 'open' GROUP BY code ORDER BY code`;
+
+/** PARKED_OF_CARD_SQL's row. */
+export function parkedOfCardRow(r) {
+  return { code: r.code, operations: Number(r.operations), sinceMs: Number(r.since_ms) };
+}
 
 /** STATS_SQL's row, as numbers (PostgreSQL returns bigints as text). */
 export function statsRow(s) {

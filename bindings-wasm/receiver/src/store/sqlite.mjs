@@ -9,8 +9,8 @@ import Database from 'better-sqlite3';
 
 import { MIGRATIONS_TABLE, compareSchema, migrations, notMigrated } from './migrations.mjs';
 import {
-  ATTEMPTS_KEPT_MS, CLAIMABLE_SQL, DEAD_LETTER_COLUMNS, PARKED_SQL, STATS_SQL, deadLetterOut, deadLetterRow,
-  outboxRow, parkedRow, statsRow,
+  ATTEMPTS_KEPT_MS, CLAIMABLE_SQL, DEAD_LETTER_COLUMNS, PARKED_OF_CARD_SQL, PARKED_SQL, STATS_SQL, deadLetterOut, deadLetterRow,
+  failedCard, outboxRow, parkedOfCardRow, storedRow, parkedRow, statsRow,
 } from './rows.mjs';
 
 /** PostgreSQL's $1, $2 … as named parameters @p1, @p2 …: one text serves both. */
@@ -66,14 +66,13 @@ export class SqliteStore {
     if (this.#prepared === null) {
       const db = this.db;
       this.#prepared = {
-        load: db.prepare('SELECT state, outbox_seq FROM cards WHERE card_id = ?'),
+        load: db.prepare('SELECT state, outbox_seq FROM cards WHERE issuer_id = ? AND card_id = ?'),
         upsert: db.prepare(`INSERT INTO cards (card_id, issuer_id, state, view, phase, outbox_seq, updated_ms)
           VALUES (@cardId, @issuerId, @state, @view, @phase, @seq, @nowMs)
-          ON CONFLICT (card_id) DO UPDATE SET issuer_id = coalesce(excluded.issuer_id, issuer_id),
-            state = excluded.state, view = excluded.view, phase = excluded.phase,
+          ON CONFLICT (issuer_id, card_id) DO UPDATE SET state = excluded.state, view = excluded.view, phase = excluded.phase,
             outbox_seq = excluded.outbox_seq, updated_ms = excluded.updated_ms`),
-        outbox: db.prepare(`INSERT INTO outbox (card_id, seq, tracking_type, field, old, new, created_ms)
-          VALUES (@cardId, @seq, @trackingType, @field, @old, @new, @nowMs)`),
+        outbox: db.prepare(`INSERT INTO outbox (issuer_id, card_id, seq, tracking_type, field, old, new, created_ms)
+          VALUES (@issuerId, @cardId, @seq, @trackingType, @field, @old, @new, @nowMs)`),
         deadLetter: db.prepare(`INSERT INTO dead_letters
           (received_ms, issuer_id, scope, card_id, operation_id, code, path, message, raw, raw_bytes, redrive_of)
           VALUES (@receivedMs, @issuerId, @scope, @cardId, @operationId, @code, @path, @message, @raw, @rawBytes, @redriveOf)`),
@@ -91,18 +90,25 @@ export class SqliteStore {
             last_error = excluded.last_error
           RETURNING attempts`),
         forgetAttempts: db.prepare('DELETE FROM body_attempts WHERE last_ms < ?'),
-        view: db.prepare('SELECT view FROM cards WHERE card_id = ? AND state IS NOT NULL'),
+        view: db.prepare('SELECT view FROM cards WHERE issuer_id = ? AND card_id = ? AND state IS NOT NULL'),
+        issuers: db.prepare(`SELECT issuer_id FROM cards WHERE card_id = ? AND state IS NOT NULL
+          ORDER BY issuer_id LIMIT ?`).pluck(),
         claimable: db.prepare(positional(CLAIMABLE_SQL.replace('{{lock}}', ''))),
         done: db.prepare('UPDATE outbox SET done_ms = ?, lease_until = NULL, lease_owner = NULL WHERE id = ?'),
         fail: db.prepare(positional(`UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_ms = $2,
             lease_until = NULL, lease_owner = NULL, parked_ms = CASE WHEN attempts + 1 >= $3 THEN $4 END
-          WHERE id = $5 AND done_ms IS NULL RETURNING card_id, attempts, parked_ms`)),
+          WHERE id = $5 AND done_ms IS NULL RETURNING issuer_id, card_id, attempts, parked_ms`)),
         parked: db.prepare(positional(PARKED_SQL)),
+        parkedOfCard: db.prepare(positional(PARKED_OF_CARD_SQL)),
         redrive: db.prepare(`UPDATE outbox SET parked_ms = NULL, attempts = 0, next_ms = NULL
-          WHERE card_id = ? AND done_ms IS NULL AND parked_ms IS NOT NULL`),
+          WHERE issuer_id = ? AND card_id = ? AND done_ms IS NULL AND parked_ms IS NOT NULL`),
         release: db.prepare('UPDATE outbox SET lease_until = NULL, lease_owner = NULL WHERE lease_until IS NOT NULL'),
+        rederivePage: db.prepare(`SELECT issuer_id, card_id, state, view, outbox_seq FROM cards
+          WHERE (issuer_id, card_id) > (?, ?) AND state IS NOT NULL ORDER BY issuer_id, card_id LIMIT ?`),
+        rederived: db.prepare(`UPDATE cards SET view = @view, phase = @phase, outbox_seq = @seq, updated_ms = @nowMs
+          WHERE issuer_id = @issuerId AND card_id = @cardId`),
         page: db.prepare(`SELECT card_id, issuer_id, state FROM cards
-          WHERE card_id > ? AND state IS NOT NULL ORDER BY card_id LIMIT ?`),
+          WHERE (issuer_id, card_id) > (?, ?) AND state IS NOT NULL ORDER BY issuer_id, card_id LIMIT ?`),
         stats: db.prepare(STATS_SQL),
       };
     }
@@ -151,28 +157,44 @@ export class SqliteStore {
   }
 
   /**
-   * One transaction: loads the rows of `cardIds` (the whole database is
-   * locked for writing, so their order does not matter here), calls
-   * `compute(loaded)` and writes what it returns (see ingest.mjs).
+   * One transaction: loads the rows of `issuerId`'s `cardIds` (the whole
+   * database is locked for writing, so their order does not matter here),
+   * calls `compute(loaded)` and writes what it returns (see ingest.mjs).
    */
-  async transact(cardIds, compute) {
+  async transact(issuerId, cardIds, compute) {
     const sql = this.#sql;
     return this.#write(() => {
       const loaded = new Map();
       for (const cardId of cardIds) {
-        const row = sql.load.get(cardId);
+        const row = sql.load.get(issuerId, cardId);
         loaded.set(cardId, { state: row?.state ?? null, seq: row ? Number(row.outbox_seq) : 0 });
       }
       const plan = compute(loaded);
       for (const card of plan.cards) {
-        sql.upsert.run({ ...card, nowMs: plan.nowMs });
+        sql.upsert.run({ ...card, issuerId, nowMs: plan.nowMs });
         for (const change of card.outbox) {
-          sql.outbox.run({ cardId: card.cardId, nowMs: plan.nowMs, ...change });
+          sql.outbox.run({ issuerId, cardId: card.cardId, nowMs: plan.nowMs, ...change });
         }
       }
       for (const letter of plan.deadLetters) sql.deadLetter.run(deadLetterRow(letter));
       for (const r of plan.resolve ?? []) sql.resolve.run(r.status, plan.nowMs, r.id);
       return plan;
+    });
+  }
+
+  /** One page of the re-derive: as PostgresStore's (the write lock held for the page). */
+  async rederivePage(after, limit, compute) {
+    const sql = this.#sql;
+    return this.#write(() => {
+      const rows = sql.rederivePage.all(after?.issuerId ?? '', after?.cardId ?? '', limit);
+      if (rows.length === 0) return { rows: 0, last: after, found: [], unreadable: 0 };
+      const plan = compute(rows.map(storedRow));
+      for (const u of plan.updates) {
+        sql.rederived.run({ ...u, nowMs: plan.nowMs });
+        for (const change of u.outbox) sql.outbox.run({ issuerId: u.issuerId, cardId: u.cardId, nowMs: plan.nowMs, ...change });
+      }
+      const last = rows[rows.length - 1];
+      return { ...plan, rows: rows.length, last: { issuerId: last.issuer_id, cardId: last.card_id } };
     });
   }
 
@@ -214,8 +236,19 @@ export class SqliteStore {
     });
   }
 
-  async view(cardId) {
-    return this.#sql.view.get(cardId)?.view;
+  /** The card's view (JSON text), or undefined. */
+  async view(issuerId, cardId) {
+    return this.#sql.view.get(issuerId, cardId)?.view;
+  }
+
+  /** The card's open dead letters by code: [{code, operations, sinceMs}]. */
+  async parkedOfCard(issuerId, cardId) {
+    return this.#sql.parkedOfCard.all(params(issuerId, cardId)).map(parkedOfCardRow);
+  }
+
+  /** The issuers that hold a card of this id, in order (at most `limit`). */
+  async issuersOf(cardId, limit = 10) {
+    return this.#sql.issuers.all(cardId, limit);
   }
 
   /**
@@ -239,7 +272,7 @@ export class SqliteStore {
   /**
    * Records a failed delivery of rows: their attempts, the error, not
    * before `nextMs`; parked once `maxAttempts` is reached. Resolves to each
-   * card's `{cardId, attempts, parked}` (its first row's).
+   * card's `{issuerId, cardId, attempts, parked}` (its first row's).
    */
   async failOutbox(ids, { nowMs, nextMs, error, maxAttempts }) {
     const sql = this.#sql;
@@ -247,9 +280,7 @@ export class SqliteStore {
       const cards = new Map();
       for (const id of ids) {
         const r = sql.fail.get(params(error, nextMs, maxAttempts, nowMs, id));
-        if (r && !cards.has(r.card_id)) {
-          cards.set(r.card_id, { cardId: r.card_id, attempts: Number(r.attempts), parked: r.parked_ms !== null });
-        }
+        if (r && !cards.has(`${r.issuer_id}/${r.card_id}`)) cards.set(`${r.issuer_id}/${r.card_id}`, failedCard(r));
       }
       return [...cards.values()];
     });
@@ -261,9 +292,9 @@ export class SqliteStore {
   }
 
   /** Releases a card's parked queue for delivery again; resolves to the rows released. */
-  async redriveOutbox(cardId) {
+  async redriveOutbox(issuerId, cardId) {
     const sql = this.#sql;
-    return this.#write(() => sql.redrive.run(cardId).changes);
+    return this.#write(() => sql.redrive.run(issuerId, cardId).changes);
   }
 
   /** Drops every lease: SQLite's one dispatcher, starting, holds none. */
@@ -272,8 +303,9 @@ export class SqliteStore {
     await this.#write(() => sql.release.run());
   }
 
+  /** The stored rows after `after` ({issuerId, cardId}, or null for the first page), by issuer then card. */
   async statesPage(after, limit) {
-    return this.#sql.page.all(after, limit)
+    return this.#sql.page.all(after?.issuerId ?? '', after?.cardId ?? '', limit)
       .map((r) => ({ cardId: r.card_id, issuerId: r.issuer_id, state: r.state }));
   }
 

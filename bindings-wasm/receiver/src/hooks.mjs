@@ -1,0 +1,22 @@
+// The bank's own code, named by a configuration variable: a module whose
+// default export is the function the receiver calls (OUTBOX_MODULE's
+// `deliver`, RECONCILE_MODULE's `onDue`). One that cannot be loaded stops
+// the start, in the primary, before any worker serves.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import { ConfigError } from './config.mjs';
+
+/** The default export of the module at `path` (relative to the working directory), a function of `signature`. */
+export async function importHook(variable, path, signature) {
+  let module;
+  try {
+    module = await import(pathToFileURL(resolve(path)).href);
+  } catch (err) {
+    throw new ConfigError(variable, `expected a module that can be imported: ${err.message}`);
+  }
+  if (typeof module.default !== 'function') {
+    throw new ConfigError(variable, `expected a module whose default export is a function ${signature}`);
+  }
+  return module.default;
+}

@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+// `npm run rederive`: after a library upgrade, re-folds every stored card's
+// row with the current library, rewrites its `view` and `phase`, and writes
+// what changed to the outbox, numbered on from the card's last sequence, so
+// that every chain stays unbroken: the next fold's `old` values are what the
+// outbox last said (README, "Upgrades"). It runs beside a serving receiver:
+// a page of cards at a time, each page one transaction with its rows locked.
+// Run twice, the second pass changes nothing; stopped, it resumes from the
+// last page it printed (--after ISSUER/CARD).
+import { parseArgs } from 'node:util';
+
+import { Tracker } from 'd1-tracking';
+
+import { ConfigError, loadConfig } from './config.mjs';
+import { openStore } from './store/index.mjs';
+
+/** Cards per page (one transaction each). */
+export const PAGE = 500;
+
+/**
+ * What changed between a card's stored view and its view now, as the
+ * library names changes (its `changes`): per tracking, in the order of
+ * `kinds`, each field of the tracking's view whose value differs, by name
+ * (`notifications` is a count of history, not a status, and the library
+ * leaves it out too); then `phase`. Views are the library's own JSON, so
+ * their field names are the library's; nothing here lists them.
+ */
+export function viewChanges(before, after) {
+  const changes = [];
+  const kinds = [...new Set([...Object.keys(before?.trackings ?? {}), ...Object.keys(after.trackings)])];
+  for (const kind of kinds.sort(byCodePoint)) {
+    const old = before?.trackings?.[kind] ?? null;
+    const now = after.trackings[kind] ?? null;
+    const fields = [...new Set([...Object.keys(old ?? {}), ...Object.keys(now ?? {})])]
+      .filter((f) => f !== 'notifications').sort(byCodePoint);
+    for (const field of fields) {
+      const o = old?.[field] ?? null;
+      const n = now?.[field] ?? null;
+      if (JSON.stringify(o) !== JSON.stringify(n)) changes.push({ trackingType: kind, field, old: o, new: n });
+    }
+  }
+  if ((before?.phase ?? null) !== after.phase) {
+    changes.push({ trackingType: null, field: 'phase', old: before?.phase ?? null, new: after.phase });
+  }
+  return changes;
+}
+
+function byCodePoint(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * One pass over every stored card after `after` ({issuerId, cardId} or
+ * null), `pageSize` cards per transaction. `dryRun` counts without writing.
+ * `onPage({last, cards, changed, changes, unreadable})` after each page.
+ * Resolves to the totals.
+ */
+export async function rederive({ store, after = null, pageSize = PAGE, dryRun = false, onPage = () => {}, onUnreadable = () => {} }) {
+  const tracker = new Tracker();
+  const totals = { cards: 0, changed: 0, changes: 0, unreadable: 0 };
+  try {
+    for (let cursor = after; ;) {
+      const page = await store.rederivePage(cursor, pageSize, (rows) => {
+        const updates = [];
+        let unreadable = 0;
+        for (const row of rows) {
+          let view;
+          try {
+            tracker.clear();
+            tracker.importCard(row.state);
+            view = tracker.card(row.cardId);
+          } catch (err) {
+            // Left as it is: the next notification for it parks its
+            // operations (README, "What happens to a body").
+            unreadable++;
+            onUnreadable({ issuerId: row.issuerId, cardId: row.cardId, code: err.code, message: err.message });
+            continue;
+          }
+          const stored = row.view === null ? null : JSON.parse(row.view);
+          const changes = viewChanges(stored, view);
+          const viewText = JSON.stringify(view);
+          if (changes.length === 0 && viewText === row.view) continue;
+          updates.push({
+            issuerId: row.issuerId, cardId: row.cardId, view: viewText, phase: view.phase,
+            seq: row.seq + changes.length,
+            outbox: changes.map((c, i) => ({
+              seq: row.seq + i + 1, trackingType: c.trackingType, field: c.field,
+              old: JSON.stringify(c.old), new: JSON.stringify(c.new),
+            })),
+          });
+        }
+        return { updates: dryRun ? [] : updates, found: updates, unreadable, nowMs: Date.now() };
+      });
+      if (page.rows === 0) break;
+      const changes = page.found.reduce((n, u) => n + u.outbox.length, 0);
+      totals.cards += page.rows;
+      totals.changed += page.found.length;
+      totals.changes += changes;
+      totals.unreadable += page.unreadable;
+      cursor = page.last;
+      onPage({ last: page.last, cards: page.rows, changed: page.found.length, changes, unreadable: page.unreadable });
+    }
+  } finally {
+    tracker.free();
+  }
+  return totals;
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      'dry-run': { type: 'boolean', default: false },
+      after: { type: 'string' },
+      'page-size': { type: 'string', default: String(PAGE) },
+    },
+  });
+  let after = null;
+  if (values.after !== undefined) {
+    const slash = values.after.indexOf('/');
+    if (slash < 0) throw new ConfigError('--after', 'expected ISSUER/CARD, as the last page line printed');
+    after = { issuerId: values.after.slice(0, slash), cardId: values.after.slice(slash + 1) };
+  }
+  const pageSize = Number(values['page-size']);
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new ConfigError('--page-size', 'expected a whole number of cards, 1 or more');
+  const config = loadConfig(process.env, { serving: false });
+  const store = openStore(config);
+  const line = (entry) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+  const started = Date.now();
+  try {
+    await store.checkSchema();
+    const totals = await rederive({
+      store, after, pageSize, dryRun: values['dry-run'],
+      onPage: (p) => line({ event: 'rederive_page', after: `${p.last.issuerId}/${p.last.cardId}`, ...p, last: undefined }),
+      onUnreadable: (u) => line({ level: 'warn', event: 'rederive_unreadable', ...u }),
+    });
+    line({ event: 'rederived', dryRun: values['dry-run'], ...totals, ms: Date.now() - started });
+  } finally {
+    await store.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err) => {
+    const expected = err instanceof ConfigError || err?.name === 'SchemaError';
+    process.stderr.write(`d1-tracking-receiver rederive: ${expected ? err.message : err?.stack ?? err}\n`);
+    process.exit(expected ? 2 : 1);
+  });
+}
