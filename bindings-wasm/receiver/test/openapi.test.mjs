@@ -295,7 +295,7 @@ const PROBES = [
   { op: 'discardDeadLetter', status: 503, locked: true, params: (ctx) => ({ id: ctx.letter('PAYLOAD_TOO_LARGE') }) },
 ];
 
-/** Documented statuses no probe makes, and why: `[operationIds or '*', status, reason]`. */
+/** Documented statuses no probe makes, and why: `[operationIds, status, reason]`. */
 const NOT_PROBED = [
   [[...OPERATIONS.keys()].filter((id) => id !== 'postNotifications'), 408,
     "Node's own answer before any route (the one RequestTimeout response); probed on postNotifications"],
@@ -367,7 +367,7 @@ test('CardView holds every view of the library\'s sample views (core/examples/da
 
 test('every documented status of every operation, made by a real request: the answer is what the document says', { timeout: 120_000 }, async () => {
   await withReceiver({}, async ({ receiver, db }) => {
-    const ctx = {};
+    const ctx = { letter: () => { throw new Error('no dead letters listed yet: the first listDeadLetters probe failed'); } };
     const problems = [];
     const made = new Set();
     let lock = null;
