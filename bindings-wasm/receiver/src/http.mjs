@@ -43,8 +43,12 @@ const TRACKING_REQUESTS = new RegExp(`^${ISSUER}/cards/${CARD_ID}/tracking-reque
 const OUTBOX_REDRIVE = new RegExp(`^${ISSUER}/outbox/${CARD_ID}/redrive$`);
 const DISCARD = /^\/dead-letters\/(\d{1,15})\/discard$/;
 
-/** A request's route as /metrics labels it (a bounded set: never the path itself). */
-const ROUTE_NAMES = [
+/**
+ * Every route's pattern, by the name /metrics labels it with (a bounded set:
+ * never the path itself); test/openapi.test.mjs checks the API document has
+ * a path for each.
+ */
+export const ROUTE_NAMES = [
   ['notifications', NOTIFICATIONS], ['card', CARD], ['tracking_requests', TRACKING_REQUESTS],
   ['outbox_redrive', OUTBOX_REDRIVE], ['dead_letter_discard', DISCARD], ['livez', /^\/livez$/],
   ['readyz', /^\/(readyz|healthz)$/], ['metrics', /^\/metrics$/], ['dead_letters', /^\/dead-letters$/],

@@ -21,6 +21,7 @@ import Database from 'better-sqlite3';
 import { parse } from 'yaml';
 
 import { ISSUER, pending } from './bodies.mjs';
+import { ROUTE_NAMES } from '../src/http.mjs';
 import { TEST_ADMIN_TOKEN, TEST_TOKEN, startReceiver } from './harness.mjs';
 
 const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
@@ -240,15 +241,30 @@ const PROBES = [
   { op: 'headCard', status: 404, params: { cardId: 'card-none' } },
   { op: 'headCard', status: 401, auth: false },
 
-  { op: 'postTrackingRequest', status: 200, params: { cardId: 'card-7' }, body: { trackingType: 'SHIPMENT', atMs: 1772441000000 } },
-  { op: 'postTrackingRequest', status: 200, params: { cardId: 'card-7' }, body: { trackingType: 'SHIPMENT', atMs: 1772441000000 } },
+  { op: 'getIssuerCard', status: 200, params: { cardId: 'card-1' } },
+  { op: 'getIssuerCard', status: 404, params: { cardId: 'card-none' } },
+  { op: 'getIssuerCard', status: 401, auth: false },
+  { op: 'headIssuerCard', status: 200, params: { cardId: 'card-1' } },
+  { op: 'headIssuerCard', status: 404, params: { cardId: 'card-none' } },
+  { op: 'headIssuerCard', status: 401, auth: false },
+
+  // ISSUER_ID is set: the routes without an issuer mean it, and another issuer is 404.
+  { op: 'getIssuerCard', status: 404, params: { issuerId: 'ISSUER0002', cardId: 'card-1' } },
+  { op: 'postTrackingRequest', status: 200, params: { cardId: 'card-9' }, body: { trackingType: 'SHIPMENT', atMs: 1772441000000 } },
+  { op: 'postIssuerTrackingRequest', status: 404, params: { issuerId: 'ISSUER0002', cardId: 'card-1' }, body: { trackingType: 'RETURN' } },
+  { op: 'postIssuerTrackingRequest', status: 200, params: { cardId: 'card-7' }, body: { trackingType: 'SHIPMENT', atMs: 1772441000000 } },
+  { op: 'postIssuerTrackingRequest', status: 200, params: { cardId: 'card-7' }, body: { trackingType: 'SHIPMENT', atMs: 1772441000000 } },
+  { op: 'postIssuerTrackingRequest', status: 400, params: { cardId: 'card-7' }, body: 'nope' },
+  { op: 'postIssuerTrackingRequest', status: 401, auth: false, body: { trackingType: 'SHIPMENT' } },
+  { op: 'postIssuerTrackingRequest', status: 413, body: 'x'.repeat(ADMIN_BODY_BYTES + 100) },
   { op: 'postTrackingRequest', status: 200, params: { cardId: 'card-1' }, body: { trackingType: 'RETURN' } },
-  { op: 'postTrackingRequest', status: 400, body: { trackingType: 'UNTYPED' } },
-  { op: 'postTrackingRequest', status: 400, body: { trackingType: 'SHIPMENT', atMs: -1 } },
+  { op: 'postTrackingRequest', status: 400, params: { cardId: 'card-1' }, body: { trackingType: 'UNTYPED' } },
+  { op: 'postTrackingRequest', status: 400, params: { cardId: 'card-1' }, body: { trackingType: 'SHIPMENT', atMs: -1 } },
   { op: 'postTrackingRequest', status: 400, body: '[1]' },
   { op: 'postTrackingRequest', status: 400, body: 'nope' },
   { op: 'postTrackingRequest', status: 401, auth: false, body: { trackingType: 'SHIPMENT' } },
   { op: 'postTrackingRequest', status: 413, body: 'x'.repeat(ADMIN_BODY_BYTES + 100) },
+
 
   // card-parked's changes are refused by the outbox callback (see the env below) until its queue is parked.
   { op: 'getParkedOutbox', status: 200, until: (_, json) => json.parked.length > 0 },
@@ -257,7 +273,10 @@ const PROBES = [
   { op: 'headParkedOutbox', status: 401, auth: false },
   { op: 'redriveOutbox', status: 200, params: { cardId: 'card-parked' }, then: (json) => assert.ok(json.rows >= 1) },
   { op: 'redriveOutbox', status: 200, params: { cardId: 'card-none' } },
+  { op: 'redriveIssuerOutbox', status: 404, params: { issuerId: 'ISSUER0002', cardId: 'card-1' } },
   { op: 'redriveOutbox', status: 401, auth: false },
+  { op: 'redriveIssuerOutbox', status: 200, params: { cardId: 'card-none' }, then: (json) => assert.equal(json.rows, 0) },
+  { op: 'redriveIssuerOutbox', status: 401, auth: false },
 
   { op: 'listDeadLetters', status: 200, then: (json, ctx) => {
     // The letters of the bodies above, by code: FIELD_INVALID_VALUE (an operation), PARSING_ERROR, FIELD_*, PAYLOAD_TOO_LARGE.
@@ -289,8 +308,10 @@ const PROBES = [
   // While SQLite's write lock is held elsewhere, what must write answers 503 (with Retry-After).
   { op: 'postNotifications', status: 503, locked: true, body: pending('card-2') },
   ...['getReadyz', 'headReadyz', 'getHealthz', 'headHealthz'].map((op) => ({ op, status: 503, on: BOTH, locked: true })),
-  { op: 'postTrackingRequest', status: 503, locked: true, body: { trackingType: 'PRODUCTION' } },
+  { op: 'postTrackingRequest', status: 503, locked: true, params: { cardId: 'card-1' }, body: { trackingType: 'PRODUCTION' } },
+  { op: 'postIssuerTrackingRequest', status: 503, locked: true, params: { cardId: 'card-8' }, body: { trackingType: 'PRODUCTION' } },
   { op: 'redriveOutbox', status: 503, locked: true, params: { cardId: 'card-parked' } },
+  { op: 'redriveIssuerOutbox', status: 503, locked: true, params: { cardId: 'card-parked' } },
   { op: 'redriveDeadLetters', status: 503, locked: true, body: (ctx) => ({ ids: [ctx.letter('PAYLOAD_TOO_LARGE')] }) },
   { op: 'discardDeadLetter', status: 503, locked: true, params: (ctx) => ({ id: ctx.letter('PAYLOAD_TOO_LARGE') }) },
 ];
@@ -301,6 +322,10 @@ const NOT_PROBED = [
     "Node's own answer before any route (the one RequestTimeout response); probed on postNotifications"],
   [['getMetrics', 'headMetrics', 'getCard', 'headCard', 'getParkedOutbox', 'headParkedOutbox', 'listDeadLetters', 'headDeadLetters'], 503,
     "reads: they fail only when the database does (PostgreSQL unreachable), which SQLite's write lock held elsewhere does not make"],
+  [['getIssuerCard', 'headIssuerCard'], 503, 'reads, as above'],
+  [['getCard', 'headCard', 'postTrackingRequest', 'redriveOutbox'], 409,
+    'several issuers holding one card id needs a receiver without ISSUER_ID; these probes set it (test/issuers.test.mjs makes the 409)'],
+  [['redriveOutbox'], 400, 'ISSUER_REQUIRED needs a receiver without ISSUER_ID; these probes set it'],
 ];
 
 /** The receiver the probes are sent to: one worker on a SQLite file, every limit the probes need small. */
@@ -445,7 +470,7 @@ test('the other way round: src/http.mjs routes nothing the document lacks; the d
   // Each route of src/http.mjs (a route's regular expression, or a path compared
   // as text) is a path of the document.
   const source = readFileSync(join(RECEIVER, 'src', 'http.mjs'), 'utf8');
-  const routes = [...source.matchAll(/^const ([A-Z_]+) = \/(\^.*\$)\/;$/gm)].map(([, name, re]) => ({ name, re: new RegExp(re) }));
+  const routes = ROUTE_NAMES.map(([name, re]) => ({ name, re }));
   const literals = [...new Set([...source.matchAll(/path === '(\/[^']*)'/g)].map((m) => m[1]))];
   assert.ok(routes.length >= 5 && literals.length >= 5, 'src/http.mjs no longer routes as this test reads it: update the test');
   const samples = Object.keys(DOC.paths).map((path) => fill([...OPERATIONS.values()].find((op) => op.path === path)));
