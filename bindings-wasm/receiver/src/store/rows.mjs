@@ -50,7 +50,9 @@ export function outboxRow(r) {
  * row is not parked, not waiting for its back-off and not leased. A card's
  * rows are in `id` order, so the limit keeps a prefix of each card's queue.
  * `{{lock}}` is PostgreSQL's FOR UPDATE SKIP LOCKED (nothing on SQLite, which
- * has one dispatcher per file and one writer at a time).
+ * has one dispatcher per file and one writer at a time). The heads' rows are
+ * found through outbox_pending, a card at a time (a row-value IN: a correlated
+ * EXISTS walked every pending row instead).
  */
 export const CLAIMABLE_SQL = `WITH heads AS (
     SELECT h.issuer_id, h.card_id FROM outbox h
@@ -60,8 +62,8 @@ export const CLAIMABLE_SQL = `WITH heads AS (
       AND NOT EXISTS (SELECT 1 FROM outbox p
         WHERE p.issuer_id = h.issuer_id AND p.card_id = h.card_id AND p.done_ms IS NULL AND p.seq < h.seq)
     ORDER BY h.id LIMIT $2 {{lock}})
-  SELECT id, issuer_id, card_id, seq, tracking_type, field, old, new, created_ms, attempts FROM outbox o
-  WHERE done_ms IS NULL AND EXISTS (SELECT 1 FROM heads WHERE heads.issuer_id = o.issuer_id AND heads.card_id = o.card_id)
+  SELECT id, issuer_id, card_id, seq, tracking_type, field, old, new, created_ms, attempts FROM outbox
+  WHERE done_ms IS NULL AND (issuer_id, card_id) IN (SELECT issuer_id, card_id FROM heads)
   ORDER BY id LIMIT $2`;
 
 /** The cards whose outbox queue is parked, with the error that parked it (parameter: limit). */
