@@ -295,14 +295,19 @@ export class PostgresStore {
    * Claims up to `limit` outbox rows for `leaseMs` (see rows.mjs's
    * CLAIMABLE_SQL): the heads are locked SKIP LOCKED for the length of this
    * short transaction, so two dispatchers never claim one card's queue; the
-   * lease then keeps it theirs while the callback runs outside any transaction.
+   * lease then keeps it theirs while the callback runs outside any
+   * transaction. Only each card's head row carries the lease: a card's other
+   * rows are claimable only through its head, so one row written per card,
+   * not one per change.
    */
   async claimOutbox({ limit, nowMs, leaseMs, owner }) {
     return this.#transaction(async (client) => {
       const { rows } = await client.query(CLAIMABLE_SQL.replace('{{lock}}', 'FOR UPDATE SKIP LOCKED'), [nowMs, limit]);
       if (rows.length > 0) {
+        const heads = new Map();
+        for (const r of rows) if (!heads.has(`${r.issuer_id}/${r.card_id}`)) heads.set(`${r.issuer_id}/${r.card_id}`, r.id);
         await client.query('UPDATE outbox SET lease_until = $1, lease_owner = $2 WHERE id = ANY($3::bigint[])',
-          [nowMs + leaseMs, owner, rows.map((r) => r.id)]);
+          [nowMs + leaseMs, owner, [...heads.values()]]);
       }
       return rows.map(outboxRow);
     });
