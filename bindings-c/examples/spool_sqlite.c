@@ -235,7 +235,9 @@ static migration *list_migrations(const char *dir, size_t *count) {
       list = bigger;
     }
     list[n].version = strtol(entry->d_name, NULL, 10);
-    list[n++].name = strdup(entry->d_name);
+    list[n].name = strdup(entry->d_name);
+    if (list[n].name == NULL) break;
+    n++;
   }
   closedir(d);
   if (list != NULL) qsort(list, n, sizeof *list, compare_migrations);
@@ -317,6 +319,33 @@ static int migrate(sqlite3 *db, const char *dir) {
   free(list);
   free(newer);
   return status;
+}
+
+/* Gives the rows migration 006 left without an issuer ('': a spool of an
+ * earlier version wrote none) to this spool's issuer, unless it holds that
+ * card id too (as the receiver does with its ISSUER_ID). */
+static int adopt_unassigned(sqlite3 *db, const char *issuer) {
+  int status = exec(db, "BEGIN IMMEDIATE");
+  if (status == 0) {
+    status = run(db,
+                 "UPDATE outbox SET issuer_id = ?3 WHERE issuer_id = ''"
+                 " AND card_id NOT IN (SELECT card_id FROM cards WHERE issuer_id = ?3)",
+                 NULL, 0, issuer, NULL);
+  }
+  if (status == 0) {
+    status = run(db,
+                 "UPDATE cards SET issuer_id = ?3 WHERE issuer_id = ''"
+                 " AND card_id NOT IN (SELECT card_id FROM cards WHERE issuer_id = ?3)",
+                 NULL, 0, issuer, NULL);
+  }
+  int ended = exec(db, status == 0 ? "COMMIT" : "ROLLBACK");
+  return status == 0 ? ended : status;
+}
+
+/* Whether `id` is an issuer id as D1's path has it: 10 of [A-Za-z0-9_-]. */
+static int is_issuer_id(const char *id) {
+  static const char allowed[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+  return strlen(id) == 10 && strspn(id, allowed) == 10;
 }
 
 /* Folds one body file. 0 when it may be removed; EXIT_TEMPFAIL to stop and
@@ -455,6 +484,10 @@ int main(int argc, char **argv) {
   const char *mode = argv[1];
   int folding = strcmp(mode, "--migrations") == 0;
   if (folding ? argc != 7 || strcmp(argv[3], "--issuer") != 0 : argc != 3) return usage(argv[0]);
+  if (folding && !is_issuer_id(argv[4])) {
+    fprintf(stderr, "--issuer: expected D1's issuer id, exactly 10 of [A-Za-z0-9_-]\n");
+    return 2;
+  }
   if (!folding && strcmp(mode, "--phases") != 0 && strcmp(mode, "--check") != 0) return usage(argv[0]);
 
   spool s = {0};
@@ -487,6 +520,7 @@ int main(int argc, char **argv) {
     free(counts);
   } else if (status == 0) {
     status = migrate(s.db, argv[2]);
+    if (status == 0) status = adopt_unassigned(s.db, s.issuer);
     if (status == 0 && d1t_tracker_new(NULL, 0, &s.tracker) != D1T_OK) status = 2;
     if (status == 0) status = fold_spool(&s, argv[6]);
     fprintf(stderr, "spool_sqlite: %ld files, %ld folded, %ld rejected whole\n", s.files, s.folded,

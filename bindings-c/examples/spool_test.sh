@@ -56,6 +56,17 @@ dead=$(sed -n 's/.* outbox rows, \([0-9]*\) dead letters$/\1/p' "$work/check.txt
 expected=$(ls "$migrations" | grep -E '^[0-9]+_.*\.sql$' | sort -n | tr '\n' ' ')
 recorded=$(sqlite3 "$db" "SELECT name FROM schema_migrations ORDER BY version" | tr '\n' ' ')
 [ "$recorded" = "$expected" ] || { echo "migrations recorded: $recorded; expected: $expected"; exit 1; }
+# Rows without an issuer (an earlier spool wrote none; migration 006 gave
+# them '') are this spool's issuer's after the next run.
+sqlite3 "$db" "UPDATE cards SET issuer_id = '' WHERE card_id LIKE 'c001-%'; UPDATE outbox SET issuer_id = '' WHERE card_id LIKE 'c001-%'"
+"$spool" --migrations "$migrations" --issuer ISSUER0001 "$db" "$work/in" 2>"$work/adopt.err"
+[ "$(sqlite3 "$db" "SELECT count(*) FROM cards WHERE issuer_id = ''") $(sqlite3 "$db" "SELECT count(*) FROM outbox WHERE issuer_id = ''")" = "0 0" ] \
+  || { echo "rows without an issuer were not adopted"; exit 1; }
+"$spool" --check "$db" > "$work/check-adopted.txt"
+test "$(wc -l < "$work/check-adopted.txt")" -eq 1 || { cat "$work/check-adopted.txt"; exit 1; }
+if "$spool" --migrations "$migrations" --issuer short "$db" "$work/in" 2>/dev/null; then
+  echo "an issuer id that is not 10 characters was accepted"; exit 1
+fi
 sqlite3 "$db" "INSERT INTO schema_migrations (version, name, applied_ms) VALUES (999, '999_future.sql', 0)"
 cp "$work/all/body-aaaa" "$work/in/"
 if "$spool" --migrations "$migrations" --issuer ISSUER0001 "$db" "$work/in" 2>"$work/newer.err"; then

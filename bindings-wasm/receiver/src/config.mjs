@@ -22,6 +22,7 @@ const SETTINGS = [
   ['reconcileQuietMs', 'RECONCILE_QUIET_MS', '86400000', count(0, Number.MAX_SAFE_INTEGER)],
   ['reconcileRepeatMs', 'RECONCILE_REPEAT_MS', '86400000', count(0, Number.MAX_SAFE_INTEGER)],
   ['reconcileModule', 'RECONCILE_MODULE', null, text],
+  ['reconcileTimeoutMs', 'RECONCILE_TIMEOUT_MS', '30000', count(1, 3_600_000)],
   ['migrateAtStart', 'MIGRATE_AT_START', 'true', (v, variable) => oneOf('true', 'false')(v, variable) === 'true'],
   ['accessLog', 'ACCESS_LOG', 'true', (v, variable) => oneOf('true', 'false')(v, variable) === 'true'],
   ['retentionIntervalMs', 'RETENTION_INTERVAL_MS', '3600000', count(0, 2 ** 31 - 1)],

@@ -20,3 +20,31 @@ export async function importHook(variable, path, signature) {
   }
   return module.default;
 }
+
+/**
+ * Runs `fn(signal)` with a deadline: past `timeoutMs`, or when `parent`
+ * aborts, `signal` aborts and the promise rejects, whether or not `fn`
+ * heeds it (a hook that hangs does not hold the job that called it).
+ */
+export async function withDeadline(fn, timeoutMs, parent) {
+  const controller = new AbortController();
+  const abort = () => controller.abort(parent.reason ?? new Error('stopped'));
+  parent?.addEventListener('abort', abort, { once: true });
+  let timer;
+  try {
+    return await Promise.race([
+      Promise.resolve().then(() => fn(controller.signal)),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => {
+          const err = new Error(`the hook did not finish within ${timeoutMs} ms`);
+          controller.abort(err);
+          reject(err);
+        }, timeoutMs);
+        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    parent?.removeEventListener('abort', abort);
+  }
+}

@@ -29,7 +29,7 @@ import { createServer } from 'node:http';
 import { D1TrackingError } from 'd1-tracking';
 
 import { createAuthenticator } from './auth.mjs';
-import { processMetrics, workerMetrics } from './metrics.mjs';
+import { localMetrics, processMetrics, workerMetrics } from './metrics.mjs';
 import { redrive } from './redrive.mjs';
 import { RetryLater } from './ingest.mjs';
 
@@ -403,7 +403,10 @@ const GAUGES = [
  * answers), then the counters and histograms summed across the workers.
  */
 async function metrics(store) {
-  const [s, counted] = await Promise.all([store.stats(), processMetrics()]);
+  const [s, counted] = await Promise.all([store.stats(), processMetrics().catch((err) =>
+    // (A worker still starting does not answer the primary.) The gauges,
+    // and this worker's own counts, rather than nothing.
+    localMetrics().then((text) => `# the workers' sum is not available (${String(err?.message ?? err).replaceAll('\n', ' ')}): this worker's counts only\n${text}`))]);
   const nowMs = Date.now();
   const text = GAUGES.flatMap(([name, help, value]) => [
     `# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${value(s, nowMs)}`,

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 
 import { D1TrackingError, Tracker } from 'd1-tracking';
 
+import { viewChanges } from './changes.mjs';
 import { LibraryTrap, RetryLater, hostFailure, isTransient, isUnavailable } from './failures.mjs';
 
 export { RetryLater };
@@ -303,16 +304,23 @@ export class Ingest {
   }
 }
 
-/** What the transaction writes for one changed card: its row and its outbox rows, numbered on. */
+/**
+ * What the transaction writes for one changed card: its row and its outbox
+ * rows, numbered on. The library's changes compare its own readings of the
+ * row before and after; when another library version wrote the stored view
+ * (`staleView`), the outbox says what changed from that view instead, so
+ * that each `old` is what the outbox last said (README, "Upgrades").
+ */
 function cardPlan(update, before) {
   const first = before?.seq ?? 0;
+  const changes = before?.staleView == null ? update.changes : changesSince(before.staleView, update);
   return {
     cardId: update.cardId,
     state: update.row,
     view: JSON.stringify(update.view),
     phase: update.view.phase,
-    seq: first + update.changes.length,
-    outbox: update.changes.map((change, i) => ({
+    seq: first + changes.length,
+    outbox: changes.map((change, i) => ({
       seq: first + i + 1,
       trackingType: change.trackingType,
       field: change.field,
@@ -320,6 +328,15 @@ function cardPlan(update, before) {
       new: JSON.stringify(change.new),
     })),
   };
+}
+
+/** The changes from a stored view's text to the update's view (the library's own when that text is not JSON). */
+function changesSince(staleView, update) {
+  try {
+    return viewChanges(JSON.parse(staleView), update.view);
+  } catch {
+    return update.changes;
+  }
 }
 
 /** A dead letter of a whole body: its bytes exactly (`rawBytes`), and as text. */

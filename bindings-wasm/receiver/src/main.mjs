@@ -51,6 +51,11 @@ async function primary(config) {
       await store.checkSchema();
       log({ level: 'info', event: 'schema_checked', database });
     }
+    // Rows v2 stored without an issuer belong to the one this receiver serves.
+    if (config.issuerId !== null) {
+      const adopted = await store.adoptUnassigned(config.issuerId);
+      if (adopted > 0) log({ level: 'info', event: 'cards_adopted', issuerId: config.issuerId, cards: adopted });
+    }
   } finally {
     await store.close();
   }

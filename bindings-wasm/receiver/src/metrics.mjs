@@ -68,6 +68,11 @@ export function primaryMetrics() {
   return { restarts };
 }
 
+/** This process's own counters as Prometheus text. */
+export function localMetrics() {
+  return client.register.metrics();
+}
+
 /**
  * The receiver's counters as Prometheus text: summed across the workers when
  * this process is a cluster worker, else this process's own (a receiver

@@ -2,7 +2,7 @@
 // query to send D1 for each (sending it is the bank's transport).
 import { Tracker, buildStatusQuery } from 'd1-tracking';
 
-import { importHook } from './hooks.mjs';
+import { importHook, withDeadline } from './hooks.mjs';
 import { every } from './schedule.mjs';
 
 const PAGE = 500;
@@ -11,16 +11,18 @@ const RECONCILE_LOCK = 0x6431_7263; // "d1rc"
 
 /**
  * One pass over every card's row, a page at a time in a scratch tracker.
- * Calls `onDue({cardId, trackingType, reason, sinceMs, operationId, query})`
- * for each tracking due, and `onUnreadable({cardId, code, message})` for a
- * row the library refuses; returns how many are due.
+ * Awaits `onDue({issuerId, cardId, trackingType, reason, sinceMs, operationId,
+ * query})` for each tracking due, a page at a time, and calls
+ * `onUnreadable({issuerId, cardId, code, message})` for a row the library
+ * refuses; stops between pages once `signal` is aborted; returns how many
+ * were due.
  */
-export async function reconcileOnce({ store, nowMs, quietMs, onDue, onUnreadable }) {
+export async function reconcileOnce({ store, nowMs, quietMs, onDue, onUnreadable, signal }) {
   const tracker = new Tracker();
   let due = 0;
   try {
     let after = null;
-    for (;;) {
+    while (!signal?.aborted) {
       const page = await store.statesPage(after, PAGE);
       if (page.length === 0) break;
       // One scratch tracker per issuer of the page: two issuers may hold a
@@ -40,7 +42,7 @@ export async function reconcileOnce({ store, nowMs, quietMs, onDue, onUnreadable
         for (const item of tracker.dueForReconciliation(nowMs, quietMs)) {
           // A row v2 stored without its issuer ('') cannot be asked about.
           const query = issuerId ? buildStatusQuery({ issuerId, cardId: item.cardId }) : null;
-          onDue({ ...item, issuerId, query });
+          await onDue({ ...item, issuerId, query });
           due++;
         }
       }
@@ -75,9 +77,11 @@ const dueKey = (item) => JSON.stringify([item.issuerId, item.cardId, item.tracki
  * each due tracking to `onDue`. A tracking handed on is not handed again
  * while it stays the same (nothing received for it) until `repeatMs` has
  * passed: the bank's query is under way, and the next notification changes
- * it. A hook that throws is logged and tried again at the next pass.
+ * it. A hook that throws, or outlives `timeoutMs` (its signal then aborts),
+ * is logged and tried again at the next pass; `stop()` aborts the hook in
+ * hand and ends the pass.
  */
-export function startReconciler({ store, intervalMs, quietMs, repeatMs, onDue, log }) {
+export function startReconciler({ store, intervalMs, quietMs, repeatMs, timeoutMs = 30_000, onDue, log }) {
   // Key → when it was handed on; rebuilt each pass from what is still due,
   // so it never holds more than the trackings due now. Per process: after a
   // restart each due tracking is handed on once more.
@@ -88,10 +92,9 @@ export function startReconciler({ store, intervalMs, quietMs, repeatMs, onDue, l
       const started = Date.now();
       const seen = new Map();
       const counts = { due: 0, handed: 0, failed: 0 };
-      const pending = [];
       await reconcileOnce({
-        store, nowMs: started, quietMs,
-        onDue: (item) => {
+        store, nowMs: started, quietMs, signal: controller.signal,
+        onDue: async (item) => {
           counts.due++;
           const key = dueKey(item);
           const last = handed.get(key);
@@ -99,22 +102,19 @@ export function startReconciler({ store, intervalMs, quietMs, repeatMs, onDue, l
             seen.set(key, last);
             return;
           }
-          pending.push([key, item]);
+          if (controller.signal.aborted) return;
+          try {
+            await withDeadline((signal) => onDue(item, { signal }), timeoutMs, controller.signal);
+            seen.set(key, started);
+            counts.handed++;
+          } catch (err) {
+            counts.failed++;
+            log({ level: 'error', event: 'reconcile_hook_failed', issuerId: item.issuerId, cardId: item.cardId,
+              trackingType: item.trackingType, message: String(err?.message ?? err) });
+          }
         },
         onUnreadable: (row) => log({ level: 'error', event: 'row_unreadable', ...row }),
       });
-      for (const [key, item] of pending) {
-        if (controller.signal.aborted) break;
-        try {
-          await onDue(item, { signal: controller.signal });
-          seen.set(key, started);
-          counts.handed++;
-        } catch (err) {
-          counts.failed++;
-          log({ level: 'error', event: 'reconcile_hook_failed', issuerId: item.issuerId, cardId: item.cardId,
-            trackingType: item.trackingType, message: String(err?.message ?? err) });
-        }
-      }
       handed = seen;
       log({ level: 'info', event: 'reconciled', ...counts, ms: Date.now() - started });
     };

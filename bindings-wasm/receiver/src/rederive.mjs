@@ -11,43 +11,12 @@ import { parseArgs } from 'node:util';
 
 import { Tracker } from 'd1-tracking';
 
+import { LIBRARY_VERSION, viewChanges } from './changes.mjs';
 import { ConfigError, loadConfig } from './config.mjs';
 import { openStore } from './store/index.mjs';
 
 /** Cards per page (one transaction each). */
 export const PAGE = 500;
-
-/**
- * What changed between a card's stored view and its view now, as the
- * library names changes (its `changes`): per tracking, in the order of
- * `kinds`, each field of the tracking's view whose value differs, by name
- * (`notifications` is a count of history, not a status, and the library
- * leaves it out too); then `phase`. Views are the library's own JSON, so
- * their field names are the library's; nothing here lists them.
- */
-export function viewChanges(before, after) {
-  const changes = [];
-  const kinds = [...new Set([...Object.keys(before?.trackings ?? {}), ...Object.keys(after.trackings)])];
-  for (const kind of kinds.sort(byCodePoint)) {
-    const old = before?.trackings?.[kind] ?? null;
-    const now = after.trackings[kind] ?? null;
-    const fields = [...new Set([...Object.keys(old ?? {}), ...Object.keys(now ?? {})])]
-      .filter((f) => f !== 'notifications').sort(byCodePoint);
-    for (const field of fields) {
-      const o = old?.[field] ?? null;
-      const n = now?.[field] ?? null;
-      if (JSON.stringify(o) !== JSON.stringify(n)) changes.push({ trackingType: kind, field, old: o, new: n });
-    }
-  }
-  if ((before?.phase ?? null) !== after.phase) {
-    changes.push({ trackingType: null, field: 'phase', old: before?.phase ?? null, new: after.phase });
-  }
-  return changes;
-}
-
-function byCodePoint(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /**
  * One pass over every stored card after `after` ({issuerId, cardId} or
@@ -65,21 +34,23 @@ export async function rederive({ store, after = null, pageSize = PAGE, dryRun = 
         let unreadable = 0;
         for (const row of rows) {
           let view;
+          let stored;
           try {
             tracker.clear();
             tracker.importCard(row.state);
             view = tracker.card(row.cardId);
+            stored = row.view === null ? null : JSON.parse(row.view);
           } catch (err) {
-            // Left as it is: the next notification for it parks its
-            // operations (README, "What happens to a body").
+            // Left as it is: a row the library refuses (the next
+            // notification parks its operations: README, "What happens to a
+            // body"), or a stored view that is not JSON.
             unreadable++;
             onUnreadable({ issuerId: row.issuerId, cardId: row.cardId, code: err.code, message: err.message });
             continue;
           }
-          const stored = row.view === null ? null : JSON.parse(row.view);
           const changes = viewChanges(stored, view);
           const viewText = JSON.stringify(view);
-          if (changes.length === 0 && viewText === row.view) continue;
+          if (changes.length === 0 && viewText === row.view && row.viewVersion === LIBRARY_VERSION) continue;
           updates.push({
             issuerId: row.issuerId, cardId: row.cardId, view: viewText, phase: view.phase,
             seq: row.seq + changes.length,

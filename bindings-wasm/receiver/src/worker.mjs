@@ -45,7 +45,8 @@ export async function startWorker({ config, slot = 0, deliver, onDue, log }) {
   const reconciler = slot === 0
     ? startReconciler({
       store, intervalMs: config.reconcileIntervalMs, quietMs: config.reconcileQuietMs,
-      repeatMs: config.reconcileRepeatMs, onDue: onDue ?? await configuredDueHook(config, log), log,
+      repeatMs: config.reconcileRepeatMs, timeoutMs: config.reconcileTimeoutMs,
+      onDue: onDue ?? await configuredDueHook(config, log), log,
     })
     : null;
   const retention = slot === 0

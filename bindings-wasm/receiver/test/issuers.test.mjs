@@ -131,6 +131,19 @@ for (const database of databases('issuers')) {
         ('card-old', $1, NULL, NULL, NULL, 2), ('card-anon', NULL, NULL, NULL, NULL, 0)`, [ISSUER]);
       await exec(`INSERT INTO outbox (card_id, seq, field, old, new, created_ms, done_ms) VALUES
         ('card-old', 1, 'status', 'null', '"PENDING"', 0, 1), ('card-old', 2, 'phase', 'null', '"TRACKING"', 0, NULL)`);
+      // Ids handed out and pruned since (retention): never handed out again.
+      if (dialect === 'sqlite') {
+        await exec(`INSERT INTO outbox (id, card_id, seq, field, old, new, created_ms, done_ms) VALUES
+          (50, 'card-gone', 1, 'phase', 'null', '"TRACKING"', 0, 1)`, []);
+        await exec("DELETE FROM outbox WHERE id = 50", []);
+      }
+      // A role the bank granted rights on the tables keeps them.
+      const role = `d1t_reader_${process.pid}`;
+      if (dialect === 'postgres') {
+        await exec(`DROP ROLE IF EXISTS ${role}`);
+        await exec(`CREATE ROLE ${role}`);
+        await exec(`GRANT SELECT, UPDATE ON cards, outbox TO ${role}`);
+      }
       await close();
 
       const dir = mkdtempSync(join(tmpdir(), 'd1t-issuers-006-'));
@@ -156,9 +169,28 @@ for (const database of databases('issuers')) {
         assert.equal((await receiver.d1(notifyPath(ISSUER), { method: 'POST', body: pending('card-old') })).status, 204);
         const seqs = (await db.query("SELECT seq FROM outbox WHERE card_id = 'card-old' ORDER BY seq")).map((r) => Number(r.seq));
         assert.deepEqual(seqs.slice(0, 3), [1, 2, 3]);
+        const ids = (await db.query("SELECT id FROM outbox WHERE card_id = 'card-old' AND seq >= 3")).map((r) => Number(r.id));
+        assert.ok(ids.length > 0 && ids.every((id) => id > (dialect === 'sqlite' ? 50 : 2)), `new outbox ids ${ids}`);
+        if (dialect === 'postgres') {
+          const [grant] = await db.query(`SELECT has_table_privilege('d1t_reader_${process.pid}', 'cards', 'UPDATE') AS cards,
+            has_table_privilege('d1t_reader_${process.pid}', 'outbox', 'UPDATE') AS outbox`);
+          assert.deepEqual([grant.cards, grant.outbox], [true, true]);
+          await db.query(`REVOKE ALL ON cards, outbox FROM d1t_reader_${process.pid}`);
+          await db.query(`DROP ROLE d1t_reader_${process.pid}`);
+        }
       } finally {
         await receiver.stop();
         rmSync(dir, { recursive: true, force: true });
+      }
+      // Started with ISSUER_ID, the receiver gives it the rows without an issuer.
+      const again = await startReceiver({ WORKERS: '1', OUTBOX_LOG: '/dev/null', RECONCILE_INTERVAL_MS: '0', ISSUER_ID: ISSUER, ...db.env });
+      try {
+        assert.equal(again.entries.find((e) => e.event === 'cards_adopted')?.cards, 1);
+        assert.equal((await again.admin('/cards/card-anon')).status, 404); // (no state: a row being created)
+        const rows = await db.query("SELECT count(*) AS n FROM cards WHERE issuer_id = ''");
+        assert.equal(Number(rows[0].n), 0);
+      } finally {
+        await again.stop();
       }
     }));
 
@@ -174,6 +206,23 @@ for (const database of databases('issuers')) {
       old.trackings.SHIPMENT.detailsStatus = 'older';
       await query(`UPDATE cards SET view = $1, phase = 'IN_TRANSIT' WHERE issuer_id = $2 AND card_id = 'card-2'`, [JSON.stringify(old), ISSUER]);
       await query(`UPDATE cards SET state = '{not a row' WHERE issuer_id = $1 AND card_id = 'card-5'`, [OTHER]);
+      // A card notified after the upgrade, before the re-derive reaches it:
+      // its view was written by another library version (view_version), so
+      // the outbox says what changed from that view.
+      const [four] = await query(`SELECT view FROM cards WHERE issuer_id = $1 AND card_id = 'card-4'`, [ISSUER]);
+      await query(`UPDATE cards SET view = $1, phase = 'IN_TRANSIT', view_version = NULL WHERE issuer_id = $2 AND card_id = 'card-4'`,
+        [JSON.stringify({ ...JSON.parse(four.view), phase: 'IN_TRANSIT' }), ISSUER]);
+      const returning = JSON.stringify({ operations: [{
+        operationId: 'op-card-4-return', operation: 'STANDALONE_TRACKING', status: 'PENDING',
+        startTime: '2026-03-05T09:00:00.000Z', cardId: 'card-4', details: { trackingType: 'RETURN' },
+      }] });
+      assert.equal((await receiver.d1(notifyPath(ISSUER), { method: 'POST', body: returning })).status, 204);
+      const [folded4] = await query(`SELECT phase FROM cards WHERE issuer_id = $1 AND card_id = 'card-4'`, [ISSUER]);
+      await until(() => outbox().some((r) => r.cardId === 'card-4' && r.trackingType === 'RETURN'), 'card-4 delivered');
+      const four4 = outbox().filter((r) => r.issuerId === ISSUER && r.cardId === 'card-4');
+      assert.deepEqual(four4.map((r) => r.seq), four4.map((_, i) => i + 1));
+      assert.deepEqual(four4.filter((r) => r.field === 'phase').at(-1).old, 'IN_TRANSIT');
+      assert.equal(four4.filter((r) => r.field === 'phase').at(-1).new, folded4.phase);
 
       const dry = await rederive(env, ['--dry-run', '--page-size', '3']);
       assert.equal(dry.code, 0, dry.err);

@@ -4,6 +4,7 @@
 // sessions), so a 204 means the WAL is on disk.
 import pg from 'pg';
 
+import { LIBRARY_VERSION } from '../changes.mjs';
 import { isConnectionFailure } from '../failures.mjs';
 import { MIGRATIONS_TABLE, compareSchema, migrations, notMigrated } from './migrations.mjs';
 import {
@@ -84,13 +85,16 @@ export class PostgresStore {
     }
   }
 
-  /** Runs `fn(client)` in a transaction, again on a deadlock or a conflict. */
-  async #transaction(fn) {
+  /**
+   * Runs `fn(client)` in a transaction, again on a deadlock or a conflict;
+   * `begin` is BEGIN with the transaction's timeouts.
+   */
+  async #transaction(fn, begin = this.begin) {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#withClient(async (client) => {
           // One round trip: BEGIN and the transaction's timeouts.
-          await client.query(this.begin);
+          await client.query(begin);
           try {
             const result = await fn(client);
             await client.query('COMMIT');
@@ -120,7 +124,9 @@ export class PostgresStore {
       const { rows } = await client.query('SELECT version, name, checksum FROM schema_migrations');
       const { missing, unrecorded } = compareSchema(migrations('postgres'), rows.map((r) => ({ ...r, version: Number(r.version) })));
       for (const m of missing) {
-        await client.query(m.sql);
+        // A migration rewrites whole tables: no statement timeout, and the
+        // client's own as long as a timer allows (0 would mean the pool's).
+        await client.query({ text: m.sql, query_timeout: 2 ** 31 - 1 });
         await client.query('INSERT INTO schema_migrations (version, name, applied_ms, checksum) VALUES ($1, $2, $3, $4)',
           [m.version, m.name, Date.now(), m.checksum]);
       }
@@ -128,6 +134,20 @@ export class PostgresStore {
         await client.query('UPDATE schema_migrations SET checksum = $1 WHERE version = $2', [m.checksum, m.version]);
       }
       return missing.map((m) => m.name);
+    }, 'BEGIN; SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 60000');
+  }
+
+  /**
+   * Gives the rows migration 006 left without an issuer ('') to `issuerId`
+   * (the receiver's ISSUER_ID), unless that issuer holds the card id too.
+   * Resolves to the cards adopted.
+   */
+  async adoptUnassigned(issuerId) {
+    return this.#transaction(async (client) => {
+      await client.query(`UPDATE outbox SET issuer_id = $1 WHERE issuer_id = ''
+        AND card_id NOT IN (SELECT card_id FROM cards WHERE issuer_id = $1)`, [issuerId]);
+      return (await client.query(`UPDATE cards SET issuer_id = $1 WHERE issuer_id = ''
+        AND card_id NOT IN (SELECT card_id FROM cards WHERE issuer_id = $1)`, [issuerId])).rowCount;
     });
   }
 
@@ -168,20 +188,23 @@ export class PostgresStore {
       await client.query(`INSERT INTO cards (issuer_id, card_id)
         SELECT $1, id FROM unnest($2::text[]) AS t(id) ORDER BY id COLLATE "C"
         ON CONFLICT (issuer_id, card_id) DO NOTHING`, [issuerId, ids]);
-      const { rows } = await client.query(`SELECT card_id, state, outbox_seq FROM cards
-        WHERE issuer_id = $1 AND card_id = ANY($2::text[]) ORDER BY card_id COLLATE "C" FOR UPDATE`, [issuerId, ids]);
+      // A view another library version wrote comes along (see changes.mjs).
+      const { rows } = await client.query(`SELECT card_id, state, outbox_seq,
+          CASE WHEN view_version IS DISTINCT FROM $3 THEN view END AS stale_view FROM cards
+        WHERE issuer_id = $1 AND card_id = ANY($2::text[]) ORDER BY card_id COLLATE "C" FOR UPDATE`,
+      [issuerId, ids, LIBRARY_VERSION]);
       const loaded = new Map();
-      for (const r of rows) loaded.set(r.card_id, { state: r.state, seq: Number(r.outbox_seq) });
+      for (const r of rows) loaded.set(r.card_id, { state: r.state, seq: Number(r.outbox_seq), staleView: r.stale_view });
       const plan = compute(loaded);
       const cards = plan.cards;
       if (cards.length > 0) {
         await client.query(`UPDATE cards SET state = u.state, view = u.view, phase = u.phase, outbox_seq = u.seq,
-            updated_ms = $7
+            updated_ms = $7, view_version = $8
           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
             AS u(card_id, state, view, phase, seq)
           WHERE cards.issuer_id = $1 AND cards.card_id = u.card_id`, [
           issuerId, cards.map((c) => c.cardId), cards.map((c) => c.state), cards.map((c) => c.view),
-          cards.map((c) => c.phase), cards.map((c) => c.seq), plan.nowMs,
+          cards.map((c) => c.phase), cards.map((c) => c.seq), plan.nowMs, LIBRARY_VERSION,
         ]);
         await insertOutbox(client, cards.map((c) => ({ ...c, issuerId })), plan.nowMs);
       }
@@ -208,18 +231,19 @@ export class PostgresStore {
    */
   async rederivePage(after, limit, compute) {
     return this.#transaction(async (client) => {
-      const { rows } = await client.query(`SELECT issuer_id, card_id, state, view, outbox_seq FROM cards
+      const { rows } = await client.query(`SELECT issuer_id, card_id, state, view, view_version, outbox_seq FROM cards
         WHERE (issuer_id, card_id) > ($1, $2) AND state IS NOT NULL ORDER BY issuer_id, card_id LIMIT $3 FOR UPDATE`,
       [after?.issuerId ?? '', after?.cardId ?? '', limit]);
       if (rows.length === 0) return { rows: 0, last: after, found: [], unreadable: 0 };
       const plan = compute(rows.map(storedRow));
       const { updates } = plan;
       if (updates.length > 0) {
-        await client.query(`UPDATE cards SET view = u.view, phase = u.phase, outbox_seq = u.seq, updated_ms = $6
+        await client.query(`UPDATE cards SET view = u.view, phase = u.phase, outbox_seq = u.seq, updated_ms = $6,
+            view_version = $7
           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS u(issuer_id, card_id, view, phase, seq)
           WHERE cards.issuer_id = u.issuer_id AND cards.card_id = u.card_id`, [
           updates.map((u) => u.issuerId), updates.map((u) => u.cardId), updates.map((u) => u.view),
-          updates.map((u) => u.phase), updates.map((u) => u.seq), plan.nowMs,
+          updates.map((u) => u.phase), updates.map((u) => u.seq), plan.nowMs, LIBRARY_VERSION,
         ]);
         await insertOutbox(client, updates, plan.nowMs);
       }

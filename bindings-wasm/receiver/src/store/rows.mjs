@@ -96,9 +96,12 @@ export function failedCard(r) {
   return { issuerId: r.issuer_id, cardId: r.card_id, attempts: Number(r.attempts), parked: r.parked_ms !== null };
 }
 
-/** A stored card's row as the re-derive reads it (issuer_id, card_id, state, view, outbox_seq). */
+/** A stored card's row as the re-derive reads it (issuer_id, card_id, state, view, view_version, outbox_seq). */
 export function storedRow(r) {
-  return { issuerId: r.issuer_id, cardId: r.card_id, state: r.state, view: r.view, seq: Number(r.outbox_seq) };
+  return {
+    issuerId: r.issuer_id, cardId: r.card_id, state: r.state, view: r.view, viewVersion: r.view_version,
+    seq: Number(r.outbox_seq),
+  };
 }
 
 /** A card's open dead letters by code (parameters: issuer, card): what its view shows as `parked`. */

@@ -7,6 +7,7 @@
 // meanwhile the worker answers /livez and the requests that need no lock.
 import Database from 'better-sqlite3';
 
+import { LIBRARY_VERSION } from '../changes.mjs';
 import { MIGRATIONS_TABLE, compareSchema, migrations, notMigrated } from './migrations.mjs';
 import {
   ATTEMPTS_KEPT_MS, CLAIMABLE_SQL, DEAD_LETTER_COLUMNS, PARKED_OF_CARD_SQL, PARKED_SQL, STATS_SQL, deadLetterOut, deadLetterRow,
@@ -66,10 +67,12 @@ export class SqliteStore {
     if (this.#prepared === null) {
       const db = this.db;
       this.#prepared = {
-        load: db.prepare('SELECT state, outbox_seq FROM cards WHERE issuer_id = ? AND card_id = ?'),
-        upsert: db.prepare(`INSERT INTO cards (card_id, issuer_id, state, view, phase, outbox_seq, updated_ms)
-          VALUES (@cardId, @issuerId, @state, @view, @phase, @seq, @nowMs)
-          ON CONFLICT (issuer_id, card_id) DO UPDATE SET state = excluded.state, view = excluded.view, phase = excluded.phase,
+        // A view another library version wrote comes along (see changes.mjs).
+        load: db.prepare(`SELECT state, outbox_seq, CASE WHEN view_version IS NOT @version THEN view END AS stale_view
+          FROM cards WHERE issuer_id = @issuerId AND card_id = @cardId`),
+        upsert: db.prepare(`INSERT INTO cards (card_id, issuer_id, state, view, phase, outbox_seq, updated_ms, view_version)
+          VALUES (@cardId, @issuerId, @state, @view, @phase, @seq, @nowMs, @version)
+          ON CONFLICT (issuer_id, card_id) DO UPDATE SET state = excluded.state, view_version = excluded.view_version, view = excluded.view, phase = excluded.phase,
             outbox_seq = excluded.outbox_seq, updated_ms = excluded.updated_ms`),
         outbox: db.prepare(`INSERT INTO outbox (issuer_id, card_id, seq, tracking_type, field, old, new, created_ms)
           VALUES (@issuerId, @cardId, @seq, @trackingType, @field, @old, @new, @nowMs)`),
@@ -103,10 +106,10 @@ export class SqliteStore {
         redrive: db.prepare(`UPDATE outbox SET parked_ms = NULL, attempts = 0, next_ms = NULL
           WHERE issuer_id = ? AND card_id = ? AND done_ms IS NULL AND parked_ms IS NOT NULL`),
         release: db.prepare('UPDATE outbox SET lease_until = NULL, lease_owner = NULL WHERE lease_until IS NOT NULL'),
-        rederivePage: db.prepare(`SELECT issuer_id, card_id, state, view, outbox_seq FROM cards
+        rederivePage: db.prepare(`SELECT issuer_id, card_id, state, view, view_version, outbox_seq FROM cards
           WHERE (issuer_id, card_id) > (?, ?) AND state IS NOT NULL ORDER BY issuer_id, card_id LIMIT ?`),
-        rederived: db.prepare(`UPDATE cards SET view = @view, phase = @phase, outbox_seq = @seq, updated_ms = @nowMs
-          WHERE issuer_id = @issuerId AND card_id = @cardId`),
+        rederived: db.prepare(`UPDATE cards SET view = @view, phase = @phase, outbox_seq = @seq, updated_ms = @nowMs,
+            view_version = @version WHERE issuer_id = @issuerId AND card_id = @cardId`),
         page: db.prepare(`SELECT card_id, issuer_id, state FROM cards
           WHERE (issuer_id, card_id) > (?, ?) AND state IS NOT NULL ORDER BY issuer_id, card_id LIMIT ?`),
         stats: db.prepare(STATS_SQL),
@@ -133,6 +136,17 @@ export class SqliteStore {
       }
       for (const m of unrecorded) db.prepare('UPDATE schema_migrations SET checksum = ? WHERE version = ?').run(m.checksum, m.version);
       return missing.map((m) => m.name);
+    });
+  }
+
+  /** As PostgresStore's: the rows without an issuer given to `issuerId`. */
+  async adoptUnassigned(issuerId) {
+    const db = this.db;
+    return this.#write(() => {
+      db.prepare(`UPDATE outbox SET issuer_id = ? WHERE issuer_id = ''
+        AND card_id NOT IN (SELECT card_id FROM cards WHERE issuer_id = ?)`).run(issuerId, issuerId);
+      return db.prepare(`UPDATE cards SET issuer_id = ? WHERE issuer_id = ''
+        AND card_id NOT IN (SELECT card_id FROM cards WHERE issuer_id = ?)`).run(issuerId, issuerId).changes;
     });
   }
 
@@ -166,12 +180,12 @@ export class SqliteStore {
     return this.#write(() => {
       const loaded = new Map();
       for (const cardId of cardIds) {
-        const row = sql.load.get(issuerId, cardId);
-        loaded.set(cardId, { state: row?.state ?? null, seq: row ? Number(row.outbox_seq) : 0 });
+        const row = sql.load.get({ issuerId, cardId, version: LIBRARY_VERSION });
+        loaded.set(cardId, { state: row?.state ?? null, seq: row ? Number(row.outbox_seq) : 0, staleView: row?.stale_view ?? null });
       }
       const plan = compute(loaded);
       for (const card of plan.cards) {
-        sql.upsert.run({ ...card, issuerId, nowMs: plan.nowMs });
+        sql.upsert.run({ ...card, issuerId, nowMs: plan.nowMs, version: LIBRARY_VERSION });
         for (const change of card.outbox) {
           sql.outbox.run({ issuerId, cardId: card.cardId, nowMs: plan.nowMs, ...change });
         }
@@ -190,7 +204,7 @@ export class SqliteStore {
       if (rows.length === 0) return { rows: 0, last: after, found: [], unreadable: 0 };
       const plan = compute(rows.map(storedRow));
       for (const u of plan.updates) {
-        sql.rederived.run({ ...u, nowMs: plan.nowMs });
+        sql.rederived.run({ ...u, nowMs: plan.nowMs, version: LIBRARY_VERSION });
         for (const change of u.outbox) sql.outbox.run({ issuerId: u.issuerId, cardId: u.cardId, nowMs: plan.nowMs, ...change });
       }
       const last = rows[rows.length - 1];
