@@ -308,10 +308,10 @@ export class PostgresStore {
     return (await this.pool.query(PARKED_OF_CARD_SQL, [issuerId, cardId])).rows.map(parkedOfCardRow);
   }
 
-  /** The issuers that hold a card of this id, in order (at most `limit`). */
+  /** The issuers that hold a card of this id, in order (at most `limit`; never '', which no route can name). */
   async issuersOf(cardId, limit = 10) {
-    const { rows } = await this.pool.query(`SELECT issuer_id FROM cards WHERE card_id = $1 AND state IS NOT NULL
-      ORDER BY issuer_id COLLATE "C" LIMIT $2`, [cardId, limit]);
+    const { rows } = await this.pool.query(`SELECT issuer_id FROM cards
+      WHERE card_id = $1 AND issuer_id <> '' AND state IS NOT NULL ORDER BY issuer_id LIMIT $2`, [cardId, limit]);
     return rows.map((r) => r.issuer_id);
   }
 

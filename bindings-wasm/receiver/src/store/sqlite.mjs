@@ -94,7 +94,7 @@ export class SqliteStore {
           RETURNING attempts`),
         forgetAttempts: db.prepare('DELETE FROM body_attempts WHERE last_ms < ?'),
         view: db.prepare('SELECT view FROM cards WHERE issuer_id = ? AND card_id = ? AND state IS NOT NULL'),
-        issuers: db.prepare(`SELECT issuer_id FROM cards WHERE card_id = ? AND state IS NOT NULL
+        issuers: db.prepare(`SELECT issuer_id FROM cards WHERE card_id = ? AND issuer_id <> '' AND state IS NOT NULL
           ORDER BY issuer_id LIMIT ?`).pluck(),
         claimable: db.prepare(positional(CLAIMABLE_SQL.replace('{{lock}}', ''))),
         done: db.prepare('UPDATE outbox SET done_ms = ?, lease_until = NULL, lease_owner = NULL WHERE id = ?'),
@@ -260,7 +260,7 @@ export class SqliteStore {
     return this.#sql.parkedOfCard.all(params(issuerId, cardId)).map(parkedOfCardRow);
   }
 
-  /** The issuers that hold a card of this id, in order (at most `limit`). */
+  /** The issuers that hold a card of this id, in order (at most `limit`; never '', which no route can name). */
   async issuersOf(cardId, limit = 10) {
     return this.#sql.issuers.all(cardId, limit);
   }
