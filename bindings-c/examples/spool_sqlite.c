@@ -29,6 +29,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +45,11 @@
 #include "example_io.h"
 
 #define EXIT_TEMPFAIL 75
+
+/* The largest body read whole, as the receiver's MAX_BODY_BYTES default: a
+ * larger file is a dead letter of its first MAX_BODY_BYTES (as the receiver
+ * keeps a body past its limit), never read into memory whole. */
+#define MAX_BODY_BYTES (1024 * 1024)
 
 /* The rows of the body's cards ($1: their ids as a JSON array), as
  * d1t_tracker_fold_rows reads them; a card without a row gets null. */
@@ -75,21 +82,24 @@ static const char *SQL_CARDS =
     "   phase = excluded.phase, outbox_seq = excluded.outbox_seq, updated_ms = excluded.updated_ms";
 
 static const char *SQL_DEAD_OPERATIONS =
-    "INSERT INTO dead_letters (received_ms, issuer_id, scope, card_id, operation_id, code, path, message, raw)"
+    "INSERT INTO dead_letters (received_ms, issuer_id, scope, card_id, operation_id, code, path, message, raw,"
+    "   raw_bytes)"
     " SELECT ?2, ?3, 'operation', op.value ->> '$.cardId', op.value ->> '$.operationId',"
     "   op.value ->> '$.error.code', op.value ->> '$.error.path', op.value ->> '$.error.message',"
-    "   coalesce(op.value ->> '$.raw', '')"
+    "   coalesce(op.value ->> '$.raw', ''), CAST(coalesce(op.value ->> '$.raw', '') AS BLOB)"
     " FROM json_each(?1, '$.report.operations') AS op WHERE op.value ->> '$.outcome' = 'rejected'";
 
-/* A body rejected whole ($1: the error's JSON, $4: the body's text). */
+/* A body rejected whole ($1: the error's JSON, $4: its text, $5: its exact
+ * bytes, as the receiver keeps them). */
 static const char *SQL_DEAD_BODY =
-    "INSERT INTO dead_letters (received_ms, issuer_id, scope, code, path, message, raw)"
-    " SELECT ?2, ?3, 'body', ?1 ->> '$.code', ?1 ->> '$.path', ?1 ->> '$.message', ?4";
+    "INSERT INTO dead_letters (received_ms, issuer_id, scope, code, path, message, raw, raw_bytes)"
+    " SELECT ?2, ?3, 'body', ?1 ->> '$.code', ?1 ->> '$.path', ?1 ->> '$.message', ?4, ?5";
 
 typedef struct {
   sqlite3 *db;
   d1t_tracker *tracker;
   const char *issuer;
+  long refused;
   long folded, rejected_whole, files;
 } spool;
 
@@ -111,10 +121,15 @@ static int run4(sqlite3 *db, const char *sql, const char *p1, int64_t p2, const 
                 char **result) {
   sqlite3_stmt *stmt = NULL;
   if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) return sql_error(db, "prepare");
-  if (p1 != NULL) sqlite3_bind_text(stmt, 1, p1, -1, SQLITE_STATIC);
-  if (sqlite3_bind_parameter_count(stmt) >= 2) sqlite3_bind_int64(stmt, 2, p2);
-  if (p3 != NULL) sqlite3_bind_text(stmt, 3, p3, -1, SQLITE_STATIC);
-  if (p4 != NULL) sqlite3_bind_text(stmt, 4, p4, -1, SQLITE_STATIC);
+  int bound = SQLITE_OK;
+  if (p1 != NULL) bound = sqlite3_bind_text(stmt, 1, p1, -1, SQLITE_STATIC);
+  if (bound == SQLITE_OK && sqlite3_bind_parameter_count(stmt) >= 2) bound = sqlite3_bind_int64(stmt, 2, p2);
+  if (bound == SQLITE_OK && p3 != NULL) bound = sqlite3_bind_text(stmt, 3, p3, -1, SQLITE_STATIC);
+  if (bound == SQLITE_OK && p4 != NULL) bound = sqlite3_bind_text(stmt, 4, p4, -1, SQLITE_STATIC);
+  if (bound != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return sql_error(db, "bind");
+  }
   int rc = sqlite3_step(stmt);
   if (rc == SQLITE_ROW && result != NULL) {
     const unsigned char *text = sqlite3_column_text(stmt, 0);
@@ -348,38 +363,116 @@ static int is_issuer_id(const char *id) {
   return strlen(id) == 10 && strspn(id, allowed) == 10;
 }
 
-/* Folds one body file. 0 when it may be removed; EXIT_TEMPFAIL to stop and
- * keep it; 2 on an error. */
+/* Reads at most `limit` bytes of the regular file `path` (a symbolic link is
+ * not followed, and anything but a regular file is refused: *refused = 1).
+ * *len is what was read; *whole is 0 when the file holds more. NULL on an
+ * error (errno set) or a refusal. */
+static unsigned char *read_bounded(const char *path, size_t limit, size_t *len, int *whole, int *refused) {
+  *refused = 0;
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ELOOP) *refused = 1;
+    return NULL;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    *refused = 1;
+    close(fd);
+    return NULL;
+  }
+  unsigned char *data = malloc(limit + 1);
+  size_t n = 0;
+  while (data != NULL && n < limit + 1) {
+    ssize_t got = read(fd, data + n, limit + 1 - n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      free(data);
+      data = NULL;
+    } else if (got == 0) {
+      break;
+    } else {
+      n += (size_t)got;
+    }
+  }
+  close(fd);
+  *whole = n <= limit;
+  *len = n <= limit ? n : limit;
+  return data;
+}
+
+/* Writes a dead letter of a whole body: `error` (the library's error JSON),
+ * its bytes exactly (raw_bytes) and as text (raw: NUL as U+FFFD, as the
+ * receiver keeps it, then `suffix`). 0, or 2 after printing the error. */
+static int insert_body_letter(spool *s, const char *error, int64_t received, const unsigned char *bytes, size_t len,
+                              const char *suffix) {
+  size_t nuls = 0;
+  for (size_t i = 0; i < len; i++) nuls += bytes[i] == 0;
+  size_t text_len = len + 2 * nuls + strlen(suffix);
+  char *text = malloc(text_len + 1);
+  if (text == NULL) return 2;
+  size_t out = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (bytes[i] == 0) {
+      memcpy(text + out, "\xEF\xBF\xBD", 3);
+      out += 3;
+    } else {
+      text[out++] = (char)bytes[i];
+    }
+  }
+  memcpy(text + out, suffix, strlen(suffix) + 1);
+  sqlite3_stmt *stmt = NULL;
+  int status = sqlite3_prepare_v2(s->db, SQL_DEAD_BODY, -1, &stmt, NULL) == SQLITE_OK ? 0 : sql_error(s->db, "prepare");
+  if (status == 0 &&
+      (sqlite3_bind_text(stmt, 1, error, -1, SQLITE_STATIC) != SQLITE_OK ||
+       sqlite3_bind_int64(stmt, 2, received) != SQLITE_OK ||
+       sqlite3_bind_text(stmt, 3, s->issuer, -1, SQLITE_STATIC) != SQLITE_OK ||
+       sqlite3_bind_text64(stmt, 4, text, text_len, SQLITE_STATIC, SQLITE_UTF8) != SQLITE_OK ||
+       sqlite3_bind_blob64(stmt, 5, bytes, len, SQLITE_STATIC) != SQLITE_OK)) {
+    status = sql_error(s->db, "bind");
+  }
+  if (status == 0 && sqlite3_step(stmt) != SQLITE_DONE) status = sql_error(s->db, "step");
+  sqlite3_finalize(stmt);
+  free(text);
+  return status;
+}
+
+/* Folds one body file. 0 when it may be removed; 1 when it is not a regular
+ * file (left alone); EXIT_TEMPFAIL to stop and keep it; 2 on an error. */
 static int fold_file(spool *s, const char *path) {
   size_t len = 0;
-  unsigned char *body = read_file(path, &len);
+  int whole = 0, not_regular = 0;
+  unsigned char *body = read_bounded(path, MAX_BODY_BYTES, &len, &whole, &not_regular);
   if (body == NULL) {
+    if (not_regular) return 1;
     perror(path);
     return 2;
   }
   int64_t received = now_ms();
   char *ids = NULL, *rows = NULL, *folded = NULL, *refused = NULL;
   int status = exec(s->db, "BEGIN IMMEDIATE");
-  d1t_result rc = status == 0 ? d1t_tracker_cards_of_body(s->tracker, body, len, &ids) : D1T_OK;
-  if (status == 0 && rc != D1T_OK) {
-    /* Rejected whole: its text is the dead letter (invalid UTF-8 is kept as
-     * SQLite keeps any bytes bound as text). */
-    char *error = NULL, *text = malloc(len + 1);
-    if (text != NULL && d1t_last_error_json(&error) == D1T_OK) {
-      memcpy(text, body, len);
-      text[len] = '\0';
-      status = run4(s->db, SQL_DEAD_BODY, error, received, s->issuer, text, NULL);
+  if (status == 0 && !whole) {
+    /* Past the limit: its first MAX_BODY_BYTES are the dead letter. */
+    static const char error[] =
+        "{\"code\":\"PAYLOAD_TOO_LARGE\",\"path\":null,\"message\":\"the file is larger than the spool reads "
+        "(1048576 bytes): its first 1048576 bytes are kept\"}";
+    status = insert_body_letter(s, error, received, body, len, "\xE2\x80\xA6[the rest was not read]");
+    fprintf(stderr, "%s: larger than %d bytes: kept as a dead letter, not folded\n", path, MAX_BODY_BYTES);
+    s->rejected_whole++;
+  } else if (status == 0 && d1t_tracker_cards_of_body(s->tracker, body, len, &ids) != D1T_OK) {
+    /* Rejected whole: its bytes are the dead letter. */
+    char *error = NULL;
+    if (d1t_last_error_json(&error) == D1T_OK) {
+      status = insert_body_letter(s, error, received, body, len, "");
       fprintf(stderr, "%s: rejected whole: %s\n", path, error);
       s->rejected_whole++;
     } else {
       status = 2;
     }
     d1t_string_free(error);
-    free(text);
   } else if (status == 0) {
     status = run(s->db, SQL_ROWS, ids, 0, s->issuer, &rows);
     if (status == 0) {
-      rc = d1t_tracker_fold_rows(s->tracker, body, len, (const uint8_t *)rows, strlen(rows), &folded);
+      d1t_result rc = d1t_tracker_fold_rows(s->tracker, body, len, (const uint8_t *)rows, strlen(rows), &folded);
       if (rc != D1T_OK) {
         print_error(path, rc);
         status = 2;
@@ -442,14 +535,25 @@ static int fold_spool(spool *s, const char *dir) {
       char *path = malloc(strlen(dir) + strlen(names[i]) + 2);
       struct stat st;
       sprintf(path, "%s/%s", dir, names[i]);
-      if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+      /* Not followed: a link, a directory or a FIFO in the spool is not a
+       * body a front end wrote (a link to /etc/passwd must not become a dead
+       * letter), so it is left where it is, with a message. */
+      int refused = lstat(path, &st) != 0 || !S_ISREG(st.st_mode);
+      if (!refused) {
         status = fold_file(s, path);
+        refused = status == 1;
+        if (refused) status = 0;
         /* Committed: only now may the file go. */
-        if (status == 0 && unlink(path) != 0) {
+        if (status == 0 && !refused && unlink(path) != 0) {
           perror(path);
           status = 2;
         }
-        s->files++;
+        s->files += !refused;
+      }
+      if (refused) {
+        fprintf(stderr, "%s: not a regular file (a symbolic link, a directory, a FIFO...): left in the spool, not read\n",
+                path);
+        s->refused++;
       }
       free(path);
     }
@@ -523,8 +627,8 @@ int main(int argc, char **argv) {
     if (status == 0) status = adopt_unassigned(s.db, s.issuer);
     if (status == 0 && d1t_tracker_new(NULL, 0, &s.tracker) != D1T_OK) status = 2;
     if (status == 0) status = fold_spool(&s, argv[6]);
-    fprintf(stderr, "spool_sqlite: %ld files, %ld folded, %ld rejected whole\n", s.files, s.folded,
-            s.rejected_whole);
+    fprintf(stderr, "spool_sqlite: %ld files, %ld folded, %ld rejected whole, %ld not regular files left\n", s.files,
+            s.folded, s.rejected_whole, s.refused);
     d1t_tracker_free(s.tracker);
   }
   sqlite3_close(s.db);

@@ -64,6 +64,27 @@ sqlite3 "$db" "UPDATE cards SET issuer_id = '' WHERE card_id LIKE 'c001-%'; UPDA
   || { echo "rows without an issuer were not adopted"; exit 1; }
 "$spool" --check "$db" > "$work/check-adopted.txt"
 test "$(wc -l < "$work/check-adopted.txt")" -eq 1 || { cat "$work/check-adopted.txt"; exit 1; }
+# What a spool must not trust: a link (to /etc/passwd), a FIFO, a file past
+# the body limit, a body with a NUL byte. The link and the FIFO are left
+# where they are, unread; the others are dead letters, bounded and exact.
+ln -s /etc/passwd "$work/in/zz-link"
+mkfifo "$work/in/zz-fifo"
+head -c 2097152 /dev/zero | tr '\0' 'x' > "$work/in/zz-large"
+printf '{"operations":[{"operationId":"op-\000"}]}' > "$work/in/zz-nul"
+nul_bytes=$(wc -c < "$work/in/zz-nul")
+last=$(sqlite3 "$db" "SELECT max(id) FROM dead_letters")
+"$spool" --migrations "$migrations" --issuer ISSUER0001 "$db" "$work/in" 2>"$work/hostile.err" \
+  || { cat "$work/hostile.err"; echo "the spool stopped on hostile files"; exit 1; }
+[ -L "$work/in/zz-link" ] && [ -p "$work/in/zz-fifo" ] || { echo "the link or the FIFO was removed"; exit 1; }
+[ ! -e "$work/in/zz-large" ] && [ ! -e "$work/in/zz-nul" ] || { echo "the large or the NUL file is still there"; exit 1; }
+grep -q 'zz-link: not a regular file' "$work/hostile.err" && grep -q 'zz-fifo: not a regular file' "$work/hostile.err" \
+  || { cat "$work/hostile.err"; exit 1; }
+letters=$(sqlite3 "$db" "SELECT code || ' ' || length(raw_bytes) || ' ' || instr(raw, char(0)) FROM dead_letters WHERE id > $last ORDER BY id")
+[ "$letters" = "PAYLOAD_TOO_LARGE 1048576 0
+PARSING_ERROR $nul_bytes 0" ] || { echo "hostile files' dead letters: $letters"; exit 1; }
+[ "$(sqlite3 "$db" "SELECT count(*) FROM dead_letters WHERE raw LIKE '%root:%'")" = 0 ] || { echo "/etc/passwd was read"; exit 1; }
+rm "$work/in/zz-link" "$work/in/zz-fifo"
+
 if "$spool" --migrations "$migrations" --issuer short "$db" "$work/in" 2>/dev/null; then
   echo "an issuer id that is not 10 characters was accepted"; exit 1
 fi
