@@ -35,6 +35,17 @@ export function viewChanges(before, after) {
   return changes;
 }
 
+/** The outbox rows of `changes` ({trackingType, field, old, new}), numbered on after `lastSeq`. */
+export function outboxRows(changes, lastSeq) {
+  return changes.map((change, i) => ({
+    seq: lastSeq + i + 1,
+    trackingType: change.trackingType,
+    field: change.field,
+    old: JSON.stringify(change.old),
+    new: JSON.stringify(change.new),
+  }));
+}
+
 function byCodePoint(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -23,10 +23,13 @@ export async function importHook(variable, path, signature) {
 
 /**
  * Runs `fn(signal)` with a deadline: past `timeoutMs`, or when `parent`
- * aborts, `signal` aborts and the promise rejects, whether or not `fn`
- * heeds it (a hook that hangs does not hold the job that called it).
+ * aborts, `signal` aborts and the promise rejects (with an error of `code`
+ * saying `what` did not finish, or with the parent's reason), whether or not
+ * `fn` heeds it: a callback or hook that hangs does not hold the job that
+ * called it (the outbox dispatcher, the reconciliation).
  */
-export async function withDeadline(fn, timeoutMs, parent) {
+export async function withDeadline(fn, { timeoutMs, parent, code, what }) {
+  if (parent?.aborted) throw parent.reason;
   const controller = new AbortController();
   const abort = () => controller.abort(parent.reason ?? new Error('stopped'));
   parent?.addEventListener('abort', abort, { once: true });
@@ -36,7 +39,8 @@ export async function withDeadline(fn, timeoutMs, parent) {
       Promise.resolve().then(() => fn(controller.signal)),
       new Promise((_, reject) => {
         timer = setTimeout(() => {
-          const err = new Error(`the hook did not finish within ${timeoutMs} ms`);
+          const err = new Error(`${what} did not finish within ${timeoutMs} ms`);
+          err.code = code;
           controller.abort(err);
           reject(err);
         }, timeoutMs);

@@ -282,8 +282,7 @@ export function targetPath(target) {
  * (README, "Slow and idle clients").
  */
 function serve(listener, route, log, config) {
-  const handle = async (req) => {
-    const path = targetPath(req.url);
+  const handle = async (req, path) => {
     if (path === null) {
       return error(400, 'BAD_REQUEST_TARGET', 'the request target is not a path this receiver serves (dot segments are refused)');
     }
@@ -302,7 +301,8 @@ function serve(listener, route, log, config) {
     const given = req.headers['x-request-id'];
     req.id = typeof given === 'string' && /^[\x21-\x7e]{1,128}$/.test(given) ? given : randomUUID();
     res.setHeader('x-request-id', req.id);
-    handle(req)
+    const path = targetPath(req.url);
+    handle(req, path)
       .catch((err) => {
         // (req.destroyed says only that the body was read to its end.)
         if (res.destroyed || req.socket.destroyed || err?.code === 'ECONNRESET' || err?.code === 'ECONNABORTED') {
@@ -327,7 +327,7 @@ function serve(listener, route, log, config) {
       .then((answer) => {
         if (answer === null || res.destroyed) return;
         const total = performance.now() - started;
-        const route = routeName(targetPath(req.url));
+        const route = routeName(path);
         workerMetrics.requests.inc({ listener, route, status: answer.status });
         workerMetrics.duration.observe({ listener, route }, total / 1000);
         workerMetrics.librarySeconds.inc(answer.timing.libraryMs / 1000);

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 
 import { D1TrackingError, Tracker } from 'd1-tracking';
 
-import { viewChanges } from './changes.mjs';
+import { outboxRows, viewChanges } from './changes.mjs';
 import { LibraryTrap, RetryLater, hostFailure, isTransient, isUnavailable } from './failures.mjs';
 
 export { RetryLater };
@@ -320,13 +320,7 @@ function cardPlan(update, before) {
     view: JSON.stringify(update.view),
     phase: update.view.phase,
     seq: first + changes.length,
-    outbox: changes.map((change, i) => ({
-      seq: first + i + 1,
-      trackingType: change.trackingType,
-      field: change.field,
-      old: JSON.stringify(change.old),
-      new: JSON.stringify(change.new),
-    })),
+    outbox: outboxRows(changes, first),
   };
 }
 

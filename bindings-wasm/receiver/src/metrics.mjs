@@ -79,7 +79,7 @@ export function localMetrics() {
  * embedded in one process). Rejects when the primary does not answer.
  */
 export function processMetrics() {
-  if (!cluster.isWorker || typeof process.send !== 'function') return client.register.metrics();
+  if (!cluster.isWorker || typeof process.send !== 'function') return localMetrics();
   return new Promise((resolve, reject) => {
     const id = randomUUID();
     const timer = setTimeout(() => {

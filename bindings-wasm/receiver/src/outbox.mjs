@@ -1,7 +1,9 @@
 // The outbox dispatcher and the reference callback.
 import { closeSync, fdatasyncSync, fstatSync, openSync, writeSync } from 'node:fs';
-import { importHook } from './hooks.mjs';
+import { groupBy } from './group.mjs';
+import { importHook, withDeadline } from './hooks.mjs';
 import { workerMetrics } from './metrics.mjs';
+import { cardKey } from './store/rows.mjs';
 
 /**
  * The configured callback: OUTBOX_MODULE's default export when set (a
@@ -71,33 +73,18 @@ export function startDispatcher({
   let stopped = false;
   let timer = null;
   let wake = null;
-  let inFlight = null;
+  // Aborted (code SHUTDOWN) once stop()'s grace period is over.
+  const shutdown = new AbortController();
   const leaseMs = timeoutMs + 5000;
 
   /** One delivery with its deadline: null when done, else the error. */
   const attempt = async (rows) => {
-    const controller = new AbortController();
-    inFlight = controller;
-    let deadline;
     try {
-      await Promise.race([
-        Promise.resolve().then(() => deliver(rows, { signal: controller.signal })),
-        new Promise((resolve, reject) => {
-          deadline = setTimeout(() => {
-            const err = new Error(`the callback did not finish within ${timeoutMs} ms`);
-            err.code = 'DELIVERY_TIMEOUT';
-            controller.abort(err);
-            reject(err);
-          }, timeoutMs);
-        }),
-        new Promise((resolve, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason))),
-      ]);
+      await withDeadline((signal) => deliver(rows, { signal }),
+        { timeoutMs, parent: shutdown.signal, code: 'DELIVERY_TIMEOUT', what: 'the callback' });
       return null;
     } catch (err) {
       return err ?? new Error('the callback failed');
-    } finally {
-      clearTimeout(deadline);
-      inFlight = null;
     }
   };
 
@@ -131,8 +118,7 @@ export function startDispatcher({
     // Cut by the shutdown: not the rows' fault, so not an attempt (the
     // lease lets them wait for the next dispatcher).
     if (failed?.code === 'SHUTDOWN') return rows.length;
-    const byCard = new Map();
-    for (const r of rows) byCard.set(`${r.issuerId}/${r.cardId}`, [...(byCard.get(`${r.issuerId}/${r.cardId}`) ?? []), r]);
+    const byCard = groupBy(rows, (r) => cardKey(r.issuerId, r.cardId));
     if (byCard.size === 1 || stopped) {
       await fail(rows, failed);
       return rows.length;
@@ -177,7 +163,7 @@ export function startDispatcher({
       const abort = setTimeout(() => {
         const err = new Error('the receiver is stopping');
         err.code = 'SHUTDOWN';
-        inFlight?.abort(err);
+        shutdown.abort(err);
       }, graceMs);
       try {
         await loop;

@@ -2,6 +2,7 @@
 // query to send D1 for each (sending it is the bank's transport).
 import { Tracker, buildStatusQuery } from 'd1-tracking';
 
+import { groupBy } from './group.mjs';
 import { importHook, withDeadline } from './hooks.mjs';
 import { every } from './schedule.mjs';
 
@@ -27,9 +28,7 @@ export async function reconcileOnce({ store, nowMs, quietMs, onDue, onUnreadable
       if (page.length === 0) break;
       // One scratch tracker per issuer of the page: two issuers may hold a
       // card of the same id.
-      const byIssuer = new Map();
-      for (const r of page) byIssuer.set(r.issuerId, [...(byIssuer.get(r.issuerId) ?? []), r]);
-      for (const [issuerId, rows] of byIssuer) {
+      for (const [issuerId, rows] of groupBy(page, (r) => r.issuerId)) {
         tracker.clear();
         for (const { cardId, state } of rows) {
           try {
@@ -104,7 +103,8 @@ export function startReconciler({ store, intervalMs, quietMs, repeatMs, timeoutM
           }
           if (controller.signal.aborted) return;
           try {
-            await withDeadline((signal) => onDue(item, { signal }), timeoutMs, controller.signal);
+            await withDeadline((signal) => onDue(item, { signal }),
+              { timeoutMs, parent: controller.signal, code: 'HOOK_TIMEOUT', what: 'the hook' });
             seen.set(key, started);
             counts.handed++;
           } catch (err) {

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 
 import { Tracker } from 'd1-tracking';
 
-import { LIBRARY_VERSION, viewChanges } from './changes.mjs';
+import { LIBRARY_VERSION, outboxRows, viewChanges } from './changes.mjs';
 import { ConfigError, loadConfig } from './config.mjs';
 import { openStore } from './store/index.mjs';
 
@@ -54,10 +54,7 @@ export async function rederive({ store, after = null, pageSize = PAGE, dryRun = 
           updates.push({
             issuerId: row.issuerId, cardId: row.cardId, view: viewText, phase: view.phase,
             seq: row.seq + changes.length,
-            outbox: changes.map((c, i) => ({
-              seq: row.seq + i + 1, trackingType: c.trackingType, field: c.field,
-              old: JSON.stringify(c.old), new: JSON.stringify(c.new),
-            })),
+            outbox: outboxRows(changes, row.seq),
           });
         }
         return { updates: dryRun ? [] : updates, found: updates, unreadable, nowMs: Date.now() };

@@ -8,8 +8,8 @@ import { LIBRARY_VERSION } from '../changes.mjs';
 import { isConnectionFailure } from '../failures.mjs';
 import { MIGRATIONS_TABLE, compareSchema, migrations, notMigrated } from './migrations.mjs';
 import {
-  ATTEMPTS_KEPT_MS, CLAIMABLE_SQL, DEAD_LETTER_COLUMNS, PARKED_OF_CARD_SQL, PARKED_SQL, STATS_SQL, deadLetterOut, deadLetterRow,
-  failedCard, outboxRow, parkedOfCardRow, storedRow, parkedRow, statsRow,
+  ADOPT_SQL, ATTEMPTS_KEPT_MS, CLAIMABLE_SQL, DEAD_LETTER_COLUMNS, PARKED_OF_CARD_SQL, PARKED_SQL, STATS_SQL, deadLetterOut, deadLetterRow,
+  cardKey, failedCard, outboxRow, parkedOfCardRow, storedRow, parkedRow, statsRow,
 } from './rows.mjs';
 
 // SQLSTATEs after which the whole transaction is simply run again:
@@ -144,10 +144,8 @@ export class PostgresStore {
    */
   async adoptUnassigned(issuerId) {
     return this.#transaction(async (client) => {
-      await client.query(`UPDATE outbox SET issuer_id = $1 WHERE issuer_id = ''
-        AND card_id NOT IN (SELECT card_id FROM cards WHERE issuer_id = $1)`, [issuerId]);
-      return (await client.query(`UPDATE cards SET issuer_id = $1 WHERE issuer_id = ''
-        AND card_id NOT IN (SELECT card_id FROM cards WHERE issuer_id = $1)`, [issuerId])).rowCount;
+      await client.query(ADOPT_SQL[0], [issuerId]);
+      return (await client.query(ADOPT_SQL[1], [issuerId])).rowCount;
     });
   }
 
@@ -329,7 +327,10 @@ export class PostgresStore {
       const { rows } = await client.query(CLAIMABLE_SQL.replace('{{lock}}', 'FOR UPDATE SKIP LOCKED'), [nowMs, limit]);
       if (rows.length > 0) {
         const heads = new Map();
-        for (const r of rows) if (!heads.has(`${r.issuer_id}/${r.card_id}`)) heads.set(`${r.issuer_id}/${r.card_id}`, r.id);
+        for (const r of rows) {
+          const key = cardKey(r.issuer_id, r.card_id);
+          if (!heads.has(key)) heads.set(key, r.id);
+        }
         await client.query('UPDATE outbox SET lease_until = $1, lease_owner = $2 WHERE id = ANY($3::bigint[])',
           [nowMs + leaseMs, owner, [...heads.values()]]);
       }
@@ -356,7 +357,7 @@ export class PostgresStore {
       [error, nextMs, maxAttempts, nowMs, ids]);
       const cards = new Map();
       for (const r of rows.sort((a, b) => Number(a.id) - Number(b.id))) {
-        const key = `${r.issuer_id}/${r.card_id}`;
+        const key = cardKey(r.issuer_id, r.card_id);
         if (!cards.has(key)) cards.set(key, failedCard(r));
       }
       return [...cards.values()];

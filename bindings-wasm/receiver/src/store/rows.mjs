@@ -91,6 +91,21 @@ export const STATS_SQL = `SELECT
   (SELECT count(*) FROM (SELECT DISTINCT issuer_id, card_id FROM outbox
     WHERE done_ms IS NULL AND parked_ms IS NOT NULL) AS q) AS outbox_parked_cards`;
 
+/** One string per card (issuer and id), for grouping rows by card. */
+export const cardKey = (issuerId, cardId) => `${issuerId}/${cardId}`;
+
+/**
+ * Migration 006 left rows without an issuer (''); these give them to $1 (the
+ * receiver's ISSUER_ID), except for a card id that issuer holds too. The
+ * outbox first, while its cards still tell which are taken.
+ */
+export const ADOPT_SQL = [
+  `UPDATE outbox SET issuer_id = $1 WHERE issuer_id = ''
+    AND card_id NOT IN (SELECT card_id FROM cards WHERE issuer_id = $1)`,
+  `UPDATE cards SET issuer_id = $1 WHERE issuer_id = ''
+    AND card_id NOT IN (SELECT card_id FROM cards WHERE issuer_id = $1)`,
+];
+
 /** A card whose delivery failed, from failOutbox's row (issuer_id, card_id, attempts, parked_ms). */
 export function failedCard(r) {
   return { issuerId: r.issuer_id, cardId: r.card_id, attempts: Number(r.attempts), parked: r.parked_ms !== null };

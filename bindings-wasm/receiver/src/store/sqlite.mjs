@@ -10,8 +10,8 @@ import Database from 'better-sqlite3';
 import { LIBRARY_VERSION } from '../changes.mjs';
 import { MIGRATIONS_TABLE, compareSchema, migrations, notMigrated } from './migrations.mjs';
 import {
-  ATTEMPTS_KEPT_MS, CLAIMABLE_SQL, DEAD_LETTER_COLUMNS, PARKED_OF_CARD_SQL, PARKED_SQL, STATS_SQL, deadLetterOut, deadLetterRow,
-  failedCard, outboxRow, parkedOfCardRow, storedRow, parkedRow, statsRow,
+  ADOPT_SQL, ATTEMPTS_KEPT_MS, CLAIMABLE_SQL, DEAD_LETTER_COLUMNS, PARKED_OF_CARD_SQL, PARKED_SQL, STATS_SQL, deadLetterOut, deadLetterRow,
+  cardKey, failedCard, outboxRow, parkedOfCardRow, storedRow, parkedRow, statsRow,
 } from './rows.mjs';
 
 /** PostgreSQL's $1, $2 … as named parameters @p1, @p2 …: one text serves both. */
@@ -143,10 +143,8 @@ export class SqliteStore {
   async adoptUnassigned(issuerId) {
     const db = this.db;
     return this.#write(() => {
-      db.prepare(`UPDATE outbox SET issuer_id = ? WHERE issuer_id = ''
-        AND card_id NOT IN (SELECT card_id FROM cards WHERE issuer_id = ?)`).run(issuerId, issuerId);
-      return db.prepare(`UPDATE cards SET issuer_id = ? WHERE issuer_id = ''
-        AND card_id NOT IN (SELECT card_id FROM cards WHERE issuer_id = ?)`).run(issuerId, issuerId).changes;
+      db.prepare(positional(ADOPT_SQL[0])).run(params(issuerId));
+      return db.prepare(positional(ADOPT_SQL[1])).run(params(issuerId)).changes;
     });
   }
 
@@ -294,7 +292,7 @@ export class SqliteStore {
       const cards = new Map();
       for (const id of ids) {
         const r = sql.fail.get(params(error, nextMs, maxAttempts, nowMs, id));
-        if (r && !cards.has(`${r.issuer_id}/${r.card_id}`)) cards.set(`${r.issuer_id}/${r.card_id}`, failedCard(r));
+        if (r && !cards.has(cardKey(r.issuer_id, r.card_id))) cards.set(cardKey(r.issuer_id, r.card_id), failedCard(r));
       }
       return [...cards.values()];
     });
